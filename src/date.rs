@@ -1,0 +1,199 @@
+//! `expirationDate` and `failureTime` as Jira really sends them.
+//!
+//! The spec types both as int64 milliseconds, but Jira sends `expirationDate` as a string such as
+//! `2019-06-01T12:42:30.000+0000` (the spec's own example). Both forms are accepted here and always
+//! come out as milliseconds since the Unix epoch.
+
+use serde::de::{self, Deserializer, Visitor};
+use std::fmt;
+
+/// Parses Jira's timestamp strings: `YYYY-MM-DDTHH:MM[:SS[.fff]]` followed by `Z`, `±HHMM` or `±HH:MM`,
+/// or a string of decimal milliseconds. Returns milliseconds since the Unix epoch.
+pub fn parse_timestamp(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        part.iter().try_fold(0i64, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+        })
+    };
+    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    if b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
+    {
+        return None;
+    }
+    let (hour, minute) = (num(11, 2)?, num(14, 2)?);
+    if b.get(13) != Some(&b':') {
+        return None;
+    }
+    let mut i = 16;
+    let mut second = 0;
+    let mut millis = 0;
+    if b.get(i) == Some(&b':') {
+        second = num(i + 1, 2)?;
+        i += 3;
+        if b.get(i) == Some(&b'.') {
+            let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return None;
+            }
+            // Keep milliseconds; further digits are truncated.
+            let ms_digits = digits.min(3);
+            millis = num(i + 1, ms_digits)? * 10i64.pow(3 - ms_digits as u32);
+            i += 1 + digits;
+        }
+    }
+    let offset_minutes = match &b[i..] {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), rest @ ..] => {
+            let (h, m) = match rest {
+                [_, _, b':', _, _] => (num(i + 1, 2)?, num(i + 4, 2)?),
+                [_, _, _, _] => (num(i + 1, 2)?, num(i + 3, 2)?),
+                [_, _] => (num(i + 1, 2)?, 0),
+                _ => return None,
+            };
+            let total = h * 60 + m;
+            if *sign == b'-' {
+                -total
+            } else {
+                total
+            }
+        }
+        _ => return None,
+    };
+    let valid = (1..=12).contains(&month)
+        && (1..=days_in_month(year, month)).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 61;
+    if !valid {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_minutes * 60;
+    Some(seconds * 1_000 + millis)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+struct Millis;
+
+impl Visitor<'_> for Millis {
+    type Value = i64;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("milliseconds since the epoch or a date-time string")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+        Ok(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+        i64::try_from(v).map_err(|_| E::custom("timestamp out of range"))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+        if v.fract() == 0.0 && v.abs() < 9.0e15 {
+            Ok(v as i64)
+        } else {
+            Err(E::custom("timestamp is not a whole number of milliseconds"))
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+        parse_timestamp(v).ok_or_else(|| E::custom(format_args!("unrecognised date-time {v:?}")))
+    }
+}
+
+/// Deserializes a required timestamp (number or Jira date string) into milliseconds.
+pub fn millis<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    d.deserialize_any(Millis)
+}
+
+/// Deserializes an optional timestamp (number, Jira date string or null) into milliseconds.
+pub fn millis_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    struct Opt;
+    impl<'de> Visitor<'de> for Opt {
+        type Value = Option<i64>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            Millis.expecting(f)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            millis(d).map(Some)
+        }
+    }
+    d.deserialize_option(Opt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_timestamp;
+
+    const T: i64 = 1_559_392_950_000; // 2019-06-01T12:42:30Z
+
+    #[test]
+    fn jira_forms() {
+        assert_eq!(parse_timestamp("2019-06-01T12:42:30.000+0000"), Some(T));
+        assert_eq!(parse_timestamp("2019-06-01T09:42:30.000-0300"), Some(T));
+        assert_eq!(parse_timestamp("2019-06-01T12:42:30.000Z"), Some(T));
+        assert_eq!(parse_timestamp("2019-06-01T12:42:30Z"), Some(T));
+        assert_eq!(parse_timestamp("2019-06-01T14:42:30+02:00"), Some(T));
+        assert_eq!(
+            parse_timestamp("2019-06-01T12:42:30.123456+00:00"),
+            Some(T + 123)
+        );
+        assert_eq!(parse_timestamp("2019-06-01T12:42:30.5Z"), Some(T + 500));
+        assert_eq!(parse_timestamp("1559392950000"), Some(T));
+        assert_eq!(parse_timestamp("1970-01-01T00:00:00.000+0000"), Some(0));
+        assert_eq!(
+            parse_timestamp("2024-02-29T00:00:00Z"),
+            Some(1_709_164_800_000)
+        );
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for s in [
+            "",
+            "yesterday",
+            "2019-06-01",
+            "2019-06-01T12:42:30",
+            "2019-13-01T00:00:00Z",
+            "2019-02-29T00:00:00Z",
+            "2019-06-01T25:00:00Z",
+            "2019-06-01T12:42:30.Z",
+            "2019-06-01T12:42:30+0",
+            "2019-06-01T12:42:30.000+0000x",
+            "２０１９-06-01T12:42:30Z",
+        ] {
+            assert_eq!(parse_timestamp(s), None, "{s:?}");
+        }
+    }
+}

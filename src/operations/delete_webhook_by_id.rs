@@ -1,0 +1,100 @@
+//! `DELETE /rest/api/{2|3}/webhook`: deleteWebhookById.
+
+use super::validate_ids;
+use crate::client::Operation;
+use crate::error::Error;
+use crate::models::ContainerForWebhookIDs;
+
+/// Removes webhooks by id. Jira answers 202 with no body; ids of other apps are ignored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeleteWebhookById(pub ContainerForWebhookIDs);
+
+impl Operation for DeleteWebhookById {
+    const ID: &'static str = "deleteWebhookById";
+    const METHOD: &'static str = "DELETE";
+    const PATH: &'static str = "/webhook";
+    type Output = ();
+
+    fn validate(&self) -> Result<(), Error> {
+        validate_ids(&self.0)
+    }
+
+    fn body(&self) -> Option<String> {
+        serde_json::to_string(&self.0).ok()
+    }
+
+    fn is_success(status: u16) -> bool {
+        matches!(status, 200 | 202 | 204)
+    }
+
+    fn decode(_status: u16, _body: &str) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::tests::{client, response};
+    use crate::ErrorKind;
+
+    fn op(ids: Vec<i64>) -> DeleteWebhookById {
+        DeleteWebhookById(ContainerForWebhookIDs { webhook_ids: ids })
+    }
+
+    #[test]
+    fn sends_ids_in_a_delete_body() {
+        let req = client().build(&op(vec![10000, 10001])).unwrap();
+        assert_eq!(
+            (req.method, req.path.as_str()),
+            ("DELETE", "/rest/api/2/webhook")
+        );
+        assert_eq!(req.body.as_deref(), Some(r#"{"webhookIds":[10000,10001]}"#));
+        assert_eq!(
+            client().build(&op(vec![])).unwrap_err().kind,
+            ErrorKind::InvalidInput
+        );
+    }
+
+    #[test]
+    fn accepts_202_with_no_body() {
+        let mut r = response(202, "");
+        r.content_type = None;
+        client().parse::<DeleteWebhookById>(&r).unwrap();
+    }
+
+    #[test]
+    fn error_collection_becomes_fields() {
+        let body = r#"{"errorMessages":["The list of webhook IDs is missing."],"errors":{"webhookIds":"required"},"status":400}"#;
+        let e = client()
+            .parse::<DeleteWebhookById>(&response(400, body))
+            .unwrap_err();
+        assert_eq!((e.kind, e.status), (ErrorKind::Http, 400));
+        assert_eq!(e.error_messages, ["The list of webhook IDs is missing."]);
+        assert_eq!(e.errors["webhookIds"], "required");
+        assert_eq!(
+            e.message,
+            "deleteWebhookById failed: Jira answered 400 Bad Request: The list of webhook IDs is missing.; \
+             webhookIds: required (Jira rejected the request as invalid)"
+        );
+    }
+
+    #[test]
+    fn statuses_without_a_body_still_explain() {
+        for (status, words) in [
+            (401, "check the credentials"),
+            (403, "only Connect and OAuth 2.0 apps"),
+            (404, "check `baseUrl`"),
+            (429, "rate limiting"),
+            (503, "try again later"),
+            (302, "unexpected status"),
+        ] {
+            let e = client()
+                .parse::<DeleteWebhookById>(&response(status, ""))
+                .unwrap_err();
+            assert_eq!((e.kind, e.status), (ErrorKind::Http, status));
+            assert!(e.message.contains(words), "{status}: {}", e.message);
+            assert!(!e.message.contains("secret-token-123"));
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! `POST /rest/api/{2|3}/webhook`: registerDynamicWebhooks.
+
+use crate::client::Operation;
+use crate::error::Error;
+use crate::models::{ContainerForRegisteredWebhooks, WebhookRegistrationDetails};
+
+/// Registers webhooks. Per-webhook failures (such as an unsupported JQL clause) come back inside the 200
+/// as `errors` of that webhook's result, in request order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegisterDynamicWebhooks(pub WebhookRegistrationDetails);
+
+impl Operation for RegisterDynamicWebhooks {
+    const ID: &'static str = "registerDynamicWebhooks";
+    const METHOD: &'static str = "POST";
+    const PATH: &'static str = "/webhook";
+    type Output = ContainerForRegisteredWebhooks;
+
+    fn validate(&self) -> Result<(), Error> {
+        let details = &self.0;
+        if details.url.trim().is_empty() {
+            return Err(Error::invalid_input(
+                "url",
+                "must be the URL Jira sends the webhooks to",
+            ));
+        }
+        if details.webhooks.is_empty() {
+            return Err(Error::invalid_input(
+                "webhooks",
+                "must list at least one webhook",
+            ));
+        }
+        for (i, webhook) in details.webhooks.iter().enumerate() {
+            if webhook.events.is_empty() {
+                return Err(Error::invalid_input(
+                    format!("webhooks[{i}].events"),
+                    "must list at least one event",
+                ));
+            }
+            if webhook.jql_filter.trim().is_empty() {
+                return Err(Error::invalid_input(
+                    format!("webhooks[{i}].jqlFilter"),
+                    "must not be empty (Jira requires a JQL filter, e.g. `project = PROJ`)",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn body(&self) -> Option<String> {
+        serde_json::to_string(&self.0).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::tests::{client, response};
+    use crate::models::{WebhookDetails, WebhookEvent};
+    use crate::ErrorKind;
+
+    fn details() -> WebhookRegistrationDetails {
+        serde_json::from_str(
+            r#"{"url":"https://your-app.example.com/webhook-received","webhooks":[
+                {"events":["jira:issue_created","jira:issue_updated"],"fieldIdsFilter":["summary","customfield_10029"],"jqlFilter":"project = PROJ"},
+                {"events":["jira:issue_deleted"],"jqlFilter":"project IN (PROJ, EXP) AND status = done"},
+                {"events":["issue_property_set"],"issuePropertyKeysFilter":["my-issue-property-key"],"jqlFilter":"project = PROJ"}]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn builds_the_spec_example_request() {
+        let req = client().build(&RegisterDynamicWebhooks(details())).unwrap();
+        assert_eq!(req.method, "POST");
+        assert_eq!(req.url, "https://acme.atlassian.net/rest/api/2/webhook");
+        assert_eq!(req.path, "/rest/api/2/webhook");
+        assert!(req
+            .headers
+            .contains(&("Content-Type", "application/json".into())));
+        assert!(req
+            .headers
+            .contains(&("Authorization", "Bearer secret-token-123".into())));
+        let body: serde_json::Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"url":"https://your-app.example.com/webhook-received","webhooks":[
+                {"events":["jira:issue_created","jira:issue_updated"],"fieldIdsFilter":["summary","customfield_10029"],"jqlFilter":"project = PROJ"},
+                {"events":["jira:issue_deleted"],"jqlFilter":"project IN (PROJ, EXP) AND status = done"},
+                {"events":["issue_property_set"],"issuePropertyKeysFilter":["my-issue-property-key"],"jqlFilter":"project = PROJ"}]})
+        );
+    }
+
+    #[test]
+    fn rejects_obviously_invalid_input() {
+        let mut empty = details();
+        empty.webhooks.clear();
+        let mut no_events = details();
+        no_events.webhooks[1].events.clear();
+        let mut blank_jql = details();
+        blank_jql.webhooks[2].jql_filter = "  ".into();
+        let mut no_url = details();
+        no_url.url = String::new();
+        for (input, path) in [
+            (empty, "webhooks"),
+            (no_events, "webhooks[1].events"),
+            (blank_jql, "webhooks[2].jqlFilter"),
+            (no_url, "url"),
+        ] {
+            let e = client().build(&RegisterDynamicWebhooks(input)).unwrap_err();
+            assert_eq!(
+                (e.kind, e.path.as_deref()),
+                (ErrorKind::InvalidInput, Some(path))
+            );
+            assert_eq!(e.operation, Some("registerDynamicWebhooks"));
+            assert!(e.message.contains(path), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn unknown_events_are_sent_unchanged() {
+        let d = WebhookRegistrationDetails {
+            url: "https://a.example".into(),
+            webhooks: vec![WebhookDetails {
+                events: vec![WebhookEvent::Other("future_event".into())],
+                field_ids_filter: None,
+                issue_property_keys_filter: None,
+                jql_filter: "project = A".into(),
+            }],
+        };
+        let req = client().build(&RegisterDynamicWebhooks(d)).unwrap();
+        assert!(req.body.unwrap().contains(r#""events":["future_event"]"#));
+    }
+
+    #[test]
+    fn per_webhook_errors_inside_200_are_kept_in_order() {
+        let body = r#"{"webhookRegistrationResult":[{"createdWebhookId":1000},{"errors":["The clause watchCount is unsupported"]},{"createdWebhookId":1001}]}"#;
+        let out = client()
+            .parse::<RegisterDynamicWebhooks>(&response(200, body))
+            .unwrap();
+        let ids: Vec<_> = out
+            .webhook_registration_result
+            .iter()
+            .map(|r| r.created_webhook_id)
+            .collect();
+        assert_eq!(ids, [Some(1000), None, Some(1001)]);
+        assert_eq!(
+            out.webhook_registration_result[1]
+                .errors
+                .as_deref()
+                .unwrap(),
+            ["The clause watchCount is unsupported"]
+        );
+    }
+}

@@ -1,0 +1,80 @@
+// Who is calling: Basic (email:apiToken), Bearer (OAuth 2.0 access token) or Connect JWT (HS256 + qsh).
+import * as jwt from "atlassian-jwt";
+
+/**
+ * @typedef {{ key: string, type: "connect"|"oauth", sharedSecret?: string, cloudId?: string }} App
+ * @typedef {{ type: "basic", email: string, apiToken: string, app?: string, user?: string }
+ *         | { type: "bearer", token: string, app?: string, user?: string }} Credential
+ * @typedef {{ ok: true, app: App|null, user: string|null, scheme: "basic"|"bearer"|"jwt" }
+ *         | { ok: false, status: 401|404, message: string }} AuthResult
+ */
+
+const UNAUTHENTICATED = "You are not authenticated. Authentication required to perform this operation.";
+
+/**
+ * Authenticates one request. Site routes (/rest/api/…) accept Basic and Connect JWT; OAuth 2.0 routes
+ * (/ex/jira/{cloudId}/rest/api/…) accept only a Bearer token whose app has that cloudId (else 404).
+ * @param {{ method: string, path: string, query: Record<string, string|string[]>, authorization?: string, cloudId?: string|null }} req
+ *        path is the site-relative path (without the /ex/jira/{cloudId} prefix)
+ * @param {{ apps: Record<string, App>, credentials: Credential[], now: () => number }} ctx
+ * @returns {AuthResult}
+ */
+export function authenticate(req, { apps, credentials, now }) {
+  const [scheme = "", value = ""] = (req.authorization ?? "").trim().split(/\s+/, 2);
+  let found;
+  switch (scheme.toLowerCase()) {
+    case "basic": {
+      const [email, ...rest] = Buffer.from(value, "base64").toString("utf8").split(":");
+      const token = rest.join(":");
+      const c = credentials.find((c) => c.type === "basic" && c.email === email && c.apiToken === token);
+      if (c) found = { scheme: "basic", app: c.app ?? null, user: c.user ?? c.email };
+      break;
+    }
+    case "bearer": {
+      const c = credentials.find((c) => c.type === "bearer" && c.token === value);
+      if (c) found = { scheme: "bearer", app: c.app ?? null, user: c.user ?? null };
+      break;
+    }
+    case "jwt": {
+      const r = verifyConnectJwt(value, req, apps, now);
+      if (!r.ok) return r;
+      found = r;
+      break;
+    }
+  }
+  if (!found) return { ok: false, status: 401, message: UNAUTHENTICATED };
+  const app = found.app ? apps[found.app] ?? null : null;
+  if (req.cloudId != null) {
+    if (found.scheme !== "bearer" || app?.cloudId !== req.cloudId)
+      return { ok: false, status: 404, message: `No Jira site with cloudId ${req.cloudId} is accessible with these credentials.` };
+  } else if (found.scheme === "bearer") {
+    return { ok: false, status: 401, message: `${UNAUTHENTICATED} OAuth 2.0 access tokens are accepted only on /ex/jira/{cloudId}/rest/api/….` };
+  }
+  return { ok: true, app, user: found.user, scheme: found.scheme };
+}
+
+/**
+ * Connect JWT: iss = app key, HS256 signed with the app's sharedSecret, exp in the future,
+ * qsh = hex sha256 of `METHOD&path&canonical-query` (atlassian-jwt computes it).
+ */
+function verifyConnectJwt(token, req, apps, now) {
+  const fail = (why) => ({ ok: false, status: 401, message: `${UNAUTHENTICATED} (JWT: ${why})` });
+  let claims;
+  try {
+    claims = jwt.decodeSymmetric(token, "", jwt.SymmetricAlgorithm.HS256, true);
+  } catch (e) {
+    return fail(`cannot decode: ${e.message}`);
+  }
+  const app = apps[claims?.iss];
+  if (!app || app.type !== "connect" || !app.sharedSecret) return fail(`unknown issuer '${claims?.iss}'`);
+  try {
+    claims = jwt.decodeSymmetric(token, app.sharedSecret, jwt.SymmetricAlgorithm.HS256);
+  } catch (e) {
+    return fail(`signature: ${e.message}`);
+  }
+  const seconds = now() / 1000;
+  if (typeof claims.exp !== "number" || claims.exp < seconds) return fail("token expired or without exp");
+  const qsh = jwt.createQueryStringHash({ method: req.method, pathname: req.path, query: req.query }, false, "");
+  if (claims.qsh !== qsh) return fail(`qsh mismatch (expected ${qsh})`);
+  return { ok: true, scheme: "jwt", app: app.key, user: claims.sub ?? null };
+}

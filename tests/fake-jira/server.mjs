@@ -1,0 +1,501 @@
+// A stateful, in-memory fake of Jira Cloud's dynamic webhooks REST API (the five `Webhooks` operations),
+// validated against Atlassian's OpenAPI documents, with scriptable faults and a /_fake/ control API.
+import http from "node:http";
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import Ajv from "ajv";
+import { getSpecs } from "./spec.mjs";
+import { checkJql } from "./jql.mjs";
+import { authenticate } from "./auth.mjs";
+import { DEFAULT_SEED, DAY_MS, buildState, addFailures } from "./seed.mjs";
+
+export { DEFAULT_SEED, FIRST_WEBHOOK_ID } from "./seed.mjs";
+export { checkJql } from "./jql.mjs";
+export { authenticate } from "./auth.mjs";
+
+export const WEBHOOK_LIFETIME_MS = 30 * DAY_MS;
+export const FAILED_RETENTION_MS = 72 * 3_600_000;
+export const MAX_PAGE = 100;
+/** Connect: per app per tenant; OAuth 2.0: per app per user. */
+export const LIMITS = { connect: 100, oauth: 5 };
+export const LIMIT_MESSAGES = {
+  connect: `Reached the limit of ${LIMITS.connect} webhooks per app`,
+  oauth: `Reached the limit of ${LIMITS.oauth} webhooks per user for this app`,
+};
+export const OPERATIONS = ["registerDynamicWebhooks", "getDynamicWebhooksForApp", "getFailedWebhooks", "refreshWebhooks", "deleteWebhookById"];
+export const FAULT_TYPES = ["status", "rate-limit", "html", "malformed-json", "wrong-content-type", "delay", "reset", "large"];
+
+const JSON_TYPE = "application/json;charset=UTF-8";
+const CORS_HEADERS = {
+  "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+  "Access-Control-Allow-Headers": "authorization, content-type, x-atlassian-token, user-agent",
+  "Access-Control-Expose-Headers":
+    "retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, x-ratelimit-nearlimit, ratelimit-reason, x-arequestid",
+  "Access-Control-Max-Age": "600",
+};
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+const FAULT_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["type"],
+  properties: {
+    type: { enum: FAULT_TYPES },
+    operation: { enum: OPERATIONS },
+    times: { type: "integer", minimum: 1 },
+    apply: { type: "boolean" },
+    status: { type: "integer", minimum: 100, maximum: 599 },
+    headers: { type: "object", additionalProperties: { type: "string" } },
+    body: { type: "string" },
+    contentType: { type: "string" },
+    retryAfter: { type: "integer", minimum: 0 },
+    reason: { type: "string" },
+    limit: { type: "integer", minimum: 0 },
+    ms: { type: "integer", minimum: 0 },
+    bytes: { type: "integer", minimum: 0 },
+  },
+};
+const ajv = new Ajv({ allErrors: true });
+const validateFault = ajv.compile(FAULT_SCHEMA);
+const DEFAULT_FAULT_STATUS = { status: 500, html: 502, "rate-limit": 429 };
+
+/** @param {...string} messages */
+const errorCollection = (...messages) => ({ errorMessages: messages, errors: {} });
+/** Jira's own date form: "2019-06-01T12:42:30.000+0000". */
+export const jiraDate = (ms) => new Date(ms).toISOString().replace("Z", "+0000");
+
+/**
+ * @typedef {object} Fault
+ * @property {string} type one of FAULT_TYPES
+ * @property {string} [operation] only requests for this operationId (default: any of the five)
+ * @property {number} [times=1] how many matching requests it hits
+ * @property {boolean} [apply] whether the real state change happens; default true when the fault answers 2xx
+ *   (malformed-json, wrong-content-type, large, delay, status/html with a 2xx status), false otherwise (and for reset)
+ * @property {number} [status] status (status: 500, html: 502, rate-limit: 429, malformed-json: 200, others: the real one)
+ * @property {Record<string,string>} [headers] extra headers
+ * @property {string} [body] status: the body to send as is
+ * @property {string} [contentType] status: its Content-Type; wrong-content-type: the one to send (default text/plain)
+ * @property {number} [retryAfter] rate-limit: Retry-After seconds (header sent only when given)
+ * @property {string} [reason] rate-limit: RateLimit-Reason (default jira-quota-based)
+ * @property {number} [limit] rate-limit: X-RateLimit-Limit (default 100)
+ * @property {number} [ms] delay: milliseconds before answering (default 1000)
+ * @property {number} [bytes] large: body size (default 5 MiB; valid JSON padded with spaces)
+ */
+
+/**
+ * Starts the fake on 127.0.0.1.
+ * @param {{ port?: number, seed?: object, dateFormat?: "number"|"string", now?: () => number }} [options]
+ */
+export async function startFakeJira({ port = 0, seed, dateFormat = "number", now = Date.now } = {}) {
+  if (!["number", "string"].includes(dateFormat)) throw new TypeError(`dateFormat must be "number" or "string", not ${dateFormat}`);
+  const specs = await getSpecs();
+  const initialSeed = structuredClone(seed ?? DEFAULT_SEED);
+  let offset = 0;
+  const clock = () => now() + offset;
+  let { state, credentials } = buildState(initialSeed, clock());
+  /** @type {(Fault & {id: number, times: number})[]} */
+  let faults = [];
+  let faultSeq = 0;
+  const requests = [];
+  const applied = [];
+  const selfCheckFailures = [];
+  const formatDate = (ms) => (dateFormat === "string" ? jiraDate(ms) : ms);
+
+  const fake = {
+    url: "",
+    port: 0,
+    dateFormat,
+    /** every request received (control API excluded) */
+    requests,
+    /** every state change made: { operation, app, user, ids, time, requestId } */
+    applied,
+    /** responses the fake produced that did not match the spec (answered 500 instead); should stay empty */
+    selfCheckFailures,
+    /** live state: { nextId, apps: { [key]: { key, type, url, webhooks: [...], failed: [...] } } } */
+    get state() { return state; },
+    get credentials() { return credentials; },
+    get faults() { return faults; },
+    now: clock,
+    /** Back to a seed (default: the one given at start); also clears requests, applied, faults and the clock offset. */
+    reset(newSeed = initialSeed) {
+      ({ state, credentials } = buildState(newSeed, now()));
+      offset = 0;
+      faults = [];
+      requests.length = 0;
+      applied.length = 0;
+    },
+    /** @param {string} appKey @param {{id: string, url: string, body?: string, failureTime?: number, failedMinutesAgo?: number}[]} failures */
+    seedFailed(appKey, failures) {
+      addFailures(state, appKey, failures, clock());
+    },
+    /** @param {Fault} fault @returns {number} its id */
+    injectFault(fault) {
+      if (!validateFault(fault)) throw new TypeError(`invalid fault: ${ajv.errorsText(validateFault.errors, { dataVar: "fault" })}`);
+      const f = { times: 1, ...structuredClone(fault), id: ++faultSeq };
+      faults.push(f);
+      return f.id;
+    },
+    clearFaults() { faults = []; },
+    clearRequests() { requests.length = 0; },
+    /** Moves the fake's clock forward (e.g. to expire webhooks); returns the new now. */
+    advanceTime(ms) { offset += ms; return clock(); },
+    close,
+  };
+
+  // ---------------------------------------------------------------- the five operations
+  /** Each gets { st, app, user, query, body, base, version, log, now } and returns { status, body? }. */
+  const handlers = {
+    registerDynamicWebhooks({ st, app, user, body, log, now }) {
+      const results = [];
+      const created = [];
+      for (const d of body.webhooks) {
+        const errors = checkJql(d.jqlFilter);
+        const mine = app.type === "connect" ? app.webhooks : app.webhooks.filter((w) => w.user === user);
+        if (!errors.length && mine.length >= LIMITS[app.type]) errors.push(LIMIT_MESSAGES[app.type]);
+        if (errors.length) {
+          results.push({ errors });
+          continue;
+        }
+        const w = { id: st.nextId++, user, url: body.url, events: [...d.events], jqlFilter: d.jqlFilter };
+        if (d.fieldIdsFilter) w.fieldIdsFilter = [...d.fieldIdsFilter];
+        if (d.issuePropertyKeysFilter) w.issuePropertyKeysFilter = [...d.issuePropertyKeysFilter];
+        Object.assign(w, { expirationDate: now + WEBHOOK_LIFETIME_MS, createdAt: now });
+        app.webhooks.push(w);
+        created.push(w.id);
+        results.push({ createdWebhookId: w.id });
+      }
+      if (created.length) app.url = body.url;
+      log(created);
+      return { status: 200, body: { webhookRegistrationResult: results } };
+    },
+
+    getDynamicWebhooksForApp({ app, query, base, version }) {
+      const startAt = int(query.startAt, 0);
+      const maxResults = Math.min(int(query.maxResults, MAX_PAGE), MAX_PAGE);
+      if (startAt < 0 || maxResults < 0) return badRequest("startAt and maxResults must not be negative.");
+      const all = [...app.webhooks].sort((a, b) => a.id - b.id);
+      const values = all.slice(startAt, startAt + maxResults).map((w) => toWebhook(w, version));
+      const isLast = startAt + values.length >= all.length;
+      const page = (s) => `${base}/webhook?maxResults=${maxResults}&startAt=${s}`;
+      const next = isLast ? {} : { nextPage: page(startAt + maxResults) };
+      return { status: 200, body: { self: page(startAt), ...next, maxResults, startAt, total: all.length, isLast, values } };
+    },
+
+    getFailedWebhooks({ app, query, base, now }) {
+      const maxResults = int(query.maxResults, MAX_PAGE);
+      const after = query.after === undefined ? -Infinity : Number(query.after);
+      if (maxResults < 0) return badRequest("maxResults must not be negative.");
+      const list = app.failed
+        .filter((f) => f.failureTime >= now - FAILED_RETENTION_MS && f.failureTime > after)
+        .sort((a, b) => a.failureTime - b.failureTime);
+      let n = Math.min(maxResults, list.length);
+      while (n > 0 && n < list.length && list[n].failureTime === list[n - 1].failureTime) n++; // never split equal times
+      const values = list.slice(0, n).map(({ id, body, url, failureTime }) => ({ id, ...(body !== undefined && { body }), url, failureTime }));
+      const next = values.length ? { next: `${base}/webhook/failed?failedAfter=${values.at(-1).failureTime}&maxResults=${maxResults}` } : {};
+      return { status: 200, body: { values, maxResults, ...next } };
+    },
+
+    refreshWebhooks({ app, body, log, now }) {
+      const ids = new Set(body.webhookIds);
+      const expirationDate = now + WEBHOOK_LIFETIME_MS;
+      const refreshed = app.webhooks.filter((w) => ids.has(w.id));
+      for (const w of refreshed) w.expirationDate = expirationDate;
+      log(refreshed.map((w) => w.id));
+      return { status: 200, body: { expirationDate: formatDate(expirationDate) } };
+    },
+
+    deleteWebhookById({ app, body, log }) {
+      const ids = new Set(body.webhookIds);
+      log(app.webhooks.filter((w) => ids.has(w.id)).map((w) => w.id));
+      app.webhooks = app.webhooks.filter((w) => !ids.has(w.id));
+      return { status: 202 };
+    },
+  };
+
+  /** The Webhook schema; `url` only under /3 (the v2 Webhook has additionalProperties:false and no url). */
+  function toWebhook(w, version) {
+    const out = { id: w.id, jqlFilter: w.jqlFilter, events: [...w.events] };
+    if (w.fieldIdsFilter) out.fieldIdsFilter = [...w.fieldIdsFilter];
+    if (w.issuePropertyKeysFilter) out.issuePropertyKeysFilter = [...w.issuePropertyKeysFilter];
+    out.expirationDate = formatDate(w.expirationDate);
+    if (version === "3") out.url = w.url;
+    return out;
+  }
+
+  // ---------------------------------------------------------------- request pipeline
+  /** Maps a path to { spec, op, version, cloudId, restPath, prefix } or null. */
+  function route(method, pathname) {
+    const m = /^(?:\/ex\/jira\/([^/]+))?(\/rest\/api\/([23])(?:\/.*)?)$/.exec(pathname);
+    const op = m && specs[m[3]].match(method, m[2]);
+    if (!op) return null;
+    const cloudId = m[1] === undefined ? null : decodeURIComponent(m[1]);
+    return { spec: specs[m[3]], op, version: m[3], cloudId, restPath: m[2], prefix: `${m[1] ? `/ex/jira/${m[1]}` : ""}/rest/api/${m[3]}` };
+  }
+
+  /**
+   * Authenticates, validates and runs one operation against `st` (the real state, or a throw-away copy
+   * when a fault says the change must not happen). Order as in Jira: 401/404 auth, 415/400 body and
+   * parameters, 403 caller type, then the operation.
+   */
+  function execute(r, { method, query, headers, raw }, st, entry, logApplied) {
+    const auth = authenticate(
+      { method, path: r.restPath, query, authorization: headers.authorization, cloudId: r.cloudId },
+      { apps: st.apps, credentials, now: clock },
+    );
+    if (!auth.ok) {
+      const realm = { "WWW-Authenticate": `OAuth realm="${encodeURIComponent(fake.url)}"` };
+      return { status: auth.status, body: errorCollection(auth.message), headers: auth.status === 401 ? realm : {} };
+    }
+    entry.app = auth.app?.key ?? null;
+    entry.user = auth.user;
+
+    let body;
+    if (raw.length && r.op.requestBody) {
+      const type = headers["content-type"] ?? "";
+      if (!/^application\/json\s*(;|$)/i.test(type))
+        return { status: 415, body: errorCollection(`Unsupported Media Type: send the body as application/json (got ${type ? `'${type}'` : "no Content-Type"}).`) };
+      try {
+        body = JSON.parse(raw);
+      } catch (e) {
+        return badRequest(`The request body is not valid JSON: ${e.message}`);
+      }
+    }
+    const q = { ...query };
+    const req = { method, path: r.restPath, headers, body };
+    const problems = [];
+    if (r.op.operationId === "getFailedWebhooks" && "failedAfter" in q) {
+      // The spec's parameter is `after`; its prose and `next` links use `failedAfter`: both are accepted.
+      const { failedAfter } = q;
+      delete q.failedAfter;
+      problems.push(...r.spec.validateRequest(r.op, { ...req, query: { after: failedAfter } }).map((p) => p.replace("'after'", "'failedAfter'")));
+      problems.unshift(...r.spec.validateRequest(r.op, { ...req, query: q }));
+      q.after ??= failedAfter;
+    } else problems.push(...r.spec.validateRequest(r.op, { ...req, query: q }));
+    if (problems.length) return badRequest(...new Set(problems));
+
+    if (!auth.app) return forbidden(r.op.operationId === "getFailedWebhooks" ? notConnect : notApp);
+    if (r.op.operationId === "getFailedWebhooks" && auth.app.type !== "connect") return forbidden(notConnect);
+
+    const t = clock();
+    for (const a of Object.values(st.apps)) a.webhooks = a.webhooks.filter((w) => w.expirationDate >= t); // expired ones are gone
+    return handlers[r.op.operationId]({
+      st, app: st.apps[auth.app.key], user: auth.user, query: q, body, version: r.version, now: t,
+      base: fake.url + r.prefix,
+      log: (ids) => logApplied({ operation: r.op.operationId, app: auth.app.key, user: auth.user, ids, time: t, requestId: entry.id }),
+    });
+  }
+  const notApp = "The caller isn't an app: only Connect and OAuth 2.0 apps can use this operation.";
+  const notConnect = "The caller is not a Connect app: only Connect apps can use this operation.";
+  const forbidden = (m) => ({ status: 403, body: errorCollection(m) });
+
+  async function handleApi(req, res, url, raw, entry) {
+    if (req.method === "OPTIONS") return send(res, entry, { status: 204 });
+    const r = route(req.method, url.pathname);
+    if (!r) {
+      const result = { status: 404, body: errorCollection(`No REST resource matches ${req.method} ${url.pathname}.`) };
+      return send(res, entry, selfCheck(specs[3], null, result, entry));
+    }
+    entry.operation = r.op.operationId;
+    const fault = takeFault(r.op.operationId);
+    if (fault) entry.fault = fault;
+    if (fault?.type === "delay") await sleep(fault.ms ?? 1000);
+    const apply = !fault || fault.type === "delay" || (fault.apply ?? defaultApply(fault));
+    if (fault?.type === "reset" && !apply) return resetSocket(req, entry);
+
+    const pending = [];
+    const input = { method: req.method, query: entry.query, headers: req.headers, raw };
+    let result = execute(r, input, apply ? state : structuredClone(state), entry, (a) => pending.push(a));
+    if (apply) applied.push(...pending);
+    result = selfCheck(r.spec, r.op, result, entry);
+    if (fault?.type === "reset") return resetSocket(req, entry);
+    return send(res, entry, fault && fault.type !== "delay" ? faultResponse(fault, result) : result);
+  }
+
+  /** The fake checks its own answers against the spec; a mismatch is a bug in the fake: 500 + loud log. */
+  function selfCheck(spec, op, result, entry) {
+    const problems = spec.validateResponse(op, result.status, result.body, { stringDates: dateFormat === "string" });
+    if (!problems.length) return result;
+    const message = `fake Jira self-check failed: its ${result.status} answer to ${entry.method} ${entry.path} does not match the spec: ${problems.join("; ")}`;
+    console.error(`\n${"!".repeat(100)}\n${message}\n${JSON.stringify(result.body)}\n${"!".repeat(100)}\n`);
+    selfCheckFailures.push({ requestId: entry.id, operation: entry.operation, status: result.status, problems, body: result.body });
+    return { status: 500, body: errorCollection(message) };
+  }
+
+  // ---------------------------------------------------------------- faults
+  function takeFault(operation) {
+    const f = faults.find((f) => !f.operation || f.operation === operation);
+    if (!f) return null;
+    if (--f.times <= 0) faults = faults.filter((x) => x !== f);
+    const { times, ...rest } = f;
+    return rest;
+  }
+
+  function defaultApply(f) {
+    return f.type !== "reset" && f.type !== "rate-limit" && (f.status ?? DEFAULT_FAULT_STATUS[f.type] ?? 200) < 300;
+  }
+
+  /** The answer a fault sends instead of (or built from) the real `result`. */
+  function faultResponse(f, result) {
+    const realText = result.body === undefined ? "{}" : JSON.stringify(result.body);
+    switch (f.type) {
+      case "status": {
+        const text = f.body ?? JSON.stringify(errorCollection(`Injected fault: HTTP ${f.status ?? 500}`));
+        const type = f.contentType ?? (f.body === undefined || /^\s*[[{]/.test(f.body) ? JSON_TYPE : "text/plain;charset=UTF-8");
+        return { status: f.status ?? 500, text, type, headers: f.headers };
+      }
+      case "rate-limit": {
+        const wait = f.retryAfter ?? 60;
+        const headers = {
+          ...(f.retryAfter !== undefined && { "Retry-After": String(f.retryAfter) }),
+          "X-RateLimit-Limit": String(f.limit ?? 100),
+          "X-RateLimit-Remaining": "0",
+          "X-RateLimit-Reset": new Date(clock() + wait * 1000).toISOString().slice(0, 16) + "Z",
+          "X-RateLimit-NearLimit": "true",
+          "RateLimit-Reason": f.reason ?? "jira-quota-based",
+          ...f.headers,
+        };
+        return { status: f.status ?? 429, body: errorCollection("Rate limit exceeded."), headers };
+      }
+      case "html": {
+        const status = f.status ?? 502;
+        const text = `<!DOCTYPE html>\n<html><head><title>${status} ${http.STATUS_CODES[status] ?? ""}</title></head>` +
+          `<body><h1>Something went wrong</h1><p>Atlassian Cloud could not complete your request (${status}).</p></body></html>\n`;
+        return { status, text, type: "text/html;charset=UTF-8", headers: f.headers };
+      }
+      case "malformed-json":
+        return { status: f.status ?? 200, text: realText.slice(0, Math.max(1, Math.floor(realText.length / 2))), type: JSON_TYPE, headers: f.headers };
+      case "wrong-content-type":
+        return { status: f.status ?? result.status, text: realText, type: f.contentType ?? "text/plain;charset=UTF-8", headers: f.headers };
+      case "large":
+        return { status: f.status ?? result.status, text: realText + " ".repeat(Math.max(0, (f.bytes ?? 5 * 1024 * 1024) - Buffer.byteLength(realText))), type: JSON_TYPE, headers: f.headers };
+    }
+    throw new Error(`unknown fault type ${f.type}`);
+  }
+
+  function resetSocket(req, entry) {
+    entry.status = null;
+    req.socket.destroy();
+  }
+
+  // ---------------------------------------------------------------- control API
+  async function handleControl(req, res, url, raw) {
+    const reply = (status, body) => send(res, null, { status, body });
+    if (req.method === "OPTIONS") return reply(204);
+    let body;
+    try {
+      body = raw.length ? JSON.parse(raw) : undefined;
+      switch (`${req.method} ${url.pathname.replace(/\/+$/, "")}`) {
+        case "POST /_fake/reset":
+          fake.reset(body);
+          return reply(200, { ok: true });
+        case "GET /_fake/requests":
+          return reply(200, requests);
+        case "DELETE /_fake/requests":
+          fake.clearRequests();
+          return reply(200, { ok: true });
+        case "POST /_fake/failed":
+          fake.seedFailed(body?.app, body?.failures ?? []);
+          return reply(200, { ok: true });
+        case "GET /_fake/faults":
+          return reply(200, faults);
+        case "POST /_fake/faults":
+          return reply(200, { ok: true, ids: [body].flat().map((f) => fake.injectFault(f)) });
+        case "DELETE /_fake/faults":
+          fake.clearFaults();
+          return reply(200, { ok: true });
+        case "GET /_fake/state":
+          return reply(200, state);
+        case "GET /_fake/applied":
+          return reply(200, applied);
+        case "POST /_fake/clock":
+          return reply(200, { now: fake.advanceTime(body?.advanceMs ?? 0) });
+        default:
+          return reply(404, { error: `no control route ${req.method} ${url.pathname}` });
+      }
+    } catch (e) {
+      return reply(400, { error: e.message });
+    }
+  }
+
+  // ---------------------------------------------------------------- HTTP
+  /** Writes a result: { status, body? (JSON) | text + type, headers? }. Records the status on the log entry. */
+  function send(res, entry, { status, body, text, type, headers = {} }) {
+    if (entry) entry.status = status;
+    if (text === undefined && body !== undefined) (text = JSON.stringify(body)), (type = JSON_TYPE);
+    res.writeHead(status, { ...(type && { "Content-Type": type }), ...headers });
+    res.end(text);
+  }
+
+  async function onRequest(req, res) {
+    const url = new URL(req.url, "http://127.0.0.1");
+    const id = randomUUID();
+    res.setHeader("Access-Control-Allow-Origin", req.headers.origin ?? "*");
+    if (req.headers.origin) res.setHeader("Vary", "Origin");
+    for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
+    res.setHeader("X-AREQUESTID", id);
+    const raw = await readBody(req);
+    if (raw === null) return send(res, null, { status: 413, body: errorCollection("Request body too large.") });
+    if (/^\/_fake(\/|$)/.test(url.pathname)) return handleControl(req, res, url, raw);
+    const entry = {
+      id, time: clock(), method: req.method, path: url.pathname, query: queryObject(url.searchParams),
+      headers: { ...req.headers, ...(req.headers.authorization !== undefined && { authorization: "<redacted>" }) },
+      body: parseOrNull(raw), app: null, user: null, operation: null, status: null,
+    };
+    requests.push(entry);
+    return handleApi(req, res, url, raw, entry);
+  }
+
+  const server = http.createServer((req, res) =>
+    onRequest(req, res).catch((e) => {
+      console.error("fake Jira internal error:", e);
+      if (!res.headersSent) send(res, null, { status: 500, body: errorCollection(`fake Jira internal error: ${e.message}`) });
+      else res.destroy();
+    }),
+  );
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  fake.port = server.address().port;
+  fake.url = `http://127.0.0.1:${fake.port}`;
+
+  async function close() {
+    const closed = new Promise((resolve) => server.close(resolve));
+    server.closeAllConnections();
+    await closed;
+  }
+  return fake;
+}
+
+function badRequest(...messages) {
+  return { status: 400, body: errorCollection(...messages) };
+}
+
+const int = (v, dflt) => (v === undefined ? dflt : Number(v));
+
+/** Query string to an object; a repeated name gives an array (the validator rejects those). */
+function queryObject(params) {
+  const q = {};
+  for (const [k, v] of params) q[k] = k in q ? [q[k], v].flat() : v;
+  return q;
+}
+
+function parseOrNull(raw) {
+  try {
+    return raw.length ? JSON.parse(raw) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads the whole body as text; null when over MAX_REQUEST_BYTES. */
+async function readBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const c of req) {
+    size += c.length;
+    if (size > MAX_REQUEST_BYTES) return null;
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
