@@ -70,7 +70,7 @@ impl JiraWebhooks {
     pub fn register_dynamic_webhooks(
         &self,
         #[wasm_bindgen(unchecked_param_type = "WebhookRegistrationDetails")] details: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         run(Ok(self.client.clone()), options, move || {
             Ok(RegisterDynamicWebhooks(required("", details)?))
@@ -81,10 +81,9 @@ impl JiraWebhooks {
     #[wasm_bindgen(js_name = getDynamicWebhooksForApp, unchecked_return_type = "Promise<PageBeanWebhook>")]
     pub fn get_dynamic_webhooks_for_app(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "GetDynamicWebhooksForAppParams")] params: Option<
-            JsValue,
-        >,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")]
+        params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         run(Ok(self.client.clone()), options, move || {
             Ok(GetDynamicWebhooksForApp(optional(params)?))
@@ -95,8 +94,8 @@ impl JiraWebhooks {
     #[wasm_bindgen(js_name = getFailedWebhooks, unchecked_return_type = "Promise<FailedWebhooks>")]
     pub fn get_failed_webhooks(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "GetFailedWebhooksParams")] params: Option<JsValue>,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         run(Ok(self.client.clone()), options, move || {
             Ok(GetFailedWebhooks(optional(params)?))
@@ -108,7 +107,7 @@ impl JiraWebhooks {
     pub fn refresh_webhooks(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         run(Ok(self.client.clone()), options, move || {
             Ok(RefreshWebhooks(required::<ContainerForWebhookIDs>(
@@ -122,7 +121,7 @@ impl JiraWebhooks {
     pub fn delete_webhook_by_id(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         run(Ok(self.client.clone()), options, move || {
             Ok(DeleteWebhookById(required::<ContainerForWebhookIDs>(
@@ -137,7 +136,7 @@ impl JiraWebhooks {
 pub fn register_dynamic_webhooks(
     #[wasm_bindgen(unchecked_param_type = "JiraWebhooksConfig")] config: JsValue,
     #[wasm_bindgen(unchecked_param_type = "WebhookRegistrationDetails")] details: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
     run(client_from(config), options, move || {
         Ok(RegisterDynamicWebhooks(required("", details)?))
@@ -148,10 +147,9 @@ pub fn register_dynamic_webhooks(
 #[wasm_bindgen(js_name = getDynamicWebhooksForApp, unchecked_return_type = "Promise<PageBeanWebhook>")]
 pub fn get_dynamic_webhooks_for_app(
     #[wasm_bindgen(unchecked_param_type = "JiraWebhooksConfig")] config: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "GetDynamicWebhooksForAppParams")] params: Option<
-        JsValue,
-    >,
-    #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")]
+    params: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
     run(client_from(config), options, move || {
         Ok(GetDynamicWebhooksForApp(optional(params)?))
@@ -162,8 +160,8 @@ pub fn get_dynamic_webhooks_for_app(
 #[wasm_bindgen(js_name = getFailedWebhooks, unchecked_return_type = "Promise<FailedWebhooks>")]
 pub fn get_failed_webhooks(
     #[wasm_bindgen(unchecked_param_type = "JiraWebhooksConfig")] config: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "GetFailedWebhooksParams")] params: Option<JsValue>,
-    #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
     run(client_from(config), options, move || {
         Ok(GetFailedWebhooks(optional(params)?))
@@ -175,7 +173,7 @@ pub fn get_failed_webhooks(
 pub fn refresh_webhooks(
     #[wasm_bindgen(unchecked_param_type = "JiraWebhooksConfig")] config: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
     run(client_from(config), options, move || {
         Ok(RefreshWebhooks(required::<ContainerForWebhookIDs>(
@@ -189,7 +187,7 @@ pub fn refresh_webhooks(
 pub fn delete_webhook_by_id(
     #[wasm_bindgen(unchecked_param_type = "JiraWebhooksConfig")] config: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
     run(client_from(config), options, move || {
         Ok(DeleteWebhookById(required::<ContainerForWebhookIDs>(
@@ -210,7 +208,7 @@ pub fn webhook_events() -> Array {
 /// Runs one operation: validate, build, send, parse; every failure becomes a `JiraWebhooksError`.
 fn run<O>(
     client: Result<Rc<Client>, Error>,
-    options: Option<JsValue>,
+    options: JsValue,
     input: impl FnOnce() -> Result<O, Error> + 'static,
 ) -> Promise
 where
@@ -272,17 +270,18 @@ fn required<T: DeserializeOwned>(path: &str, value: JsValue) -> Result<T, Error>
 }
 
 /// Reads an optional argument; `undefined` and `null` mean the defaults.
-fn optional<T: DeserializeOwned + Default>(value: Option<JsValue>) -> Result<T, Error> {
-    match value {
-        Some(v) if !v.is_undefined() && !v.is_null() => required("", v),
-        _ => Ok(T::default()),
+fn optional<T: DeserializeOwned + Default>(value: JsValue) -> Result<T, Error> {
+    if value.is_undefined() || value.is_null() {
+        Ok(T::default())
+    } else {
+        required("", value)
     }
 }
 
-fn call_options(options: Option<JsValue>) -> Result<CallOptions, Error> {
-    let Some(options) = options.filter(|o| !o.is_undefined() && !o.is_null()) else {
+fn call_options(options: JsValue) -> Result<CallOptions, Error> {
+    if options.is_undefined() || options.is_null() {
         return Ok(CallOptions::default());
-    };
+    }
     let signal = match Reflect::get(&options, &"signal".into()).unwrap_or_default() {
         v if v.is_undefined() || v.is_null() => None,
         v => Some(
