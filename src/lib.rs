@@ -14,7 +14,7 @@ pub mod models;
 pub mod operations;
 
 #[cfg(target_arch = "wasm32")]
-mod exports;
+pub mod exports;
 #[cfg(target_arch = "wasm32")]
 mod transport;
 
