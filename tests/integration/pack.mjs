@@ -33,7 +33,7 @@ export function installPackage() {
   assertBuilt();
   const tmp = mkdtempSync(join(tmpdir(), "jira-webhooks-it-"));
   process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
-  const [{ filename }] = JSON.parse(npm(["pack", PKG, "--pack-destination", tmp, "--json"], ROOT));
+  const [{ filename }] = JSON.parse(npm(["pack", PKG, "--pack-destination", tmp, "--json", "--offline"], ROOT));
   const tarball = join(tmp, filename);
   const dir = join(tmp, "consumer");
   mkdirSync(dir);

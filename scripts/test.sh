@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `npm test`: installs what a fresh machine lacks, then runs every test. Stops at the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+section() { printf '\n=== %s ===\n' "$*"; }
+
+section "setup"
+bash scripts/setup.sh
+
+section "rust: format, lints, host unit tests"
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo test
+
+section "fake Jira"
+node --test tests/fake-jira/
+
+section "build pkg/"
+SKIP_SETUP=1 node scripts/build.mjs
+
+section "wasm-bindgen tests: Node"
+node scripts/wasm-tests.mjs node
+section "wasm-bindgen tests: headless Chromium"
+node scripts/wasm-tests.mjs chrome
+
+section "packed package: Node ESM/CJS, Chromium page, TypeScript"
+node --test tests/integration/ tests/types/
+
+if [ -d tests/e2e ]; then
+  section "demo admin page end to end"
+  node --test tests/e2e/
+fi
