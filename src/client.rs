@@ -2,8 +2,9 @@
 //! No network here; a transport sends the [`HttpRequest`] and hands back an [`HttpResponse`].
 
 use crate::config::{Config, Resolved};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, RateLimit};
 use crate::models::ErrorCollection;
+use crate::retry::RetryPolicy;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -30,6 +31,8 @@ pub trait Operation {
     fn body(&self) -> Option<String> {
         None
     }
+    /// Whether sending the request twice has the same effect as once (every operation but the POST).
+    const IDEMPOTENT: bool = true;
     /// Whether `status` is this operation's success.
     fn is_success(status: u16) -> bool {
         status == 200
@@ -64,6 +67,10 @@ pub struct HttpResponse {
     pub content_type: Option<String>,
     /// Jira's `X-AREQUESTID` header.
     pub request_id: Option<String>,
+    /// The `Retry-After` header (seconds).
+    pub retry_after: Option<String>,
+    /// Jira's rate-limit headers.
+    pub rate_limit: RateLimit,
     /// The body as text.
     pub body: String,
 }
@@ -90,6 +97,11 @@ impl Client {
     /// The configured default timeout of a call, in milliseconds.
     pub fn timeout_ms(&self) -> Option<f64> {
         self.config.timeout_ms
+    }
+
+    /// How failed calls are retried.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.config.retry
     }
 
     /// The site (or gateway prefix) requests go to, e.g. `https://your-domain.atlassian.net`.
@@ -153,6 +165,9 @@ impl Client {
         result.map_err(|mut e| {
             e.operation = Some(O::ID);
             e.request_id = response.request_id.clone();
+            if e.kind == ErrorKind::Http {
+                e.rate_limit = response.rate_limit.clone();
+            }
             e.redact(self.secrets());
             e
         })
@@ -299,6 +314,7 @@ pub(crate) mod tests {
             },
             api_version: None,
             timeout_ms: None,
+            retry: None,
             user_agent: None,
         };
         Client::new(&config).unwrap()
@@ -310,6 +326,7 @@ pub(crate) mod tests {
             content_type: Some("application/json;charset=UTF-8".into()),
             request_id: Some("req-1".into()),
             body: body.into(),
+            ..HttpResponse::default()
         }
     }
 

@@ -1,6 +1,7 @@
 //! Client configuration, as passed from JavaScript, and its validation.
 
 use crate::error::Error;
+use crate::retry::RetryPolicy;
 use base64::Engine as _;
 use serde::Deserialize;
 use std::fmt;
@@ -37,10 +38,24 @@ pub struct Config {
     #[serde(default)]
     #[tsify(optional)]
     pub timeout_ms: Option<f64>,
+    /// How failed calls are retried; `false` turns retries off. Default: 3 retries, 500 ms to 30 s apart.
+    #[serde(default)]
+    #[tsify(optional, type = "RetryPolicy | false")]
+    pub retry: Option<RetrySetting>,
     /// Sent as `User-Agent` where the runtime allows it (browsers ignore it).
     #[serde(default)]
     #[tsify(optional)]
     pub user_agent: Option<String>,
+}
+
+/// `retry` in the config: a policy, or `false` for none (`true` means the default policy).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RetrySetting {
+    /// `true` or `false`.
+    Enabled(bool),
+    /// A policy; missing fields take their defaults.
+    Policy(RetryPolicy),
 }
 
 /// Credentials. `basic`: an Atlassian account's email and API token. `bearer`: an OAuth 2.0 access token.
@@ -87,6 +102,8 @@ pub struct Resolved {
     pub user_agent: Option<String>,
     /// Default timeout of a call, in milliseconds.
     pub timeout_ms: Option<f64>,
+    /// How failed calls are retried.
+    pub retry: RetryPolicy,
     /// Strings that must never appear in an error.
     pub secrets: Vec<String>,
 }
@@ -162,7 +179,16 @@ impl Config {
                 "must be a positive number of milliseconds",
             ));
         }
+        let retry = match self.retry {
+            None | Some(RetrySetting::Enabled(true)) => RetryPolicy::default(),
+            Some(RetrySetting::Enabled(false)) => RetryPolicy::NONE,
+            Some(RetrySetting::Policy(p)) => {
+                p.validate()?;
+                p
+            }
+        };
         Ok(Resolved {
+            retry,
             origin_and_prefix,
             api_version,
             authorization,
@@ -233,6 +259,7 @@ mod tests {
             auth,
             api_version: None,
             timeout_ms: None,
+            retry: None,
             user_agent: None,
         }
     }

@@ -59,6 +59,27 @@ pub struct Error {
     pub path: Option<String>,
     /// Jira's request id (`X-AREQUESTID`), when the response had one.
     pub request_id: Option<String>,
+    /// How long Jira asked to wait before trying again (429, some 503), in milliseconds.
+    pub retry_after_ms: Option<f64>,
+    /// Jira's rate-limit headers, on HTTP errors that had them.
+    pub rate_limit: RateLimit,
+    /// How many times the request was sent (0 when it never was).
+    pub attempts: u32,
+}
+
+/// Jira's rate-limit headers, as sent.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RateLimit {
+    /// `RateLimit-Reason`, e.g. `jira-quota-based` or `jira-burst-based`.
+    pub reason: Option<String>,
+    /// `X-RateLimit-Limit`.
+    pub limit: Option<String>,
+    /// `X-RateLimit-Remaining`.
+    pub remaining: Option<String>,
+    /// `X-RateLimit-NearLimit`: `true` when less than 20% of a budget remains.
+    pub near_limit: Option<String>,
+    /// `X-RateLimit-Reset`: when the limit resets (ISO 8601).
+    pub reset: Option<String>,
 }
 
 impl Error {
@@ -73,6 +94,9 @@ impl Error {
             operation: None,
             path: None,
             request_id: None,
+            retry_after_ms: None,
+            rate_limit: RateLimit::default(),
+            attempts: 0,
         }
     }
 

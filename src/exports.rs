@@ -3,10 +3,11 @@
 
 use crate::client::{Client, Operation};
 use crate::config::Config;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, RateLimit};
 use crate::models::{ContainerForWebhookIDs, WebhookEvent};
 use crate::operations::*;
-use crate::transport::{self, CallOptions};
+use crate::retry::{retry_after_ms, Outcome};
+use crate::transport::{self, Cancel};
 use js_sys::{Array, Object, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -14,6 +15,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortSignal;
 
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_TS: &str = r#"
@@ -36,6 +38,12 @@ export interface JiraWebhooksError extends Error {
   path?: string;
   /** Jira's request id (`X-AREQUESTID`), for Atlassian support. */
   requestId?: string;
+  /** How long Jira asked to wait before trying again (429, some 503), in milliseconds. */
+  retryAfterMs?: number;
+  /** Jira's rate-limit headers, when the error response had them. */
+  rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
+  /** How many times the request was sent (0: never, e.g. invalid input). */
+  attempts: number;
 }
 
 /** Per-call options, the last argument of every operation. */
@@ -205,7 +213,8 @@ pub fn webhook_events() -> Array {
         .collect()
 }
 
-/// Runs one operation: validate, build, send, parse; every failure becomes a `JiraWebhooksError`.
+/// Runs one operation: validate, build, send (again, as the retry policy allows), parse; every failure
+/// becomes a `JiraWebhooksError`.
 fn run<O>(
     client: Result<Rc<Client>, Error>,
     options: JsValue,
@@ -216,18 +225,46 @@ where
 {
     future_to_promise(async move {
         let client = client.map_err(|e| error_to_js(&e))?;
+        let mut attempts = 0;
         let result = async {
-            let mut options = call_options(options)?;
-            options.timeout_ms = options.timeout_ms.or(client.timeout_ms());
+            let (signal, timeout_ms) = call_options(options)?;
             let request = client.build(&input()?)?;
-            let response = transport::send(&request, &options).await?;
-            client.parse::<O>(&response)
+            let cancel = Cancel::new(signal, timeout_ms.or(client.timeout_ms()));
+            let policy = client.retry_policy();
+            loop {
+                attempts += 1;
+                let sent = transport::send(&request, &cancel).await;
+                let outcome = match &sent {
+                    Ok(response) if !O::is_success(response.status) => {
+                        Some(Outcome::Response(response))
+                    }
+                    Err(e) if e.kind == ErrorKind::Network => Some(Outcome::NetworkFailure),
+                    _ => None,
+                };
+                let now = js_sys::Date::now();
+                let delay = outcome.and_then(|o| {
+                    policy.delay(attempts, O::IDEMPOTENT, o, now, js_sys::Math::random())
+                });
+                match (delay, sent) {
+                    (Some(ms), _) => transport::sleep(ms, &cancel).await?,
+                    (None, Err(e)) => return Err(e),
+                    (None, Ok(response)) => {
+                        return client.parse::<O>(&response).map_err(|mut e| {
+                            if e.kind == ErrorKind::Http {
+                                e.retry_after_ms = retry_after_ms(&response, now);
+                            }
+                            e
+                        })
+                    }
+                }
+            }
         }
         .await;
         match result {
             Ok(output) => to_js(&output),
             Err(mut e) => {
                 e.operation.get_or_insert(O::ID);
+                e.attempts = attempts;
                 e.redact(client.secrets());
                 Err(error_to_js(&e))
             }
@@ -278,9 +315,10 @@ fn optional<T: DeserializeOwned + Default>(value: JsValue) -> Result<T, Error> {
     }
 }
 
-fn call_options(options: JsValue) -> Result<CallOptions, Error> {
+/// Reads `{ signal?, timeoutMs? }`.
+fn call_options(options: JsValue) -> Result<(Option<AbortSignal>, Option<f64>), Error> {
     if options.is_undefined() || options.is_null() {
-        return Ok(CallOptions::default());
+        return Ok((None, None));
     }
     let signal = match Reflect::get(&options, &"signal".into()).unwrap_or_default() {
         v if v.is_undefined() || v.is_null() => None,
@@ -301,7 +339,7 @@ fn call_options(options: JsValue) -> Result<CallOptions, Error> {
             }
         },
     };
-    Ok(CallOptions { signal, timeout_ms })
+    Ok((signal, timeout_ms))
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
@@ -327,7 +365,21 @@ fn error_to_js(e: &Error) -> JsValue {
         .iter()
         .map(|m| JsValue::from_str(m))
         .collect();
-    let fields: [(&str, JsValue); 7] = [
+    let rate_limit = Object::new();
+    let r = &e.rate_limit;
+    for (name, value) in [
+        ("reason", &r.reason),
+        ("limit", &r.limit),
+        ("remaining", &r.remaining),
+        ("nearLimit", &r.near_limit),
+        ("reset", &r.reset),
+    ] {
+        if let Some(v) = value {
+            let _ = Reflect::set(&rate_limit, &name.into(), &v.into());
+        }
+    }
+    let has_rate_limit = *r != RateLimit::default();
+    let fields: [(&str, JsValue); 10] = [
         ("kind", e.kind.as_str().into()),
         ("status", e.status.into()),
         ("errorMessages", messages.into()),
@@ -347,6 +399,19 @@ fn error_to_js(e: &Error) -> JsValue {
                 .map(JsValue::from_str)
                 .unwrap_or_default(),
         ),
+        (
+            "retryAfterMs",
+            e.retry_after_ms.map(JsValue::from).unwrap_or_default(),
+        ),
+        (
+            "rateLimit",
+            if has_rate_limit {
+                rate_limit.into()
+            } else {
+                JsValue::UNDEFINED
+            },
+        ),
+        ("attempts", e.attempts.into()),
     ];
     for (name, value) in fields {
         if !value.is_undefined() {

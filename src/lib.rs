@@ -12,6 +12,7 @@ pub mod date;
 pub mod error;
 pub mod models;
 pub mod operations;
+pub mod retry;
 
 #[cfg(target_arch = "wasm32")]
 pub mod exports;
@@ -20,4 +21,5 @@ mod transport;
 
 pub use client::{Client, HttpRequest, HttpResponse, Operation};
 pub use config::{Auth, Config};
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, RateLimit};
+pub use retry::RetryPolicy;

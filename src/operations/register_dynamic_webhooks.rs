@@ -14,6 +14,8 @@ impl Operation for RegisterDynamicWebhooks {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/webhook";
     type Output = ContainerForRegisteredWebhooks;
+    /// A POST that may have reached Jira is never sent again: a second one would register duplicates.
+    const IDEMPOTENT: bool = false;
 
     fn validate(&self) -> Result<(), Error> {
         let details = &self.0;

@@ -1,0 +1,100 @@
+// The packed, installed package in Node: ESM `import` and CJS `require`, no init call, against the fake Jira.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { createServer } from "node:net";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { startFakeJira } from "../fake-jira/server.mjs";
+import { CONNECT_APP } from "../fake-jira/helpers.mjs";
+import { installPackage, EXPECTED_FILES, PKG } from "./pack.mjs";
+import { scenario, envFor, checkScenario, FAILURES } from "./scenario.mjs";
+
+const run = promisify(execFile);
+const NAMES = ["JiraWebhooks", "registerDynamicWebhooks", "getDynamicWebhooksForApp", "getFailedWebhooks", "refreshWebhooks", "deleteWebhookById", "webhookEvents"];
+const USER_AGENT = "jira-webhooks-integration-test/1.0";
+
+/** The consumer scripts: the scenario's source pasted after a plain import / require. */
+const SCRIPTS = {
+  esm: {
+    file: "run.mjs",
+    source: `import { ${NAMES.join(", ")} } from "jira-webhooks";
+const scenario = ${scenario};
+const lib = { ${NAMES.join(", ")} };
+const out = await scenario(lib, JSON.parse(process.argv[2]));
+out.resolved = import.meta.resolve("jira-webhooks");
+process.stdout.write(JSON.stringify(out));
+`,
+  },
+  cjs: {
+    file: "run.cjs",
+    source: `"use strict";
+const lib = require("jira-webhooks");
+const scenario = ${scenario};
+scenario(lib, JSON.parse(process.argv[2])).then((out) => {
+  out.resolved = require.resolve("jira-webhooks");
+  process.stdout.write(JSON.stringify(out));
+});
+`,
+  },
+};
+
+let project, closedUrl;
+const fakes = {};
+
+before(async () => {
+  project = installPackage();
+  for (const { file, source } of Object.values(SCRIPTS)) writeFileSync(join(project.dir, file), source);
+  fakes.number = await startFakeJira({ port: 0, dateFormat: "number" });
+  fakes.string = await startFakeJira({ port: 0, dateFormat: "string" });
+  // A port nobody listens on: take one, then free it.
+  const server = createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  closedUrl = `http://127.0.0.1:${server.address().port}`;
+  await new Promise((resolve) => server.close(resolve));
+});
+
+after(() => Promise.all(Object.values(fakes).map((f) => f.close())));
+
+for (const [flavour, apiVersion, dateFormat] of [["esm", 2, "number"], ["esm", 3, "string"], ["cjs", 2, "string"], ["cjs", 3, "number"]]) {
+  test(`${flavour}: all five operations and every failure kind (/rest/api/${apiVersion}, ${dateFormat} dates)`, async () => {
+    const fake = fakes[dateFormat];
+    fake.reset();
+    fake.seedFailed(CONNECT_APP, FAILURES);
+    const env = envFor(fake, closedUrl, apiVersion, USER_AGENT);
+    const { stdout, stderr } = await run(process.execPath, [SCRIPTS[flavour].file, JSON.stringify(env)], { cwd: project.dir, timeout: 60_000 });
+    assert.equal(stderr, "");
+    const out = JSON.parse(stdout);
+    assert.ok(out.resolved.replace(/^file:\/\//, "").endsWith(`node_modules/jira-webhooks/${flavour === "esm" ? "node.mjs" : "node.cjs"}`), out.resolved);
+    checkScenario(out, fake, env);
+  });
+}
+
+test("the tarball holds exactly the expected files, with a usable package.json", async () => {
+  const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--offline", PKG]);
+  const [packed] = JSON.parse(stdout);
+  assert.equal(packed.name, "jira-webhooks");
+  assert.deepEqual(packed.files.map((f) => f.path).sort(), [...EXPECTED_FILES].sort());
+  assert.ok(packed.files.every((f) => f.size > 0), "no empty file");
+
+  const installed = join(installPackage().dir, "node_modules", "jira-webhooks");
+  const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+  assert.equal(manifest.name, "jira-webhooks");
+  assert.match(manifest.version, /^\d+\.\d+\.\d+/);
+  assert.equal(manifest.types, "./jira_webhooks.d.ts");
+  assert.equal(manifest.license, "MIT");
+  assert.equal(manifest.dependencies, undefined, "zero dependencies");
+  const root = manifest.exports["."];
+  assert.deepEqual(root.node, { require: "./node.cjs", default: "./node.mjs" });
+  assert.deepEqual(root.types, { require: "./jira_webhooks.d.cts", default: "./jira_webhooks.d.ts" });
+  for (const c of ["browser", "deno", "worker", "default"]) assert.equal(root[c], "./browser.js", c);
+  assert.equal(root.workerd, "./workerd.js");
+  assert.equal(Object.keys(root)[0], "types", "`types` must come first in the exports conditions");
+  // Every file the manifest points at is in the tarball.
+  const targets = JSON.stringify(manifest.exports).match(/"\.\/[^"]+"/g).map((s) => s.slice(3, -1));
+  for (const f of [...targets, manifest.main.slice(2), manifest.module.slice(2), manifest.types.slice(2)])
+    assert.ok(EXPECTED_FILES.includes(f), `${f} is referenced but not packed`);
+  assert.match(readFileSync(join(installed, "README.md"), "utf8"), /jira-webhooks/);
+  assert.match(readFileSync(join(installed, "LICENSE"), "utf8"), /MIT License|Permission is hereby granted/);
+});
