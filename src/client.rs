@@ -84,9 +84,7 @@ pub struct Client {
 impl Client {
     /// Validates the configuration.
     pub fn new(config: &Config) -> Result<Self, Error> {
-        Ok(Client {
-            config: config.resolve()?,
-        })
+        Ok(Client { config: config.resolve()? })
     }
 
     /// Strings that must never appear in an error or a log line.
@@ -123,10 +121,8 @@ impl Client {
             path.push_str(&encode_query_value(value));
         }
         let body = op.body();
-        let mut headers = vec![
-            ("Authorization", self.config.authorization.clone()),
-            ("Accept", "application/json".into()),
-        ];
+        let mut headers =
+            vec![("Authorization", self.config.authorization.clone()), ("Accept", "application/json".into())];
         if body.is_some() {
             headers.push(("Content-Type", "application/json".into()));
         }
@@ -188,19 +184,12 @@ fn encode_query_value(value: &str) -> String {
 }
 
 fn looks_like_html(response: &HttpResponse) -> bool {
-    let html_type = response
-        .content_type
-        .as_deref()
-        .is_some_and(|t| t.to_ascii_lowercase().contains("html"));
+    let html_type = response.content_type.as_deref().is_some_and(|t| t.to_ascii_lowercase().contains("html"));
     html_type || response.body.trim_start().starts_with('<')
 }
 
 /// Decodes a JSON body into `T`, naming the JSON path at fault.
-pub(crate) fn decode_json<T: DeserializeOwned>(
-    op: &str,
-    status: u16,
-    body: &str,
-) -> Result<T, Error> {
+pub(crate) fn decode_json<T: DeserializeOwned>(op: &str, status: u16, body: &str) -> Result<T, Error> {
     if body.trim().is_empty() {
         return Err(Error::decode(
             status,
@@ -210,31 +199,17 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
     }
     // Every response schema is an object; serde would also read a struct from an array.
     if !body.trim_start().starts_with('{') {
-        return Err(Error::decode(
-            status,
-            None,
-            format!("{op}: Jira's answer is not a JSON object"),
-        ));
+        return Err(Error::decode(status, None, format!("{op}: Jira's answer is not a JSON object")));
     }
     let de = &mut serde_json::Deserializer::from_str(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let at = if path == "." {
-            String::new()
-        } else {
-            format!(" at `{path}`")
-        };
-        let what = std::any::type_name::<T>()
-            .rsplit("::")
-            .next()
-            .unwrap_or("value");
+        let at = if path == "." { String::new() } else { format!(" at `{path}`") };
+        let what = std::any::type_name::<T>().rsplit("::").next().unwrap_or("value");
         Error::decode(
             status,
             (path != ".").then_some(path),
-            format!(
-                "{op}: Jira's answer is not a valid {what}{at}: {}",
-                e.inner()
-            ),
+            format!("{op}: Jira's answer is not a valid {what}{at}: {}", e.inner()),
         )
     })
 }
@@ -280,9 +255,7 @@ fn http_error(op: &str, response: &HttpResponse) -> Error {
         details.extend(c.error_messages.iter().cloned());
         details.extend(c.errors.iter().map(|(k, v)| format!("{k}: {v}")));
     }
-    let mut message = format!("{op} failed: Jira answered {status} {}", reason(status))
-        .trim_end()
-        .to_owned();
+    let mut message = format!("{op} failed: Jira answered {status} {}", reason(status)).trim_end().to_owned();
     if details.is_empty() {
         message.push_str(&format!(" ({})", hint(op, status)));
     } else {
@@ -309,9 +282,7 @@ pub(crate) mod tests {
             base_url: Some("https://acme.atlassian.net".into()),
             cloud_id: None,
             gateway_url: None,
-            auth: Auth::Bearer {
-                token: "secret-token-123".into(),
-            },
+            auth: Auth::Bearer { token: "secret-token-123".into() },
             api_version: None,
             timeout_ms: None,
             retry: None,

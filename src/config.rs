@@ -133,7 +133,10 @@ impl Config {
             (None, Some(id)) => {
                 let ok = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
                 if !ok {
-                    return Err(Error::config("cloudId", "must be a cloud id such as 11223344-a1b2-3b33-c444-def123456789"));
+                    return Err(Error::config(
+                        "cloudId",
+                        "must be a cloud id such as 11223344-a1b2-3b33-c444-def123456789",
+                    ));
                 }
                 let gateway = check_url("gatewayUrl", self.gateway_url.as_deref().unwrap_or(ATLASSIAN_GATEWAY))?;
                 format!("{gateway}/ex/jira/{id}")
@@ -151,8 +154,7 @@ impl Config {
                 if api_token.trim().is_empty() {
                     return Err(Error::config("auth.apiToken", "is empty"));
                 }
-                let encoded = base64::engine::general_purpose::STANDARD
-                    .encode(format!("{email}:{api_token}"));
+                let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{email}:{api_token}"));
                 (format!("Basic {encoded}"), vec![api_token.clone(), encoded])
             }
             Auth::Bearer { token } => {
@@ -164,20 +166,11 @@ impl Config {
         };
         if let Some(ua) = &self.user_agent {
             if ua.bytes().any(|b| b.is_ascii_control()) {
-                return Err(Error::config(
-                    "userAgent",
-                    "must not contain control characters",
-                ));
+                return Err(Error::config("userAgent", "must not contain control characters"));
             }
         }
-        if self
-            .timeout_ms
-            .is_some_and(|ms| !(ms.is_finite() && ms > 0.0))
-        {
-            return Err(Error::config(
-                "timeoutMs",
-                "must be a positive number of milliseconds",
-            ));
+        if self.timeout_ms.is_some_and(|ms| !(ms.is_finite() && ms > 0.0)) {
+            return Err(Error::config("timeoutMs", "must be a positive number of milliseconds"));
         }
         let retry = match self.retry {
             None | Some(RetrySetting::Enabled(true)) => RetryPolicy::default(),
@@ -202,22 +195,13 @@ impl Config {
 /// Checks an absolute `https://` URL (or `http://` to loopback) and returns it without a trailing slash.
 fn check_url(field: &str, url: &str) -> Result<String, Error> {
     let url = url.trim().trim_end_matches('/');
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
-        Error::config(
-            field,
-            "must be an absolute URL such as https://your-domain.atlassian.net",
-        )
-    })?;
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| Error::config(field, "must be an absolute URL such as https://your-domain.atlassian.net"))?;
     let authority = rest.split('/').next().unwrap_or_default();
-    if authority.is_empty()
-        || authority.contains('@')
-        || url.contains(['?', '#'])
-        || url.contains(char::is_whitespace)
+    if authority.is_empty() || authority.contains('@') || url.contains(['?', '#']) || url.contains(char::is_whitespace)
     {
-        return Err(Error::config(
-            field,
-            "must be a plain site URL such as https://your-domain.atlassian.net",
-        ));
+        return Err(Error::config(field, "must be a plain site URL such as https://your-domain.atlassian.net"));
     }
     match scheme.to_ascii_lowercase().as_str() {
         "https" => Ok(url.to_owned()),
@@ -235,9 +219,7 @@ fn is_loopback(authority: &str) -> bool {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
     };
-    host.eq_ignore_ascii_case("localhost")
-        || host == "::1"
-        || host.starts_with("127.") && host.split('.').count() == 4
+    host.eq_ignore_ascii_case("localhost") || host == "::1" || host.starts_with("127.") && host.split('.').count() == 4
 }
 
 #[cfg(test)]
@@ -245,10 +227,7 @@ mod tests {
     use super::*;
 
     fn basic() -> Auth {
-        Auth::Basic {
-            email: "me@example.com".into(),
-            api_token: "tok3n-value".into(),
-        }
+        Auth::Basic { email: "me@example.com".into(), api_token: "tok3n-value".into() }
     }
 
     fn config(base_url: Option<&str>, cloud_id: Option<&str>, auth: Auth) -> Config {
@@ -266,34 +245,20 @@ mod tests {
 
     #[test]
     fn base_url_forms() {
-        let r = config(Some("https://acme.atlassian.net/"), None, basic())
-            .resolve()
-            .unwrap();
+        let r = config(Some("https://acme.atlassian.net/"), None, basic()).resolve().unwrap();
         assert_eq!(r.origin_and_prefix, "https://acme.atlassian.net");
-        assert_eq!(
-            r.authorization,
-            "Basic bWVAZXhhbXBsZS5jb206dG9rM24tdmFsdWU="
-        );
+        assert_eq!(r.authorization, "Basic bWVAZXhhbXBsZS5jb206dG9rM24tdmFsdWU=");
         assert_eq!(r.api_version, 2);
-        for ok in [
-            "http://localhost:8080",
-            "http://127.0.0.1:1",
-            "http://[::1]:9/jira",
-        ] {
+        for ok in ["http://localhost:8080", "http://127.0.0.1:1", "http://[::1]:9/jira"] {
             assert!(config(Some(ok), None, basic()).resolve().is_ok(), "{ok}");
         }
     }
 
     #[test]
     fn cloud_id_routes_through_gateway() {
-        let auth = Auth::Bearer {
-            token: "abc123".into(),
-        };
+        let auth = Auth::Bearer { token: "abc123".into() };
         let r = config(None, Some("1111-2222"), auth).resolve().unwrap();
-        assert_eq!(
-            r.origin_and_prefix,
-            "https://api.atlassian.com/ex/jira/1111-2222"
-        );
+        assert_eq!(r.origin_and_prefix, "https://api.atlassian.com/ex/jira/1111-2222");
         assert_eq!(r.authorization, "Bearer abc123");
     }
 
@@ -302,47 +267,15 @@ mod tests {
         let bad = [
             (config(None, None, basic()), "baseUrl"),
             (config(Some("https://a"), Some("b"), basic()), "baseUrl"),
-            (
-                config(Some("http://acme.atlassian.net"), None, basic()),
-                "baseUrl",
-            ),
-            (
-                config(Some("http://127.0.0.1.evil.com"), None, basic()),
-                "baseUrl",
-            ),
+            (config(Some("http://acme.atlassian.net"), None, basic()), "baseUrl"),
+            (config(Some("http://127.0.0.1.evil.com"), None, basic()), "baseUrl"),
             (config(Some("acme.atlassian.net"), None, basic()), "baseUrl"),
-            (
-                config(Some("https://user:pw@acme.atlassian.net"), None, basic()),
-                "baseUrl",
-            ),
+            (config(Some("https://user:pw@acme.atlassian.net"), None, basic()), "baseUrl"),
             (config(Some("ftp://acme"), None, basic()), "baseUrl"),
             (config(None, Some("../../x"), basic()), "cloudId"),
-            (
-                config(
-                    Some("https://a"),
-                    None,
-                    Auth::Basic {
-                        email: " ".into(),
-                        api_token: "x".into(),
-                    },
-                ),
-                "auth.email",
-            ),
-            (
-                config(
-                    Some("https://a"),
-                    None,
-                    Auth::Basic {
-                        email: "e".into(),
-                        api_token: "".into(),
-                    },
-                ),
-                "auth.apiToken",
-            ),
-            (
-                config(Some("https://a"), None, Auth::Bearer { token: "".into() }),
-                "auth.token",
-            ),
+            (config(Some("https://a"), None, Auth::Basic { email: " ".into(), api_token: "x".into() }), "auth.email"),
+            (config(Some("https://a"), None, Auth::Basic { email: "e".into(), api_token: "".into() }), "auth.apiToken"),
+            (config(Some("https://a"), None, Auth::Bearer { token: "".into() }), "auth.token"),
         ];
         for (c, field) in bad {
             let e = c.resolve().unwrap_err();
@@ -358,9 +291,6 @@ mod tests {
     fn debug_never_shows_secrets() {
         let r = config(Some("https://a"), None, basic()).resolve().unwrap();
         let shown = format!("{r:?} {:?}", basic());
-        assert!(
-            !shown.contains("tok3n-value") && !shown.contains(&r.secrets[1]),
-            "{shown}"
-        );
+        assert!(!shown.contains("tok3n-value") && !shown.contains(&r.secrets[1]), "{shown}");
     }
 }

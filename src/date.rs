@@ -17,15 +17,10 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
         let part = b.get(from..from + len)?;
-        part.iter().try_fold(0i64, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
-        })
+        part.iter().try_fold(0i64, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0')))
     };
     let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
-    if b.get(4) != Some(&b'-')
-        || b.get(7) != Some(&b'-')
-        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
-    {
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
         return None;
     }
     let (hour, minute) = (num(11, 2)?, num(14, 2)?);
@@ -165,17 +160,11 @@ mod tests {
         assert_eq!(parse_timestamp("2019-06-01T12:42:30.000Z"), Some(T));
         assert_eq!(parse_timestamp("2019-06-01T12:42:30Z"), Some(T));
         assert_eq!(parse_timestamp("2019-06-01T14:42:30+02:00"), Some(T));
-        assert_eq!(
-            parse_timestamp("2019-06-01T12:42:30.123456+00:00"),
-            Some(T + 123)
-        );
+        assert_eq!(parse_timestamp("2019-06-01T12:42:30.123456+00:00"), Some(T + 123));
         assert_eq!(parse_timestamp("2019-06-01T12:42:30.5Z"), Some(T + 500));
         assert_eq!(parse_timestamp("1559392950000"), Some(T));
         assert_eq!(parse_timestamp("1970-01-01T00:00:00.000+0000"), Some(0));
-        assert_eq!(
-            parse_timestamp("2024-02-29T00:00:00Z"),
-            Some(1_709_164_800_000)
-        );
+        assert_eq!(parse_timestamp("2024-02-29T00:00:00Z"), Some(1_709_164_800_000));
     }
 
     #[test]

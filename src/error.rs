@@ -22,6 +22,8 @@ pub enum ErrorKind {
     InvalidInput,
     /// The client configuration cannot work; nothing was sent.
     Config,
+    /// `registerDynamicWebhooks` with `throwOnPartialFailure`: Jira answered 200 but refused some webhooks.
+    PartialFailure,
 }
 
 impl ErrorKind {
@@ -35,6 +37,7 @@ impl ErrorKind {
             ErrorKind::Decode => "decode",
             ErrorKind::InvalidInput => "invalid-input",
             ErrorKind::Config => "config",
+            ErrorKind::PartialFailure => "partial-failure",
         }
     }
 }
@@ -103,20 +106,14 @@ impl Error {
     /// An `invalid-input` error about the input at `path`.
     pub fn invalid_input(path: impl Into<String>, message: impl fmt::Display) -> Self {
         let path = path.into();
-        let mut e = Error::new(
-            ErrorKind::InvalidInput,
-            format!("invalid input at `{path}`: {message}"),
-        );
+        let mut e = Error::new(ErrorKind::InvalidInput, format!("invalid input at `{path}`: {message}"));
         e.path = Some(path);
         e
     }
 
     /// A `config` error about the config field `path`.
     pub fn config(path: &str, message: impl fmt::Display) -> Self {
-        let mut e = Error::new(
-            ErrorKind::Config,
-            format!("invalid config `{path}`: {message}"),
-        );
+        let mut e = Error::new(ErrorKind::Config, format!("invalid config `{path}`: {message}"));
         e.path = Some(path.to_owned());
         e
     }

@@ -68,9 +68,7 @@ impl JiraWebhooks {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "JiraWebhooksConfig")] config: JsValue,
     ) -> Result<JiraWebhooks, JsValue> {
-        client_from(config)
-            .map(|client| JiraWebhooks { client })
-            .map_err(|e| error_to_js(&e))
+        client_from(config).map(|client| JiraWebhooks { client }).map_err(|e| error_to_js(&e))
     }
 
     /// Registers webhooks (POST). Per-webhook failures come back inside the result, in request order.
@@ -80,22 +78,17 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "WebhookRegistrationDetails")] details: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(Ok(self.client.clone()), options, move || {
-            Ok(RegisterDynamicWebhooks(required("", details)?))
-        })
+        run(Ok(self.client.clone()), options, move || Ok(RegisterDynamicWebhooks(required("", details)?)))
     }
 
     /// Returns one page of the app's webhooks (GET, offset paging).
     #[wasm_bindgen(js_name = getDynamicWebhooksForApp, unchecked_return_type = "Promise<PageBeanWebhook>")]
     pub fn get_dynamic_webhooks_for_app(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")]
-        params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(Ok(self.client.clone()), options, move || {
-            Ok(GetDynamicWebhooksForApp(optional(params)?))
-        })
+        run(Ok(self.client.clone()), options, move || Ok(GetDynamicWebhooksForApp(optional(params)?)))
     }
 
     /// Returns one page of failed deliveries (GET, cursor paging; Connect apps only).
@@ -105,9 +98,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(Ok(self.client.clone()), options, move || {
-            Ok(GetFailedWebhooks(optional(params)?))
-        })
+        run(Ok(self.client.clone()), options, move || Ok(GetFailedWebhooks(optional(params)?)))
     }
 
     /// Extends the listed webhooks by 30 days (PUT).
@@ -117,11 +108,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(Ok(self.client.clone()), options, move || {
-            Ok(RefreshWebhooks(required::<ContainerForWebhookIDs>(
-                "", ids,
-            )?))
-        })
+        run(Ok(self.client.clone()), options, move || Ok(RefreshWebhooks(required::<ContainerForWebhookIDs>("", ids)?)))
     }
 
     /// Deletes the listed webhooks (DELETE); resolves to `undefined` on Jira's 202.
@@ -132,9 +119,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         run(Ok(self.client.clone()), options, move || {
-            Ok(DeleteWebhookById(required::<ContainerForWebhookIDs>(
-                "", ids,
-            )?))
+            Ok(DeleteWebhookById(required::<ContainerForWebhookIDs>("", ids)?))
         })
     }
 }
@@ -146,22 +131,17 @@ pub fn register_dynamic_webhooks(
     #[wasm_bindgen(unchecked_param_type = "WebhookRegistrationDetails")] details: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
-    run(client_from(config), options, move || {
-        Ok(RegisterDynamicWebhooks(required("", details)?))
-    })
+    run(client_from(config), options, move || Ok(RegisterDynamicWebhooks(required("", details)?)))
 }
 
 /// Returns one page of the app's webhooks with a one-off client made from `config`.
 #[wasm_bindgen(js_name = getDynamicWebhooksForApp, unchecked_return_type = "Promise<PageBeanWebhook>")]
 pub fn get_dynamic_webhooks_for_app(
     #[wasm_bindgen(unchecked_param_type = "JiraWebhooksConfig")] config: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")]
-    params: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
-    run(client_from(config), options, move || {
-        Ok(GetDynamicWebhooksForApp(optional(params)?))
-    })
+    run(client_from(config), options, move || Ok(GetDynamicWebhooksForApp(optional(params)?)))
 }
 
 /// Returns one page of failed deliveries with a one-off client made from `config`.
@@ -171,9 +151,7 @@ pub fn get_failed_webhooks(
     #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
-    run(client_from(config), options, move || {
-        Ok(GetFailedWebhooks(optional(params)?))
-    })
+    run(client_from(config), options, move || Ok(GetFailedWebhooks(optional(params)?)))
 }
 
 /// Extends the listed webhooks by 30 days with a one-off client made from `config`.
@@ -183,11 +161,7 @@ pub fn refresh_webhooks(
     #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
-    run(client_from(config), options, move || {
-        Ok(RefreshWebhooks(required::<ContainerForWebhookIDs>(
-            "", ids,
-        )?))
-    })
+    run(client_from(config), options, move || Ok(RefreshWebhooks(required::<ContainerForWebhookIDs>("", ids)?)))
 }
 
 /// Deletes the listed webhooks with a one-off client made from `config`.
@@ -197,20 +171,13 @@ pub fn delete_webhook_by_id(
     #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
-    run(client_from(config), options, move || {
-        Ok(DeleteWebhookById(required::<ContainerForWebhookIDs>(
-            "", ids,
-        )?))
-    })
+    run(client_from(config), options, move || Ok(DeleteWebhookById(required::<ContainerForWebhookIDs>("", ids)?)))
 }
 
 /// Every event name this version knows, in the spec's order (v2 events, then the 2026 v3 additions).
 #[wasm_bindgen(js_name = webhookEvents, unchecked_return_type = "WebhookEvent[]")]
 pub fn webhook_events() -> Array {
-    WebhookEvent::KNOWN
-        .iter()
-        .map(|e| JsValue::from_str(e.as_str()))
-        .collect()
+    WebhookEvent::KNOWN.iter().map(|e| JsValue::from_str(e.as_str())).collect()
 }
 
 /// Runs one operation: validate, build, send (again, as the retry policy allows), parse; every failure
@@ -235,16 +202,12 @@ where
                 attempts += 1;
                 let sent = transport::send(&request, &cancel).await;
                 let outcome = match &sent {
-                    Ok(response) if !O::is_success(response.status) => {
-                        Some(Outcome::Response(response))
-                    }
+                    Ok(response) if !O::is_success(response.status) => Some(Outcome::Response(response)),
                     Err(e) if e.kind == ErrorKind::Network => Some(Outcome::NetworkFailure),
                     _ => None,
                 };
                 let now = js_sys::Date::now();
-                let delay = outcome.and_then(|o| {
-                    policy.delay(attempts, O::IDEMPOTENT, o, now, js_sys::Math::random())
-                });
+                let delay = outcome.and_then(|o| policy.delay(attempts, O::IDEMPOTENT, o, now, js_sys::Math::random()));
                 match (delay, sent) {
                     (Some(ms), _) => transport::sleep(ms, &cancel).await?,
                     (None, Err(e)) => return Err(e),
@@ -279,30 +242,19 @@ fn client_from(config: JsValue) -> Result<Rc<Client>, Error> {
             "must be an object such as { baseUrl, auth: { type: \"basic\", email, apiToken } }",
         ));
     }
-    let parsed: Config =
-        serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(config))
-            .map_err(|e| Error::config(&e.path().to_string(), e.inner()))?;
+    let parsed: Config = serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(config))
+        .map_err(|e| Error::config(&e.path().to_string(), e.inner()))?;
     Client::new(&parsed).map(Rc::new)
 }
 
 /// Reads a required argument; `path` prefixes the field names in errors.
 fn required<T: DeserializeOwned>(path: &str, value: JsValue) -> Result<T, Error> {
     if value.is_undefined() || value.is_null() {
-        return Err(Error::invalid_input(
-            if path.is_empty() { "argument" } else { path },
-            "is missing",
-        ));
+        return Err(Error::invalid_input(if path.is_empty() { "argument" } else { path }, "is missing"));
     }
     serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
         let at = e.path().to_string();
-        Error::invalid_input(
-            if at == "." {
-                "argument".into()
-            } else {
-                format!("{path}{at}")
-            },
-            e.inner(),
-        )
+        Error::invalid_input(if at == "." { "argument".into() } else { format!("{path}{at}") }, e.inner())
     })
 }
 
@@ -322,21 +274,13 @@ fn call_options(options: JsValue) -> Result<(Option<AbortSignal>, Option<f64>), 
     }
     let signal = match Reflect::get(&options, &"signal".into()).unwrap_or_default() {
         v if v.is_undefined() || v.is_null() => None,
-        v => Some(
-            v.dyn_into()
-                .map_err(|_| Error::invalid_input("options.signal", "must be an AbortSignal"))?,
-        ),
+        v => Some(v.dyn_into().map_err(|_| Error::invalid_input("options.signal", "must be an AbortSignal"))?),
     };
     let timeout_ms = match Reflect::get(&options, &"timeoutMs".into()).unwrap_or_default() {
         v if v.is_undefined() || v.is_null() => None,
         v => match v.as_f64() {
             Some(ms) if ms.is_finite() && ms > 0.0 => Some(ms),
-            _ => {
-                return Err(Error::invalid_input(
-                    "options.timeoutMs",
-                    "must be a positive number of milliseconds",
-                ))
-            }
+            _ => return Err(Error::invalid_input("options.timeoutMs", "must be a positive number of milliseconds")),
         },
     };
     Ok((signal, timeout_ms))
@@ -345,10 +289,7 @@ fn call_options(options: JsValue) -> Result<(Option<AbortSignal>, Option<f64>), 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
     value.serialize(&serializer).map_err(|e| {
-        error_to_js(&Error::new(
-            ErrorKind::Decode,
-            format!("the answer cannot be represented in JavaScript: {e}"),
-        ))
+        error_to_js(&Error::new(ErrorKind::Decode, format!("the answer cannot be represented in JavaScript: {e}")))
     })
 }
 
@@ -360,11 +301,7 @@ fn error_to_js(e: &Error) -> JsValue {
     for (k, v) in &e.errors {
         let _ = Reflect::set(&errors, &k.into(), &v.into());
     }
-    let messages: Array = e
-        .error_messages
-        .iter()
-        .map(|m| JsValue::from_str(m))
-        .collect();
+    let messages: Array = e.error_messages.iter().map(|m| JsValue::from_str(m)).collect();
     let rate_limit = Object::new();
     let r = &e.rate_limit;
     for (name, value) in [
@@ -384,33 +321,11 @@ fn error_to_js(e: &Error) -> JsValue {
         ("status", e.status.into()),
         ("errorMessages", messages.into()),
         ("errors", errors.into()),
-        (
-            "operation",
-            e.operation.map(JsValue::from_str).unwrap_or_default(),
-        ),
-        (
-            "path",
-            e.path.as_deref().map(JsValue::from_str).unwrap_or_default(),
-        ),
-        (
-            "requestId",
-            e.request_id
-                .as_deref()
-                .map(JsValue::from_str)
-                .unwrap_or_default(),
-        ),
-        (
-            "retryAfterMs",
-            e.retry_after_ms.map(JsValue::from).unwrap_or_default(),
-        ),
-        (
-            "rateLimit",
-            if has_rate_limit {
-                rate_limit.into()
-            } else {
-                JsValue::UNDEFINED
-            },
-        ),
+        ("operation", e.operation.map(JsValue::from_str).unwrap_or_default()),
+        ("path", e.path.as_deref().map(JsValue::from_str).unwrap_or_default()),
+        ("requestId", e.request_id.as_deref().map(JsValue::from_str).unwrap_or_default()),
+        ("retryAfterMs", e.retry_after_ms.map(JsValue::from).unwrap_or_default()),
+        ("rateLimit", if has_rate_limit { rate_limit.into() } else { JsValue::UNDEFINED }),
         ("attempts", e.attempts.into()),
     ];
     for (name, value) in fields {

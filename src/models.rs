@@ -150,11 +150,7 @@ pub struct Webhook {
     pub issue_property_keys_filter: Option<Vec<String>>,
     /// The date after which the webhook is no longer sent, in milliseconds since the Unix epoch (Jira's
     /// date strings are converted). Use `refreshWebhooks` to extend it.
-    #[serde(
-        default,
-        deserialize_with = "date::millis_opt",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "date::millis_opt", skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
     pub expiration_date: Option<i64>,
     /// The URL that specifies where the webhooks are sent (sent by newer Jira versions).
@@ -292,10 +288,7 @@ mod tests {
         assert_eq!(page.total, Some(3));
         assert_eq!(page.values.len(), 3);
         assert_eq!(page.values[0].expiration_date, Some(1_559_392_950_000));
-        assert_eq!(
-            page.values[0].events,
-            [WebhookEvent::IssueUpdated, WebhookEvent::IssueCreated]
-        );
+        assert_eq!(page.values[0].events, [WebhookEvent::IssueUpdated, WebhookEvent::IssueCreated]);
         assert_eq!(
             page.values[2].issue_property_keys_filter.as_deref(),
             Some(&["my-issue-property-key".to_owned()][..])
@@ -310,10 +303,7 @@ mod tests {
         .unwrap();
         assert_eq!(w.expiration_date, Some(1_559_392_950_000));
         assert_eq!(w.url.as_deref(), Some("https://app.example.com/hook"));
-        assert_eq!(
-            w.events,
-            [WebhookEvent::SprintStarted, WebhookEvent::VersionMerged]
-        );
+        assert_eq!(w.events, [WebhookEvent::SprintStarted, WebhookEvent::VersionMerged]);
         let back = serde_json::to_value(&w).unwrap();
         assert_eq!(back["expirationDate"], 1_559_392_950_000i64);
         assert_eq!(back["url"], "https://app.example.com/hook");
@@ -321,16 +311,12 @@ mod tests {
 
     #[test]
     fn unknown_event_round_trips() {
-        let w: Webhook =
-            serde_json::from_str(r#"{"id":1,"events":["board_configuration_changed","comment_created"],"jqlFilter":"x"}"#).unwrap();
-        assert_eq!(
-            w.events[0],
-            WebhookEvent::Other("board_configuration_changed".into())
-        );
-        assert_eq!(
-            serde_json::to_value(&w).unwrap()["events"][0],
-            "board_configuration_changed"
-        );
+        let w: Webhook = serde_json::from_str(
+            r#"{"id":1,"events":["board_configuration_changed","comment_created"],"jqlFilter":"x"}"#,
+        )
+        .unwrap();
+        assert_eq!(w.events[0], WebhookEvent::Other("board_configuration_changed".into()));
+        assert_eq!(serde_json::to_value(&w).unwrap()["events"][0], "board_configuration_changed");
     }
 
     #[test]

@@ -44,11 +44,7 @@ fn default_max_delay() -> f64 {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy {
-            retries: default_retries(),
-            min_delay_ms: default_min_delay(),
-            max_delay_ms: default_max_delay(),
-        }
+        RetryPolicy { retries: default_retries(), min_delay_ms: default_min_delay(), max_delay_ms: default_max_delay() }
     }
 }
 
@@ -63,21 +59,13 @@ pub enum Outcome<'a> {
 
 impl RetryPolicy {
     /// No retries at all.
-    pub const NONE: RetryPolicy = RetryPolicy {
-        retries: 0,
-        min_delay_ms: 0.0,
-        max_delay_ms: 0.0,
-    };
+    pub const NONE: RetryPolicy = RetryPolicy { retries: 0, min_delay_ms: 0.0, max_delay_ms: 0.0 };
 
     /// Checks the numbers.
     pub fn validate(&self) -> Result<(), Error> {
         let ok = |v: f64| v.is_finite() && v >= 0.0;
-        if !ok(self.min_delay_ms) || !ok(self.max_delay_ms) || self.min_delay_ms > self.max_delay_ms
-        {
-            return Err(Error::config(
-                "retry",
-                "needs 0 <= minDelayMs <= maxDelayMs",
-            ));
+        if !ok(self.min_delay_ms) || !ok(self.max_delay_ms) || self.min_delay_ms > self.max_delay_ms {
+            return Err(Error::config("retry", "needs 0 <= minDelayMs <= maxDelayMs"));
         }
         if self.retries > 10 {
             return Err(Error::config("retry.retries", "must be 10 or fewer"));
@@ -87,22 +75,12 @@ impl RetryPolicy {
 
     /// The wait in milliseconds before sending again, after `attempts` sends ended in `outcome`, or `None` to
     /// stop. `now_ms` is the wall clock, `random` a number in `[0, 1)`.
-    pub fn delay(
-        &self,
-        attempts: u32,
-        idempotent: bool,
-        outcome: Outcome,
-        now_ms: f64,
-        random: f64,
-    ) -> Option<f64> {
+    pub fn delay(&self, attempts: u32, idempotent: bool, outcome: Outcome, now_ms: f64, random: f64) -> Option<f64> {
         if attempts > self.retries {
             return None;
         }
-        let backoff = || {
-            random
-                * (self.min_delay_ms * 2f64.powi(attempts.saturating_sub(1) as i32))
-                    .min(self.max_delay_ms)
-        };
+        let backoff =
+            || random * (self.min_delay_ms * 2f64.powi(attempts.saturating_sub(1) as i32)).min(self.max_delay_ms);
         let delay = match outcome {
             Outcome::NetworkFailure if idempotent => backoff(),
             Outcome::NetworkFailure => return None,
@@ -119,10 +97,7 @@ impl RetryPolicy {
 
 /// The wait Jira asked for: `Retry-After` in seconds (0 means "no hint"), else `X-RateLimit-Reset`.
 pub fn retry_after_ms(response: &HttpResponse, now_ms: f64) -> Option<f64> {
-    let seconds = response
-        .retry_after
-        .as_deref()
-        .and_then(|v| v.trim().parse::<f64>().ok());
+    let seconds = response.retry_after.as_deref().and_then(|v| v.trim().parse::<f64>().ok());
     match seconds {
         Some(s) if s.is_finite() && s > 0.0 => Some(s * 1000.0),
         _ => {
@@ -141,56 +116,27 @@ mod tests {
         HttpResponse {
             status,
             retry_after: retry_after.map(Into::into),
-            rate_limit: RateLimit {
-                reset: reset.map(Into::into),
-                ..RateLimit::default()
-            },
+            rate_limit: RateLimit { reset: reset.map(Into::into), ..RateLimit::default() },
             ..HttpResponse::default()
         }
     }
 
     const NOW: f64 = 1_764_400_000_000.0; // 2025-11-29T07:06:40Z
-    const P: RetryPolicy = RetryPolicy {
-        retries: 3,
-        min_delay_ms: 100.0,
-        max_delay_ms: 10_000.0,
-    };
+    const P: RetryPolicy = RetryPolicy { retries: 3, min_delay_ms: 100.0, max_delay_ms: 10_000.0 };
 
     #[test]
     fn rate_limits_are_retried_for_every_operation_honouring_hints() {
         let r = answer(429, Some("7"), None);
-        assert_eq!(
-            P.delay(1, false, Outcome::Response(&r), NOW, 0.5),
-            Some(7_000.0)
-        );
+        assert_eq!(P.delay(1, false, Outcome::Response(&r), NOW, 0.5), Some(7_000.0));
         let r = answer(429, Some("120"), None);
-        assert_eq!(
-            P.delay(1, true, Outcome::Response(&r), NOW, 0.5),
-            Some(10_000.0),
-            "capped"
-        );
+        assert_eq!(P.delay(1, true, Outcome::Response(&r), NOW, 0.5), Some(10_000.0), "capped");
         let r = answer(429, None, Some("2025-11-29T07:06:45Z"));
-        assert_eq!(
-            P.delay(1, false, Outcome::Response(&r), NOW, 0.5),
-            Some(5_000.0)
-        );
+        assert_eq!(P.delay(1, false, Outcome::Response(&r), NOW, 0.5), Some(5_000.0));
         let r = answer(429, Some("0"), None);
-        assert_eq!(
-            P.delay(3, false, Outcome::Response(&r), NOW, 0.5),
-            Some(200.0),
-            "0 means backoff: 0.5 * 100 * 2^2"
-        );
+        assert_eq!(P.delay(3, false, Outcome::Response(&r), NOW, 0.5), Some(200.0), "0 means backoff: 0.5 * 100 * 2^2");
         let r = answer(429, None, None);
-        assert_eq!(
-            P.delay(1, true, Outcome::Response(&r), NOW, 0.0),
-            Some(0.0),
-            "full jitter may be 0"
-        );
-        assert_eq!(
-            P.delay(4, true, Outcome::Response(&r), NOW, 0.5),
-            None,
-            "out of retries"
-        );
+        assert_eq!(P.delay(1, true, Outcome::Response(&r), NOW, 0.0), Some(0.0), "full jitter may be 0");
+        assert_eq!(P.delay(4, true, Outcome::Response(&r), NOW, 0.5), None, "out of retries");
     }
 
     #[test]
@@ -205,44 +151,19 @@ mod tests {
             (401, Some("5"), None, None),
         ] {
             let r = answer(status, retry_after, None);
-            assert_eq!(
-                P.delay(1, false, Outcome::Response(&r), NOW, 0.5),
-                post,
-                "POST {status}"
-            );
-            assert_eq!(
-                P.delay(1, true, Outcome::Response(&r), NOW, 0.5),
-                put,
-                "PUT {status}"
-            );
+            assert_eq!(P.delay(1, false, Outcome::Response(&r), NOW, 0.5), post, "POST {status}");
+            assert_eq!(P.delay(1, true, Outcome::Response(&r), NOW, 0.5), put, "PUT {status}");
         }
         assert_eq!(P.delay(1, false, Outcome::NetworkFailure, NOW, 0.5), None);
-        assert_eq!(
-            P.delay(2, true, Outcome::NetworkFailure, NOW, 0.5),
-            Some(100.0)
-        );
+        assert_eq!(P.delay(2, true, Outcome::NetworkFailure, NOW, 0.5), Some(100.0));
     }
 
     #[test]
     fn none_never_retries_and_bad_numbers_are_config_errors() {
         let r = answer(429, Some("1"), None);
-        assert_eq!(
-            RetryPolicy::NONE.delay(1, true, Outcome::Response(&r), NOW, 0.5),
-            None
-        );
-        assert!(RetryPolicy {
-            min_delay_ms: 5.0,
-            max_delay_ms: 1.0,
-            retries: 1
-        }
-        .validate()
-        .is_err());
-        assert!(RetryPolicy {
-            min_delay_ms: f64::NAN,
-            ..P
-        }
-        .validate()
-        .is_err());
+        assert_eq!(RetryPolicy::NONE.delay(1, true, Outcome::Response(&r), NOW, 0.5), None);
+        assert!(RetryPolicy { min_delay_ms: 5.0, max_delay_ms: 1.0, retries: 1 }.validate().is_err());
+        assert!(RetryPolicy { min_delay_ms: f64::NAN, ..P }.validate().is_err());
         assert!(RetryPolicy::default().validate().is_ok());
     }
 }

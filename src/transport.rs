@@ -39,26 +39,18 @@ impl Cancel {
             (Some(a), Some((b, _))) => Some(abort_signal_any(&js_sys::Array::of2(a, b))),
             (a, b) => a.clone().or_else(|| b.as_ref().map(|(s, _)| s.clone())),
         };
-        Cancel {
-            user,
-            deadline,
-            combined,
-        }
+        Cancel { user, deadline, combined }
     }
 
     /// The error to end with if the caller aborted or the deadline passed.
     pub fn fired(&self) -> Option<Error> {
         if self.user.as_ref().is_some_and(AbortSignal::aborted) {
-            return Some(Error::new(
-                ErrorKind::Aborted,
-                "the call was aborted by its AbortSignal",
-            ));
+            return Some(Error::new(ErrorKind::Aborted, "the call was aborted by its AbortSignal"));
         }
         match &self.deadline {
-            Some((signal, ms)) if signal.aborted() => Some(Error::new(
-                ErrorKind::Timeout,
-                format!("Jira did not answer within {ms} ms"),
-            )),
+            Some((signal, ms)) if signal.aborted() => {
+                Some(Error::new(ErrorKind::Timeout, format!("Jira did not answer within {ms} ms")))
+            }
             _ => None,
         }
     }
@@ -84,9 +76,7 @@ pub async fn sleep(ms: f64, cancel: &Cancel) -> Result<(), Error> {
     }
     match waited {
         Ok(_) => Ok(()),
-        Err(_) => Err(cancel
-            .fired()
-            .unwrap_or_else(|| Error::new(ErrorKind::Aborted, "the call was aborted"))),
+        Err(_) => Err(cancel.fired().unwrap_or_else(|| Error::new(ErrorKind::Aborted, "the call was aborted"))),
     }
 }
 
@@ -101,9 +91,7 @@ pub async fn send(request: &HttpRequest, cancel: &Cancel) -> Result<HttpResponse
         "DELETE" => Method::DELETE,
         _ => Method::GET,
     };
-    let mut builder = RequestBuilder::new(&request.url)
-        .method(method)
-        .abort_signal(cancel.combined.as_ref());
+    let mut builder = RequestBuilder::new(&request.url).method(method).abort_signal(cancel.combined.as_ref());
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
     }
@@ -135,10 +123,7 @@ fn network_error(request: &HttpRequest, e: gloo_net::Error) -> Error {
         gloo_net::Error::JsError(js) => format!("{}: {}", js.name, js.message),
         other => other.to_string(),
     };
-    let origin = request
-        .url
-        .strip_suffix(&request.path)
-        .unwrap_or(&request.url);
+    let origin = request.url.strip_suffix(&request.path).unwrap_or(&request.url);
     Error::new(
         ErrorKind::Network,
         format!(

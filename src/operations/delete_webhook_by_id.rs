@@ -45,15 +45,9 @@ mod tests {
     #[test]
     fn sends_ids_in_a_delete_body() {
         let req = client().build(&op(vec![10000, 10001])).unwrap();
-        assert_eq!(
-            (req.method, req.path.as_str()),
-            ("DELETE", "/rest/api/2/webhook")
-        );
+        assert_eq!((req.method, req.path.as_str()), ("DELETE", "/rest/api/2/webhook"));
         assert_eq!(req.body.as_deref(), Some(r#"{"webhookIds":[10000,10001]}"#));
-        assert_eq!(
-            client().build(&op(vec![])).unwrap_err().kind,
-            ErrorKind::InvalidInput
-        );
+        assert_eq!(client().build(&op(vec![])).unwrap_err().kind, ErrorKind::InvalidInput);
     }
 
     #[test]
@@ -66,9 +60,7 @@ mod tests {
     #[test]
     fn error_collection_becomes_fields() {
         let body = r#"{"errorMessages":["The list of webhook IDs is missing."],"errors":{"webhookIds":"required"},"status":400}"#;
-        let e = client()
-            .parse::<DeleteWebhookById>(&response(400, body))
-            .unwrap_err();
+        let e = client().parse::<DeleteWebhookById>(&response(400, body)).unwrap_err();
         assert_eq!((e.kind, e.status), (ErrorKind::Http, 400));
         assert_eq!(e.error_messages, ["The list of webhook IDs is missing."]);
         assert_eq!(e.errors["webhookIds"], "required");
@@ -89,9 +81,7 @@ mod tests {
             (503, "try again later"),
             (302, "unexpected status"),
         ] {
-            let e = client()
-                .parse::<DeleteWebhookById>(&response(status, ""))
-                .unwrap_err();
+            let e = client().parse::<DeleteWebhookById>(&response(status, "")).unwrap_err();
             assert_eq!((e.kind, e.status), (ErrorKind::Http, status));
             assert!(e.message.contains(words), "{status}: {}", e.message);
             assert!(!e.message.contains("secret-token-123"));

@@ -63,50 +63,26 @@ mod tests {
 
     #[test]
     fn builds_cursor_requests() {
-        let op = GetFailedWebhooks(GetFailedWebhooksParams {
-            max_results: Some(10),
-            after: Some(1_573_540_473_480),
-        });
+        let op = GetFailedWebhooks(GetFailedWebhooksParams { max_results: Some(10), after: Some(1_573_540_473_480) });
         let req = client().build(&op).unwrap();
         assert_eq!(req.url, "https://acme.atlassian.net/rest/api/2/webhook/failed?maxResults=10&after=1573540473480");
-        assert_eq!(
-            client().build(&GetFailedWebhooks::default()).unwrap().path,
-            "/rest/api/2/webhook/failed"
-        );
-        let bad = GetFailedWebhooks(GetFailedWebhooksParams {
-            max_results: None,
-            after: Some(-5),
-        });
-        assert_eq!(
-            client().build(&bad).unwrap_err().kind,
-            ErrorKind::InvalidInput
-        );
+        assert_eq!(client().build(&GetFailedWebhooks::default()).unwrap().path, "/rest/api/2/webhook/failed");
+        let bad = GetFailedWebhooks(GetFailedWebhooksParams { max_results: None, after: Some(-5) });
+        assert_eq!(client().build(&bad).unwrap_err().kind, ErrorKind::InvalidInput);
     }
 
     #[test]
     fn empty_page_has_no_next() {
-        let page = client()
-            .parse::<GetFailedWebhooks>(&response(200, r#"{"values":[],"maxResults":100}"#))
-            .unwrap();
+        let page = client().parse::<GetFailedWebhooks>(&response(200, r#"{"values":[],"maxResults":100}"#)).unwrap();
         assert!(page.values.is_empty() && page.next.is_none());
     }
 
     #[test]
     fn forbidden_for_oauth_apps_says_why() {
         let body = r#"{"errorMessages":["Only Connect apps can use this operation."],"errors":{}}"#;
-        let e = client()
-            .parse::<GetFailedWebhooks>(&response(403, body))
-            .unwrap_err();
+        let e = client().parse::<GetFailedWebhooks>(&response(403, body)).unwrap_err();
         assert_eq!((e.kind, e.status), (ErrorKind::Http, 403));
-        assert_eq!(
-            e.error_messages,
-            ["Only Connect apps can use this operation."]
-        );
-        assert!(
-            e.message
-                .contains("only Connect apps may read failed webhooks"),
-            "{}",
-            e.message
-        );
+        assert_eq!(e.error_messages, ["Only Connect apps can use this operation."]);
+        assert!(e.message.contains("only Connect apps may read failed webhooks"), "{}", e.message);
     }
 }

@@ -1,7 +1,8 @@
 //! `POST /rest/api/{2|3}/webhook`: registerDynamicWebhooks.
 
+use super::MAX_WEBHOOKS_PER_APP;
 use crate::client::Operation;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::models::{ContainerForRegisteredWebhooks, WebhookRegistrationDetails};
 
 /// Registers webhooks. Per-webhook failures (such as an unsupported JQL clause) come back inside the 200
@@ -20,23 +21,20 @@ impl Operation for RegisterDynamicWebhooks {
     fn validate(&self) -> Result<(), Error> {
         let details = &self.0;
         if details.url.trim().is_empty() {
-            return Err(Error::invalid_input(
-                "url",
-                "must be the URL Jira sends the webhooks to",
-            ));
+            return Err(Error::invalid_input("url", "must be the URL Jira sends the webhooks to"));
         }
         if details.webhooks.is_empty() {
+            return Err(Error::invalid_input("webhooks", "must list at least one webhook"));
+        }
+        if details.webhooks.len() > MAX_WEBHOOKS_PER_APP {
             return Err(Error::invalid_input(
                 "webhooks",
-                "must list at least one webhook",
+                format_args!("lists {}, more than the {MAX_WEBHOOKS_PER_APP} an app may hold", details.webhooks.len()),
             ));
         }
         for (i, webhook) in details.webhooks.iter().enumerate() {
             if webhook.events.is_empty() {
-                return Err(Error::invalid_input(
-                    format!("webhooks[{i}].events"),
-                    "must list at least one event",
-                ));
+                return Err(Error::invalid_input(format!("webhooks[{i}].events"), "must list at least one event"));
             }
             if webhook.jql_filter.trim().is_empty() {
                 return Err(Error::invalid_input(
@@ -51,6 +49,37 @@ impl Operation for RegisterDynamicWebhooks {
     fn body(&self) -> Option<String> {
         serde_json::to_string(&self.0).ok()
     }
+}
+
+/// The error for `throwOnPartialFailure`: `None` when every webhook was registered. Its `errors` map each
+/// failed webhook (`webhooks[1]`) to Jira's reasons; the created ids stay in the result the caller keeps.
+pub fn partial_failure(details: &WebhookRegistrationDetails, result: &ContainerForRegisteredWebhooks) -> Option<Error> {
+    let results = &result.webhook_registration_result;
+    let mut failed = Vec::new();
+    for (i, webhook) in details.webhooks.iter().enumerate() {
+        let reasons = match results.get(i) {
+            Some(r) if r.created_webhook_id.is_some() => continue,
+            Some(r) => r.errors.as_deref().map_or("no id and no reason given".to_owned(), |e| e.join("; ")),
+            None => "Jira's answer has no result for it".to_owned(),
+        };
+        failed.push((format!("webhooks[{i}]"), format!("webhook #{i} ({}): {reasons}", webhook.jql_filter)));
+    }
+    if failed.is_empty() {
+        return None;
+    }
+    let mut e = Error::new(
+        ErrorKind::PartialFailure,
+        format!(
+            "registerDynamicWebhooks: {} of {} webhooks were not registered: {}",
+            failed.len(),
+            details.webhooks.len(),
+            failed.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" | ")
+        ),
+    );
+    e.status = 200;
+    e.error_messages = failed.iter().map(|(_, m)| m.clone()).collect();
+    e.errors = failed.into_iter().map(|(k, m)| (k, m)).collect();
+    Some(e)
 }
 
 #[cfg(test)]
@@ -76,12 +105,8 @@ mod tests {
         assert_eq!(req.method, "POST");
         assert_eq!(req.url, "https://acme.atlassian.net/rest/api/2/webhook");
         assert_eq!(req.path, "/rest/api/2/webhook");
-        assert!(req
-            .headers
-            .contains(&("Content-Type", "application/json".into())));
-        assert!(req
-            .headers
-            .contains(&("Authorization", "Bearer secret-token-123".into())));
+        assert!(req.headers.contains(&("Content-Type", "application/json".into())));
+        assert!(req.headers.contains(&("Authorization", "Bearer secret-token-123".into())));
         let body: serde_json::Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
         assert_eq!(
             body,
@@ -109,10 +134,7 @@ mod tests {
             (no_url, "url"),
         ] {
             let e = client().build(&RegisterDynamicWebhooks(input)).unwrap_err();
-            assert_eq!(
-                (e.kind, e.path.as_deref()),
-                (ErrorKind::InvalidInput, Some(path))
-            );
+            assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidInput, Some(path)));
             assert_eq!(e.operation, Some("registerDynamicWebhooks"));
             assert!(e.message.contains(path), "{}", e.message);
         }
@@ -134,22 +156,41 @@ mod tests {
     }
 
     #[test]
+    fn partial_failures_name_each_failed_webhook() {
+        let body = r#"{"webhookRegistrationResult":[{"createdWebhookId":1000},{"errors":["The clause watchCount is unsupported"]},{"createdWebhookId":1001}]}"#;
+        let out = client().parse::<RegisterDynamicWebhooks>(&response(200, body)).unwrap();
+        let e = partial_failure(&details(), &out).unwrap();
+        assert_eq!((e.kind, e.status), (ErrorKind::PartialFailure, 200));
+        assert_eq!(e.errors.keys().collect::<Vec<_>>(), ["webhooks[1]"]);
+        assert!(e.message.contains("1 of 3") && e.message.contains("watchCount"), "{}", e.message);
+        let short = client().parse::<RegisterDynamicWebhooks>(&response(
+            200,
+            r#"{"webhookRegistrationResult":[{"createdWebhookId":1}]}"#,
+        ));
+        let e = partial_failure(&details(), &short.unwrap()).unwrap();
+        assert_eq!(e.errors.len(), 2, "missing results count as failures");
+        let all =
+            r#"{"webhookRegistrationResult":[{"createdWebhookId":1},{"createdWebhookId":2},{"createdWebhookId":3}]}"#;
+        assert!(partial_failure(&details(), &client().parse::<RegisterDynamicWebhooks>(&response(200, all)).unwrap())
+            .is_none());
+    }
+
+    #[test]
+    fn more_webhooks_than_an_app_may_hold_are_refused() {
+        let mut many = details();
+        many.webhooks = vec![many.webhooks[0].clone(); 101];
+        let e = client().build(&RegisterDynamicWebhooks(many)).unwrap_err();
+        assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidInput, Some("webhooks")));
+    }
+
+    #[test]
     fn per_webhook_errors_inside_200_are_kept_in_order() {
         let body = r#"{"webhookRegistrationResult":[{"createdWebhookId":1000},{"errors":["The clause watchCount is unsupported"]},{"createdWebhookId":1001}]}"#;
-        let out = client()
-            .parse::<RegisterDynamicWebhooks>(&response(200, body))
-            .unwrap();
-        let ids: Vec<_> = out
-            .webhook_registration_result
-            .iter()
-            .map(|r| r.created_webhook_id)
-            .collect();
+        let out = client().parse::<RegisterDynamicWebhooks>(&response(200, body)).unwrap();
+        let ids: Vec<_> = out.webhook_registration_result.iter().map(|r| r.created_webhook_id).collect();
         assert_eq!(ids, [Some(1000), None, Some(1001)]);
         assert_eq!(
-            out.webhook_registration_result[1]
-                .errors
-                .as_deref()
-                .unwrap(),
+            out.webhook_registration_result[1].errors.as_deref().unwrap(),
             ["The clause watchCount is unsupported"]
         );
     }
