@@ -4,13 +4,19 @@
 use crate::client::{Client, Operation};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, RateLimit};
-use crate::models::{ContainerForWebhookIDs, WebhookEvent};
-use crate::operations::*;
+use crate::models::WebhookEvent;
+use crate::operations::{
+    get_dynamic_webhooks_for_app, get_failed_webhooks, partial_failure, DeleteWebhookById, GetDynamicWebhooksForApp,
+    GetDynamicWebhooksForAppParams, GetFailedWebhooks, GetFailedWebhooksParams, RefreshWebhooks,
+    RegisterDynamicWebhooks,
+};
 use crate::retry::{retry_after_ms, Outcome};
 use crate::transport::{self, Cancel};
 use js_sys::{Array, Object, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -20,7 +26,8 @@ use web_sys::AbortSignal;
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_TS: &str = r#"
 /** What went wrong: see the README's "Errors" section. */
-export type JiraWebhooksErrorKind = "http" | "network" | "timeout" | "aborted" | "decode" | "invalid-input" | "config";
+export type JiraWebhooksErrorKind =
+  "http" | "network" | "timeout" | "aborted" | "decode" | "invalid-input" | "config" | "partial-failure";
 
 /** Every failure rejects with this (`err.name === "JiraWebhooksError"`). It never contains a credential. */
 export interface JiraWebhooksError extends Error {
@@ -44,7 +51,18 @@ export interface JiraWebhooksError extends Error {
   rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
   /** How many times the request was sent (0: never, e.g. invalid input). */
   attempts: number;
+  /** For "partial-failure": the whole registration result, with the ids that were created. */
+  result?: ContainerForRegisteredWebhooks;
 }
+
+/** Options of `registerDynamicWebhooks`. */
+export interface RegisterOptions extends CallOptions {
+  /** Reject with kind "partial-failure" when Jira refused any webhook (the error's `result` keeps the created ids). */
+  throwOnPartialFailure?: boolean;
+}
+
+export interface WebhookIterator extends AsyncIterableIterator<Webhook, undefined> {}
+export interface FailedWebhookIterator extends AsyncIterableIterator<FailedWebhook, undefined> {}
 
 /** Per-call options, the last argument of every operation. */
 export interface CallOptions {
@@ -71,14 +89,16 @@ impl JiraWebhooks {
         client_from(config).map(|client| JiraWebhooks { client }).map_err(|e| error_to_js(&e))
     }
 
-    /// Registers webhooks (POST). Per-webhook failures come back inside the result, in request order.
+    /// Registers webhooks (POST). Per-webhook failures come back inside the result, in request order, unless
+    /// `throwOnPartialFailure` turns them into a `partial-failure` error (its `result` keeps the created ids).
     #[wasm_bindgen(js_name = registerDynamicWebhooks, unchecked_return_type = "Promise<ContainerForRegisteredWebhooks>")]
     pub fn register_dynamic_webhooks(
         &self,
         #[wasm_bindgen(unchecked_param_type = "WebhookRegistrationDetails")] details: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RegisterOptions")] options: JsValue,
     ) -> Promise {
-        run(Ok(self.client.clone()), options, move || Ok(RegisterDynamicWebhooks(required("", details)?)))
+        let op = required("", details).map(RegisterDynamicWebhooks);
+        run(self.client.clone(), options, op, |op, out| partial_failure(&op.0, out))
     }
 
     /// Returns one page of the app's webhooks (GET, offset paging).
@@ -88,7 +108,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(Ok(self.client.clone()), options, move || Ok(GetDynamicWebhooksForApp(optional(params)?)))
+        run(self.client.clone(), options, optional(params).map(GetDynamicWebhooksForApp), |_, _| None)
     }
 
     /// Returns one page of failed deliveries (GET, cursor paging; Connect apps only).
@@ -98,7 +118,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(Ok(self.client.clone()), options, move || Ok(GetFailedWebhooks(optional(params)?)))
+        run(self.client.clone(), options, optional(params).map(GetFailedWebhooks), |_, _| None)
     }
 
     /// Extends the listed webhooks by 30 days (PUT).
@@ -108,7 +128,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(Ok(self.client.clone()), options, move || Ok(RefreshWebhooks(required::<ContainerForWebhookIDs>("", ids)?)))
+        run(self.client.clone(), options, required("", ids).map(RefreshWebhooks), |_, _| None)
     }
 
     /// Deletes the listed webhooks (DELETE); resolves to `undefined` on Jira's 202.
@@ -118,9 +138,39 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(Ok(self.client.clone()), options, move || {
-            Ok(DeleteWebhookById(required::<ContainerForWebhookIDs>("", ids)?))
-        })
+        run(self.client.clone(), options, required("", ids).map(DeleteWebhookById), |_, _| None)
+    }
+
+    /// Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`.
+    #[wasm_bindgen(unchecked_return_type = "WebhookIterator")]
+    pub fn webhooks(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let params = optional(params).map_err(|e| error_to_js(&e))?;
+        let pager = Pager::new(self.client.clone(), Cursor::Offset(params), options);
+        Ok(async_iterable(WebhookIterator { pager }.into()))
+    }
+
+    /// Every failed delivery from `after` on, following Jira's cursor: `for await (const f of client.failedWebhooks())`.
+    #[wasm_bindgen(js_name = failedWebhooks, unchecked_return_type = "FailedWebhookIterator")]
+    pub fn failed_webhooks(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let params = optional(params).map_err(|e| error_to_js(&e))?;
+        let pager = Pager::new(self.client.clone(), Cursor::Failed(params), options);
+        Ok(async_iterable(FailedWebhookIterator { pager }.into()))
+    }
+}
+
+/// Calls `method` on a one-off client made from `config`, or rejects with the config error.
+fn with_client(config: JsValue, method: impl FnOnce(&JiraWebhooks) -> Promise) -> Promise {
+    match JiraWebhooks::new(config) {
+        Ok(client) => method(&client),
+        Err(e) => Promise::reject(&e),
     }
 }
 
@@ -129,9 +179,9 @@ impl JiraWebhooks {
 pub fn register_dynamic_webhooks(
     #[wasm_bindgen(unchecked_param_type = "JiraWebhooksConfig")] config: JsValue,
     #[wasm_bindgen(unchecked_param_type = "WebhookRegistrationDetails")] details: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "RegisterOptions")] options: JsValue,
 ) -> Promise {
-    run(client_from(config), options, move || Ok(RegisterDynamicWebhooks(required("", details)?)))
+    with_client(config, |c| c.register_dynamic_webhooks(details, options))
 }
 
 /// Returns one page of the app's webhooks with a one-off client made from `config`.
@@ -141,7 +191,7 @@ pub fn get_dynamic_webhooks_for_app(
     #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
-    run(client_from(config), options, move || Ok(GetDynamicWebhooksForApp(optional(params)?)))
+    with_client(config, |c| c.get_dynamic_webhooks_for_app(params, options))
 }
 
 /// Returns one page of failed deliveries with a one-off client made from `config`.
@@ -151,7 +201,7 @@ pub fn get_failed_webhooks(
     #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
-    run(client_from(config), options, move || Ok(GetFailedWebhooks(optional(params)?)))
+    with_client(config, |c| c.get_failed_webhooks(params, options))
 }
 
 /// Extends the listed webhooks by 30 days with a one-off client made from `config`.
@@ -161,7 +211,7 @@ pub fn refresh_webhooks(
     #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
-    run(client_from(config), options, move || Ok(RefreshWebhooks(required::<ContainerForWebhookIDs>("", ids)?)))
+    with_client(config, |c| c.refresh_webhooks(ids, options))
 }
 
 /// Deletes the listed webhooks with a one-off client made from `config`.
@@ -171,7 +221,126 @@ pub fn delete_webhook_by_id(
     #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
 ) -> Promise {
-    run(client_from(config), options, move || Ok(DeleteWebhookById(required::<ContainerForWebhookIDs>("", ids)?)))
+    with_client(config, |c| c.delete_webhook_by_id(ids, options))
+}
+
+/// Where a pager is: the next offset page, or the next failed-webhooks cursor.
+enum Cursor {
+    Offset(GetDynamicWebhooksForAppParams),
+    Failed(GetFailedWebhooksParams),
+}
+
+/// The state shared by both iterators: fetch a page when the buffer is empty, stop when the core says so.
+struct Pager {
+    client: Rc<Client>,
+    options: JsValue,
+    cursor: Option<Cursor>,
+    buffer: VecDeque<JsValue>,
+}
+
+impl Pager {
+    fn new(client: Rc<Client>, cursor: Cursor, options: JsValue) -> Rc<RefCell<Pager>> {
+        Rc::new(RefCell::new(Pager { client, options, cursor: Some(cursor), buffer: VecDeque::new() }))
+    }
+
+    /// The next `IteratorResult`, fetching a page when needed.
+    fn next(pager: Rc<RefCell<Pager>>) -> Promise {
+        future_to_promise(async move {
+            loop {
+                let (client, options, cursor) = {
+                    let mut p = pager.borrow_mut();
+                    if let Some(item) = p.buffer.pop_front() {
+                        return Ok(iterator_result(item, false));
+                    }
+                    match p.cursor.take() {
+                        None => return Ok(iterator_result(JsValue::UNDEFINED, true)),
+                        Some(c) => (p.client.clone(), p.options.clone(), c),
+                    }
+                };
+                let fetched = async {
+                    let (signal, timeout_ms, _) = call_options(options)?;
+                    let cancel = Cancel::new(signal, timeout_ms.or(client.timeout_ms()));
+                    match cursor {
+                        Cursor::Offset(params) => {
+                            let page = execute(&client, &GetDynamicWebhooksForApp(params.clone()), &cancel).await?;
+                            let next = get_dynamic_webhooks_for_app::next_page(&params, &page)?;
+                            Ok((
+                                page.values.iter().map(to_js).collect::<Result<Vec<_>, _>>()?,
+                                next.map(Cursor::Offset),
+                            ))
+                        }
+                        Cursor::Failed(params) => {
+                            let page = execute(&client, &GetFailedWebhooks(params.clone()), &cancel).await?;
+                            let next = get_failed_webhooks::next_page(&params, &page, client.origin_and_prefix())?;
+                            Ok((
+                                page.values.iter().map(to_js).collect::<Result<Vec<_>, _>>()?,
+                                next.map(Cursor::Failed),
+                            ))
+                        }
+                    }
+                }
+                .await;
+                let (items, next) = fetched.map_err(|mut e: Error| {
+                    e.redact(client.secrets());
+                    error_to_js(&e)
+                })?;
+                let mut p = pager.borrow_mut();
+                p.buffer.extend(items);
+                p.cursor = next;
+            }
+        })
+    }
+}
+
+fn iterator_result(value: JsValue, done: bool) -> JsValue {
+    let result = Object::new();
+    let _ = Reflect::set(&result, &"value".into(), &value);
+    let _ = Reflect::set(&result, &"done".into(), &done.into());
+    result.into()
+}
+
+/// Makes instances of an exported class async-iterable: `obj[Symbol.asyncIterator]()` must return `obj`, and
+/// `Object.prototype.valueOf` does exactly that (it returns `this`), with no `eval`, so it works under CSP and
+/// in workerd.
+fn async_iterable(instance: JsValue) -> JsValue {
+    let prototype = Object::get_prototype_of(&instance);
+    let symbol = js_sys::Symbol::async_iterator();
+    if !Reflect::has(&prototype, &symbol).unwrap_or(true) {
+        let object_prototype = Object::get_prototype_of(&Object::new());
+        let value_of = Reflect::get(&object_prototype, &"valueOf".into()).unwrap_or_default();
+        let _ = Reflect::set(&prototype, &symbol, &value_of);
+    }
+    instance
+}
+
+/// Async iterator over every webhook of every page of getDynamicWebhooksForApp.
+#[wasm_bindgen]
+pub struct WebhookIterator {
+    pager: Rc<RefCell<Pager>>,
+}
+
+#[wasm_bindgen]
+impl WebhookIterator {
+    /// The next webhook (fetching the next page when needed).
+    #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<Webhook, undefined>>")]
+    pub fn next(&self) -> Promise {
+        Pager::next(self.pager.clone())
+    }
+}
+
+/// Async iterator over failed deliveries, following getFailedWebhooks' cursor.
+#[wasm_bindgen]
+pub struct FailedWebhookIterator {
+    pager: Rc<RefCell<Pager>>,
+}
+
+#[wasm_bindgen]
+impl FailedWebhookIterator {
+    /// The next failed delivery (fetching the next page when needed).
+    #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<FailedWebhook, undefined>>")]
+    pub fn next(&self) -> Promise {
+        Pager::next(self.pager.clone())
+    }
 }
 
 /// Every event name this version knows, in the spec's order (v2 events, then the 2026 v3 additions).
@@ -180,58 +349,79 @@ pub fn webhook_events() -> Array {
     WebhookEvent::KNOWN.iter().map(|e| JsValue::from_str(e.as_str())).collect()
 }
 
-/// Runs one operation: validate, build, send (again, as the retry policy allows), parse; every failure
-/// becomes a `JiraWebhooksError`.
-fn run<O>(
-    client: Result<Rc<Client>, Error>,
-    options: JsValue,
-    input: impl FnOnce() -> Result<O, Error> + 'static,
-) -> Promise
-where
-    O: Operation + 'static,
-{
-    future_to_promise(async move {
-        let client = client.map_err(|e| error_to_js(&e))?;
-        let mut attempts = 0;
-        let result = async {
-            let (signal, timeout_ms) = call_options(options)?;
-            let request = client.build(&input()?)?;
-            let cancel = Cancel::new(signal, timeout_ms.or(client.timeout_ms()));
-            let policy = client.retry_policy();
-            loop {
-                attempts += 1;
-                let sent = transport::send(&request, &cancel).await;
-                let outcome = match &sent {
-                    Ok(response) if !O::is_success(response.status) => Some(Outcome::Response(response)),
-                    Err(e) if e.kind == ErrorKind::Network => Some(Outcome::NetworkFailure),
-                    _ => None,
-                };
-                let now = js_sys::Date::now();
-                let delay = outcome.and_then(|o| policy.delay(attempts, O::IDEMPOTENT, o, now, js_sys::Math::random()));
-                match (delay, sent) {
-                    (Some(ms), _) => transport::sleep(ms, &cancel).await?,
-                    (None, Err(e)) => return Err(e),
-                    (None, Ok(response)) => {
-                        return client.parse::<O>(&response).map_err(|mut e| {
-                            if e.kind == ErrorKind::Http {
-                                e.retry_after_ms = retry_after_ms(&response, now);
-                            }
-                            e
-                        })
-                    }
+/// Sends one operation, again as the retry policy allows, and parses the answer.
+async fn execute<O: Operation>(client: &Client, op: &O, cancel: &Cancel) -> Result<O::Output, Error> {
+    let request = client.build(op)?;
+    let policy = client.retry_policy();
+    let mut attempts = 0;
+    let result = loop {
+        attempts += 1;
+        let sent = transport::send(&request, cancel).await;
+        let outcome = match &sent {
+            Ok(response) if !O::is_success(response.status) => Some(Outcome::Response(response)),
+            Err(e) if e.kind == ErrorKind::Network => Some(Outcome::NetworkFailure),
+            _ => None,
+        };
+        let now = js_sys::Date::now();
+        match outcome.and_then(|o| policy.delay(attempts, O::IDEMPOTENT, o, now, js_sys::Math::random())) {
+            Some(ms) => {
+                if let Err(e) = transport::sleep(ms, cancel).await {
+                    break Err(e);
                 }
+            }
+            None => {
+                break sent.and_then(|response| {
+                    client.parse::<O>(&response).map_err(|mut e| {
+                        if e.kind == ErrorKind::Http {
+                            e.retry_after_ms = retry_after_ms(&response, now);
+                        }
+                        e
+                    })
+                })
+            }
+        }
+    };
+    result.map_err(|mut e| {
+        e.operation.get_or_insert(O::ID);
+        e.attempts = attempts;
+        e
+    })
+}
+
+/// Runs one operation for JavaScript: every failure becomes a `JiraWebhooksError`. `check` may turn a success
+/// into an error (for `throwOnPartialFailure`), which then carries the result as `result`.
+fn run<O: Operation + 'static>(
+    client: Rc<Client>,
+    options: JsValue,
+    op: Result<O, Error>,
+    check: impl FnOnce(&O, &O::Output) -> Option<Error> + 'static,
+) -> Promise {
+    future_to_promise(async move {
+        let mut partial = None;
+        let result = async {
+            let (signal, timeout_ms, strict) = call_options(options)?;
+            let op = op?;
+            let cancel = Cancel::new(signal, timeout_ms.or(client.timeout_ms()));
+            let output = execute(&client, &op, &cancel).await?;
+            let js = to_js(&output)?;
+            match check(&op, &output).filter(|_| strict) {
+                Some(e) => {
+                    partial = Some(js);
+                    Err(e)
+                }
+                None => Ok(js),
             }
         }
         .await;
-        match result {
-            Ok(output) => to_js(&output),
-            Err(mut e) => {
-                e.operation.get_or_insert(O::ID);
-                e.attempts = attempts;
-                e.redact(client.secrets());
-                Err(error_to_js(&e))
+        result.map_err(|mut e| {
+            e.operation.get_or_insert(O::ID);
+            e.redact(client.secrets());
+            let js = error_to_js(&e);
+            if let Some(output) = partial {
+                let _ = Reflect::set(&js, &"result".into(), &output);
             }
-        }
+            js
+        })
     })
 }
 
@@ -267,10 +457,10 @@ fn optional<T: DeserializeOwned + Default>(value: JsValue) -> Result<T, Error> {
     }
 }
 
-/// Reads `{ signal?, timeoutMs? }`.
-fn call_options(options: JsValue) -> Result<(Option<AbortSignal>, Option<f64>), Error> {
+/// Reads `{ signal?, timeoutMs?, throwOnPartialFailure? }`.
+fn call_options(options: JsValue) -> Result<(Option<AbortSignal>, Option<f64>, bool), Error> {
     if options.is_undefined() || options.is_null() {
-        return Ok((None, None));
+        return Ok((None, None, false));
     }
     let signal = match Reflect::get(&options, &"signal".into()).unwrap_or_default() {
         v if v.is_undefined() || v.is_null() => None,
@@ -283,14 +473,15 @@ fn call_options(options: JsValue) -> Result<(Option<AbortSignal>, Option<f64>), 
             _ => return Err(Error::invalid_input("options.timeoutMs", "must be a positive number of milliseconds")),
         },
     };
-    Ok((signal, timeout_ms))
+    let strict = Reflect::get(&options, &"throwOnPartialFailure".into()).unwrap_or_default().is_truthy();
+    Ok((signal, timeout_ms, strict))
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Error> {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    value.serialize(&serializer).map_err(|e| {
-        error_to_js(&Error::new(ErrorKind::Decode, format!("the answer cannot be represented in JavaScript: {e}")))
-    })
+    value
+        .serialize(&serializer)
+        .map_err(|e| Error::new(ErrorKind::Decode, format!("the answer cannot be represented in JavaScript: {e}")))
 }
 
 /// The one conversion of [`Error`] into a JS `Error` named `JiraWebhooksError`.

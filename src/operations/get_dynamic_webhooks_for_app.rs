@@ -50,6 +50,39 @@ impl Operation for GetDynamicWebhooksForApp {
     }
 }
 
+/// The params of the page after `page`, or `None` when `page` was the last. A server that does not move
+/// forward (an empty page that claims not to be the last) is an error rather than an endless loop.
+pub fn next_page(
+    params: &GetDynamicWebhooksForAppParams,
+    page: &PageBeanWebhook,
+) -> Result<Option<GetDynamicWebhooksForAppParams>, Error> {
+    let len = page.values.len() as i64;
+    if len == 0 {
+        return match page.is_last {
+            Some(false) => Err(no_progress("an empty page that is not the last")),
+            _ => Ok(None),
+        };
+    }
+    let start = page.start_at.or(params.start_at).unwrap_or(0);
+    if page.start_at.is_some_and(|s| s != params.start_at.unwrap_or(0)) {
+        return Err(no_progress("a page that starts elsewhere than asked"));
+    }
+    let next = start + len;
+    let page_size = page.max_results.or(params.max_results).map_or(100, i64::from);
+    let last = match (page.is_last, page.total) {
+        (Some(last), _) => last,
+        (None, Some(total)) => next >= total,
+        (None, None) => len < page_size,
+    };
+    Ok((!last).then_some(GetDynamicWebhooksForAppParams { start_at: Some(next), max_results: params.max_results }))
+}
+
+fn no_progress(what: &str) -> Error {
+    let mut e = Error::decode(200, None, format!("getDynamicWebhooksForApp: Jira returned {what}; stopping the pages"));
+    e.operation = Some("getDynamicWebhooksForApp");
+    e
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +104,40 @@ mod tests {
         assert!(!req.headers.iter().any(|(k, _)| *k == "Content-Type"));
         assert_eq!(c.build(&op(Some(100), Some(50))).unwrap().path, "/rest/api/2/webhook?startAt=100&maxResults=50");
         assert_eq!(c.build(&op(None, Some(5))).unwrap().path, "/rest/api/2/webhook?maxResults=5");
+    }
+
+    fn page(json: &str) -> PageBeanWebhook {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn pages_follow_until_the_last() {
+        let first = GetDynamicWebhooksForAppParams { start_at: None, max_results: Some(2) };
+        let hooks = r#"[{"id":1,"events":[],"jqlFilter":"a"},{"id":2,"events":[],"jqlFilter":"b"}]"#;
+        let p = page(&format!(r#"{{"startAt":0,"maxResults":2,"total":3,"isLast":false,"values":{hooks}}}"#));
+        let next = next_page(&first, &p).unwrap().unwrap();
+        assert_eq!((next.start_at, next.max_results), (Some(2), Some(2)));
+        let p = page(
+            r#"{"startAt":2,"maxResults":2,"total":3,"isLast":true,"values":[{"id":3,"events":[],"jqlFilter":"c"}]}"#,
+        );
+        assert_eq!(next_page(&next, &p).unwrap(), None);
+        // Without isLast, total decides; without both, a short page is the last.
+        let p = page(&format!(r#"{{"startAt":0,"total":2,"values":{hooks}}}"#));
+        assert_eq!(next_page(&first, &p).unwrap(), None);
+        let p = page(&format!(r#"{{"values":{hooks}}}"#));
+        assert_eq!(next_page(&first, &p).unwrap().unwrap().start_at, Some(2));
+        let p = page(r#"{"values":[{"id":3,"events":[],"jqlFilter":"c"}]}"#);
+        assert_eq!(next_page(&first, &p).unwrap(), None);
+    }
+
+    #[test]
+    fn a_server_that_does_not_move_forward_is_an_error() {
+        let params = GetDynamicWebhooksForAppParams { start_at: Some(4), max_results: None };
+        let e = next_page(&params, &page(r#"{"isLast":false,"values":[]}"#)).unwrap_err();
+        assert!(e.message.contains("empty page"), "{}", e.message);
+        let repeated = page(r#"{"startAt":0,"isLast":false,"values":[{"id":1,"events":[],"jqlFilter":"a"}]}"#);
+        assert_eq!(next_page(&params, &repeated).unwrap_err().kind, ErrorKind::Decode);
+        assert_eq!(next_page(&params, &page(r#"{"values":[]}"#)).unwrap(), None);
     }
 
     #[test]

@@ -55,6 +55,44 @@ impl Operation for GetFailedWebhooks {
     }
 }
 
+/// The params of the page after `page`, or `None` when there is nothing more now. The cursor is the last
+/// failure's time. A `next` link on another origin than the client's is refused (following it would send the
+/// credentials there), and so is a cursor that does not move forward.
+pub fn next_page(
+    params: &GetFailedWebhooksParams,
+    page: &FailedWebhooks,
+    origin: &str,
+) -> Result<Option<GetFailedWebhooksParams>, Error> {
+    let Some(last) = page.values.last() else { return Ok(None) };
+    if let Some(next) = &page.next {
+        if scheme_and_host(next) != scheme_and_host(origin) {
+            return Err(failed_paging(format!(
+                "refusing to follow a `next` link to another origin ({}): the credentials would be sent there",
+                scheme_and_host(next)
+            )));
+        }
+    }
+    if params.after.is_some_and(|after| last.failure_time <= after) {
+        return Err(failed_paging("Jira returned failures no newer than the cursor; stopping the pages".into()));
+    }
+    if (page.values.len() as i64) < i64::from(page.max_results) {
+        return Ok(None);
+    }
+    Ok(Some(GetFailedWebhooksParams { max_results: params.max_results, after: Some(last.failure_time) }))
+}
+
+fn scheme_and_host(url: &str) -> String {
+    let end = url.find("://").map_or(0, |i| i + 3);
+    let host_end = url[end..].find(['/', '?', '#']).map_or(url.len(), |i| end + i);
+    url[..host_end].to_ascii_lowercase()
+}
+
+fn failed_paging(message: String) -> Error {
+    let mut e = Error::decode(200, Some("next".into()), format!("getFailedWebhooks: {message}"));
+    e.operation = Some("getFailedWebhooks");
+    e
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +107,38 @@ mod tests {
         assert_eq!(client().build(&GetFailedWebhooks::default()).unwrap().path, "/rest/api/2/webhook/failed");
         let bad = GetFailedWebhooks(GetFailedWebhooksParams { max_results: None, after: Some(-5) });
         assert_eq!(client().build(&bad).unwrap_err().kind, ErrorKind::InvalidInput);
+    }
+
+    fn page(json: &str) -> FailedWebhooks {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn cursor_pages_follow_the_last_failure_time() {
+        let origin = "https://acme.atlassian.net";
+        let params = GetFailedWebhooksParams { max_results: Some(2), after: None };
+        let full = page(
+            r#"{"maxResults":2,"next":"https://ACME.atlassian.net/rest/api/2/webhook/failed?failedAfter=20&maxResults=2",
+                "values":[{"id":"a","url":"u","failureTime":10},{"id":"b","url":"u","failureTime":20}]}"#,
+        );
+        let next = next_page(&params, &full, origin).unwrap().unwrap();
+        assert_eq!((next.after, next.max_results), (Some(20), Some(2)));
+        let short = page(r#"{"maxResults":2,"values":[{"id":"c","url":"u","failureTime":30}]}"#);
+        assert_eq!(next_page(&next, &short, origin).unwrap(), None);
+        assert_eq!(next_page(&next, &page(r#"{"maxResults":2,"values":[]}"#), origin).unwrap(), None);
+    }
+
+    #[test]
+    fn foreign_next_links_and_stuck_cursors_are_refused() {
+        let params = GetFailedWebhooksParams { max_results: None, after: Some(20) };
+        let foreign = page(
+            r#"{"maxResults":1,"next":"https://evil.example/rest/api/2/webhook/failed?failedAfter=30",
+                "values":[{"id":"a","url":"u","failureTime":30}]}"#,
+        );
+        let e = next_page(&params, &foreign, "https://acme.atlassian.net/").unwrap_err();
+        assert!(e.message.contains("https://evil.example"), "{}", e.message);
+        let stuck = page(r#"{"maxResults":1,"values":[{"id":"a","url":"u","failureTime":20}]}"#);
+        assert!(next_page(&params, &stuck, "https://acme.atlassian.net").is_err());
     }
 
     #[test]

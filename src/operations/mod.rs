@@ -1,8 +1,8 @@
 //! One file per Jira operation, named after its operationId.
 
 mod delete_webhook_by_id;
-mod get_dynamic_webhooks_for_app;
-mod get_failed_webhooks;
+pub mod get_dynamic_webhooks_for_app;
+pub mod get_failed_webhooks;
 mod refresh_webhooks;
 mod register_dynamic_webhooks;
 

@@ -78,7 +78,7 @@ pub fn partial_failure(details: &WebhookRegistrationDetails, result: &ContainerF
     );
     e.status = 200;
     e.error_messages = failed.iter().map(|(_, m)| m.clone()).collect();
-    e.errors = failed.into_iter().map(|(k, m)| (k, m)).collect();
+    e.errors = failed.into_iter().collect();
     Some(e)
 }
 
