@@ -343,6 +343,13 @@ impl FailedWebhookIterator {
     }
 }
 
+/// The size of this module's WebAssembly linear memory in bytes: for benchmarks and leak checks.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64
+}
+
 /// Every event name this version knows, in the spec's order (v2 events, then the 2026 v3 additions).
 #[wasm_bindgen(js_name = webhookEvents, unchecked_return_type = "WebhookEvent[]")]
 pub fn webhook_events() -> Array {
