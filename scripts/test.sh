@@ -29,7 +29,8 @@ node scripts/wasm-tests.mjs chrome
 section "packed package: Node ESM/CJS, Chromium page, TypeScript"
 node --test tests/integration/ tests/types/
 
-if [ -d tests/e2e ]; then
-  section "demo admin page end to end"
-  node --test tests/e2e/
-fi
+section "resilience: faults, retries, pagination, load and memory"
+node --test tests/resilience/
+
+section "demo admin page end to end"
+node --test tests/e2e/
