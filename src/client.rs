@@ -1,7 +1,8 @@
 //! The sans-IO core: builds each operation's HTTP request and turns each HTTP response into a result.
 //! No network here; a transport sends the [`HttpRequest`] and hands back an [`HttpResponse`].
 
-use crate::config::{Config, Resolved};
+use crate::config::{Authorization, Config, Resolved};
+use crate::connect_jwt;
 use crate::error::{Error, ErrorKind, RateLimit};
 use crate::models::ErrorCollection;
 use crate::retry::RetryPolicy;
@@ -121,8 +122,10 @@ impl Client {
             path.push_str(&encode_query_value(value));
         }
         let body = op.body();
-        let mut headers =
-            vec![("Authorization", self.config.authorization.clone()), ("Accept", "application/json".into())];
+        let mut headers = vec![("Accept", "application/json".to_owned())];
+        if let Authorization::Header(value) = &self.config.authorization {
+            headers.push(("Authorization", value.clone()));
+        }
         if body.is_some() {
             headers.push(("Content-Type", "application/json".into()));
         }
@@ -136,6 +139,20 @@ impl Client {
             headers,
             body,
         })
+    }
+
+    /// Signs `request` for this attempt when the app authenticates with Connect JWTs (a no-op otherwise).
+    /// `now_secs` is the wall clock in seconds since the epoch.
+    pub fn sign(&self, request: &mut HttpRequest, now_secs: i64) {
+        if let Authorization::Connect { app_key, shared_secret } = &self.config.authorization {
+            let jwt = connect_jwt::token(app_key, shared_secret, request.method, &request.path, now_secs);
+            set_header(request, "Authorization", format!("JWT {jwt}"));
+        }
+    }
+
+    /// Whether the JS layer supplies the `Authorization` header (`getToken`).
+    pub fn needs_token(&self) -> bool {
+        matches!(self.config.authorization, Authorization::Supplied)
     }
 
     /// Turns a response into the operation's result or an error. The one place where statuses are decided.
@@ -168,6 +185,12 @@ impl Client {
             e
         })
     }
+}
+
+/// Sets a header, replacing any earlier value.
+pub fn set_header(request: &mut HttpRequest, name: &'static str, value: String) {
+    request.headers.retain(|(n, _)| *n != name);
+    request.headers.push((name, value));
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
@@ -278,7 +301,11 @@ pub(crate) mod tests {
     use crate::config::Auth;
 
     pub fn client() -> Client {
-        let config = Config {
+        Client::new(&client_config()).unwrap()
+    }
+
+    fn client_config() -> Config {
+        Config {
             base_url: Some("https://acme.atlassian.net".into()),
             cloud_id: None,
             gateway_url: None,
@@ -286,9 +313,10 @@ pub(crate) mod tests {
             api_version: None,
             timeout_ms: None,
             retry: None,
+            has_transport: false,
+            has_token_provider: false,
             user_agent: None,
-        };
-        Client::new(&config).unwrap()
+        }
     }
 
     pub fn response(status: u16, body: &str) -> HttpResponse {
@@ -299,6 +327,25 @@ pub(crate) mod tests {
             body: body.into(),
             ..HttpResponse::default()
         }
+    }
+
+    #[test]
+    fn connect_requests_are_signed_per_attempt() {
+        let config = Config {
+            auth: Auth::Connect { app_key: "com.example.app".into(), shared_secret: "shh-secret".into() },
+            ..client_config()
+        };
+        let c = Client::new(&config).unwrap();
+        let op = crate::operations::GetDynamicWebhooksForApp::default();
+        let mut req = c.build(&op).unwrap();
+        assert!(!req.headers.iter().any(|(n, _)| *n == "Authorization"));
+        c.sign(&mut req, 1_700_000_000);
+        c.sign(&mut req, 1_700_000_060);
+        let auth: Vec<_> = req.headers.iter().filter(|(n, _)| *n == "Authorization").collect();
+        assert_eq!(auth.len(), 1);
+        let expected = connect_jwt::token("com.example.app", "shh-secret", "GET", "/rest/api/2/webhook", 1_700_000_060);
+        assert_eq!(auth[0].1, format!("JWT {expected}"));
+        assert_eq!(c.secrets(), ["shh-secret"]);
     }
 
     #[test]

@@ -42,6 +42,12 @@ pub struct Config {
     #[serde(default)]
     #[tsify(optional, type = "RetryPolicy | false")]
     pub retry: Option<RetrySetting>,
+    /// Set by the JS layer when `transport` is a function: then `baseUrl` may be left out.
+    #[serde(skip)]
+    pub has_transport: bool,
+    /// Set by the JS layer when `auth.getToken` is a function: then `auth.token` may be left out.
+    #[serde(skip)]
+    pub has_token_provider: bool,
     /// Sent as `User-Agent` where the runtime allows it (browsers ignore it).
     #[serde(default)]
     #[tsify(optional)]
@@ -58,9 +64,9 @@ pub enum RetrySetting {
     Policy(RetryPolicy),
 }
 
-/// Credentials. `basic`: an Atlassian account's email and API token. `bearer`: an OAuth 2.0 access token.
-#[derive(Clone, Deserialize, Tsify)]
-#[serde(rename = "JiraWebhooksAuth", tag = "type", rename_all = "camelCase")]
+/// Credentials (TypeScript: `JiraWebhooksAuth`, declared in `exports.rs` since `getToken` is a function).
+#[derive(Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
 pub enum Auth {
     /// HTTP basic auth with an email and an API token.
     #[serde(rename_all = "camelCase")]
@@ -70,12 +76,23 @@ pub enum Auth {
         /// An API token of that account.
         api_token: String,
     },
-    /// An OAuth 2.0 (3LO) access token.
+    /// An OAuth 2.0 (3LO) access token, or (JS only) a `getToken` function that supplies one.
     #[serde(rename_all = "camelCase")]
     Bearer {
-        /// The access token.
+        /// The access token; empty when `getToken` supplies it.
+        #[serde(default)]
         token: String,
     },
+    /// A Connect app: every request is signed with a fresh HS256 JWT.
+    #[serde(rename_all = "camelCase")]
+    Connect {
+        /// The app's key (the JWT's `iss`).
+        app_key: String,
+        /// The shared secret Jira gave the app at installation.
+        shared_secret: String,
+    },
+    /// No credentials: the custom `transport` authenticates (Forge's `requestJira`, `AP.request`, a proxy).
+    None,
 }
 
 impl fmt::Debug for Auth {
@@ -85,8 +102,26 @@ impl fmt::Debug for Auth {
                 write!(f, "Basic {{ email: {email:?}, api_token: <redacted> }}")
             }
             Auth::Bearer { .. } => f.write_str("Bearer { token: <redacted> }"),
+            Auth::Connect { app_key, .. } => write!(f, "Connect {{ app_key: {app_key:?}, shared_secret: <redacted> }}"),
+            Auth::None => f.write_str("None"),
         }
     }
+}
+
+/// How each request gets its `Authorization` header.
+#[derive(Clone)]
+pub enum Authorization {
+    /// The same header value every time (basic, bearer token).
+    Header(String),
+    /// A fresh Connect JWT per request.
+    Connect {
+        /// The JWT's `iss`.
+        app_key: String,
+        /// The HS256 key.
+        shared_secret: String,
+    },
+    /// Supplied per request by the JS layer (`getToken`), or by the custom transport (`none`).
+    Supplied,
 }
 
 /// A validated configuration: everything a request needs, ready to use.
@@ -96,8 +131,8 @@ pub struct Resolved {
     pub origin_and_prefix: String,
     /// `2` or `3`.
     pub api_version: u8,
-    /// The value of the `Authorization` header.
-    pub authorization: String,
+    /// How requests are authorized.
+    pub authorization: Authorization,
     /// The `User-Agent` header value, if any.
     pub user_agent: Option<String>,
     /// Default timeout of a call, in milliseconds.
@@ -123,6 +158,7 @@ impl Config {
     pub fn resolve(&self) -> Result<Resolved, Error> {
         let origin_and_prefix = match (&self.base_url, &self.cloud_id) {
             (Some(_), Some(_)) => return Err(Error::config("baseUrl", "give either `baseUrl` or `cloudId`, not both")),
+            (None, None) if self.has_transport => String::new(),
             (None, None) => {
                 return Err(Error::config(
                     "baseUrl",
@@ -155,13 +191,32 @@ impl Config {
                     return Err(Error::config("auth.apiToken", "is empty"));
                 }
                 let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{email}:{api_token}"));
-                (format!("Basic {encoded}"), vec![api_token.clone(), encoded])
+                (Authorization::Header(format!("Basic {encoded}")), vec![api_token.clone(), encoded])
             }
+            Auth::Bearer { token } if token.is_empty() && self.has_token_provider => (Authorization::Supplied, vec![]),
             Auth::Bearer { token } => {
                 if token.trim().is_empty() {
-                    return Err(Error::config("auth.token", "is empty"));
+                    return Err(Error::config(
+                        "auth.token",
+                        "is empty (give a token, or getToken: () => Promise<string>)",
+                    ));
                 }
-                (format!("Bearer {token}"), vec![token.clone()])
+                (Authorization::Header(format!("Bearer {token}")), vec![token.clone()])
+            }
+            Auth::Connect { app_key, shared_secret } => {
+                if app_key.trim().is_empty() {
+                    return Err(Error::config("auth.appKey", "is empty"));
+                }
+                if shared_secret.is_empty() {
+                    return Err(Error::config("auth.sharedSecret", "is empty"));
+                }
+                let authorization =
+                    Authorization::Connect { app_key: app_key.clone(), shared_secret: shared_secret.clone() };
+                (authorization, vec![shared_secret.clone()])
+            }
+            Auth::None if self.has_transport => (Authorization::Supplied, vec![]),
+            Auth::None => {
+                return Err(Error::config("auth", "type \"none\" needs a `transport` that authenticates the requests"))
             }
         };
         if let Some(ua) = &self.user_agent {
@@ -239,6 +294,8 @@ mod tests {
             api_version: None,
             timeout_ms: None,
             retry: None,
+            has_transport: false,
+            has_token_provider: false,
             user_agent: None,
         }
     }
@@ -247,7 +304,9 @@ mod tests {
     fn base_url_forms() {
         let r = config(Some("https://acme.atlassian.net/"), None, basic()).resolve().unwrap();
         assert_eq!(r.origin_and_prefix, "https://acme.atlassian.net");
-        assert_eq!(r.authorization, "Basic bWVAZXhhbXBsZS5jb206dG9rM24tdmFsdWU=");
+        assert!(
+            matches!(&r.authorization, Authorization::Header(h) if h == "Basic bWVAZXhhbXBsZS5jb206dG9rM24tdmFsdWU=")
+        );
         assert_eq!(r.api_version, 2);
         for ok in ["http://localhost:8080", "http://127.0.0.1:1", "http://[::1]:9/jira"] {
             assert!(config(Some(ok), None, basic()).resolve().is_ok(), "{ok}");
@@ -259,7 +318,7 @@ mod tests {
         let auth = Auth::Bearer { token: "abc123".into() };
         let r = config(None, Some("1111-2222"), auth).resolve().unwrap();
         assert_eq!(r.origin_and_prefix, "https://api.atlassian.com/ex/jira/1111-2222");
-        assert_eq!(r.authorization, "Bearer abc123");
+        assert!(matches!(&r.authorization, Authorization::Header(h) if h == "Bearer abc123"));
     }
 
     #[test]
@@ -276,6 +335,11 @@ mod tests {
             (config(Some("https://a"), None, Auth::Basic { email: " ".into(), api_token: "x".into() }), "auth.email"),
             (config(Some("https://a"), None, Auth::Basic { email: "e".into(), api_token: "".into() }), "auth.apiToken"),
             (config(Some("https://a"), None, Auth::Bearer { token: "".into() }), "auth.token"),
+            (config(Some("https://a"), None, Auth::None), "auth"),
+            (
+                config(Some("https://a"), None, Auth::Connect { app_key: "k".into(), shared_secret: "".into() }),
+                "auth.sharedSecret",
+            ),
         ];
         for (c, field) in bad {
             let e = c.resolve().unwrap_err();

@@ -8,6 +8,7 @@
 
 pub mod client;
 pub mod config;
+pub mod connect_jwt;
 pub mod date;
 pub mod error;
 pub mod models;

@@ -96,6 +96,8 @@ fn client() -> Client {
         api_version: None,
         timeout_ms: None,
         retry: None,
+        has_transport: false,
+        has_token_provider: false,
         user_agent: None,
     })
     .unwrap()

@@ -1,0 +1,150 @@
+//! Connect app authentication: a fresh HS256 JWT per request, bound to the request by its query string hash
+//! (`qsh`), as Atlassian's "Understanding JWT for Connect apps" describes.
+
+use base64::Engine as _;
+use hmac::{KeyInit, Mac};
+use sha2::{Digest, Sha256};
+
+/// How long a token is valid, in seconds (Atlassian accepts a few minutes).
+pub const LIFETIME_SECS: i64 = 180;
+
+/// The canonical request: `METHOD&canonical-path&canonical-query`. `path_and_query` is relative to the site's
+/// base URL, e.g. `/rest/api/2/webhook?startAt=0`.
+pub fn canonical_request(method: &str, path_and_query: &str) -> String {
+    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+    let mut path = path.trim_end_matches('/').replace('&', "%26");
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    let mut params: Vec<(String, Vec<String>)> = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let (name, value) = (encode(&decode(name)), encode(&decode(value)));
+        if name == "jwt" {
+            continue;
+        }
+        match params.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, values)) => values.push(value),
+            None => params.push((name, vec![value])),
+        }
+    }
+    params.sort();
+    let query: Vec<String> = params
+        .into_iter()
+        .map(|(name, mut values)| {
+            values.sort();
+            format!("{name}={}", values.join(","))
+        })
+        .collect();
+    format!("{}&{path}&{}", method.to_ascii_uppercase(), query.join("&"))
+}
+
+/// The query string hash: hex SHA-256 of the canonical request.
+pub fn query_string_hash(method: &str, path_and_query: &str) -> String {
+    let digest = Sha256::digest(canonical_request(method, path_and_query).as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A signed token for one request: `iss` the app key, `iat` now, `exp` a few minutes later, `qsh`.
+pub fn token(app_key: &str, shared_secret: &str, method: &str, path_and_query: &str, now_secs: i64) -> String {
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let claims = serde_json::json!({
+        "iss": app_key,
+        "iat": now_secs,
+        "exp": now_secs + LIFETIME_SECS,
+        "qsh": query_string_hash(method, path_and_query),
+    });
+    let signing_input = format!("{}.{}", b64.encode(r#"{"alg":"HS256","typ":"JWT"}"#), b64.encode(claims.to_string()));
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(shared_secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(signing_input.as_bytes());
+    format!("{signing_input}.{}", b64.encode(mac.finalize().into_bytes()))
+}
+
+/// RFC 3986 percent-encoding as Atlassian's canonical query wants it: unreserved characters stay.
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atlassian_canonical_request_examples() {
+        // From Atlassian's "Understanding JWT for Connect apps": sorted names, repeated values sorted and joined
+        // with commas, spaces as %20, `jwt` excluded.
+        assert_eq!(
+            canonical_request(
+                "get",
+                "/path/to/service?zee_last=param&repeated=parameter 1&first=param&repeated=parameter 2"
+            ),
+            "GET&/path/to/service&first=param&repeated=parameter%201,parameter%202&zee_last=param"
+        );
+        assert_eq!(canonical_request("GET", "/rest/api/2/webhook/?jwt=abc.def.ghi"), "GET&/rest/api/2/webhook&");
+        assert_eq!(canonical_request("POST", ""), "POST&/&");
+        assert_eq!(canonical_request("GET", "/a&b/c"), "GET&/a%26b/c&");
+        assert_eq!(canonical_request("GET", "/x?b=2&a=1&a=0&c"), "GET&/x&a=0,1&b=2&c=");
+        assert_eq!(canonical_request("GET", "/x?q=a%2Cb&s=%7e*+"), "GET&/x&q=a%2Cb&s=~%2A%20");
+        assert_eq!(
+            canonical_request("GET", "/rest/api/2/webhook?startAt=0&maxResults=50"),
+            "GET&/rest/api/2/webhook&maxResults=50&startAt=0"
+        );
+    }
+
+    #[test]
+    fn qsh_is_hex_sha256_of_the_canonical_request() {
+        // sha256("GET&/rest/api/2/webhook&")
+        let qsh = query_string_hash("GET", "/rest/api/2/webhook");
+        assert_eq!(qsh.len(), 64);
+        assert_eq!(qsh, query_string_hash("get", "/rest/api/2/webhook/?jwt=x"));
+        assert_ne!(qsh, query_string_hash("POST", "/rest/api/2/webhook"));
+    }
+
+    #[test]
+    fn token_has_the_claims_and_a_valid_signature() {
+        let t = token("com.example.app", "s3cret", "PUT", "/rest/api/2/webhook/refresh", 1_700_000_000);
+        let parts: Vec<&str> = t.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let claims: serde_json::Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+        assert_eq!(claims["iss"], "com.example.app");
+        assert_eq!(claims["iat"], 1_700_000_000);
+        assert_eq!(claims["exp"], 1_700_000_000 + LIFETIME_SECS);
+        assert_eq!(claims["qsh"], query_string_hash("PUT", "/rest/api/2/webhook/refresh"));
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(b"s3cret").unwrap();
+        mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
+        mac.verify_slice(&b64.decode(parts[2]).unwrap()).expect("signature verifies");
+    }
+}
