@@ -41,7 +41,7 @@ run(bin("esbuild"), [
   `--outfile=${join(pkg, "jira_webhooks.cjs")}`,
 ]);
 
-for (const file of ["node.mjs", "node.cjs", "browser.js", "workerd.js", "LICENSE"]) {
+for (const file of ["node.mjs", "node.cjs", "browser.js", "workerd.js", "forge.js", "forge.d.ts", "LICENSE"]) {
   copyFileSync(join(root, "pkg-template", file), join(pkg, file));
 }
 copyFileSync(join(root, "README.md"), join(pkg, "README.md"));

@@ -1,7 +1,7 @@
 //! Every `#[wasm_bindgen]` export: the `JiraWebhooks` class, the same five operations as free functions,
 //! and the conversion of errors into `JiraWebhooksError` objects.
 
-use crate::client::{Client, Operation};
+use crate::client::{set_header, Client, HttpRequest, Operation};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, RateLimit};
 use crate::models::WebhookEvent;
@@ -12,7 +12,7 @@ use crate::operations::{
 };
 use crate::retry::{retry_after_ms, Outcome};
 use crate::transport::{self, Cancel};
-use js_sys::{Array, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -55,6 +55,46 @@ export interface JiraWebhooksError extends Error {
   result?: ContainerForRegisteredWebhooks;
 }
 
+/** Credentials. */
+export type JiraWebhooksAuth =
+  /** An Atlassian account's email and API token. */
+  | { type: "basic"; email: string; apiToken: string }
+  /** An OAuth 2.0 (3LO) access token. */
+  | { type: "bearer"; token: string }
+  /** OAuth 2.0 with refreshing tokens: asked once, and once more after a 401 (then the call is retried once). */
+  | { type: "bearer"; getToken: () => string | Promise<string> }
+  /** A Connect app: each request is signed with a fresh HS256 JWT (iss, iat, exp, qsh). */
+  | { type: "connect"; appKey: string; sharedSecret: string }
+  /** No credentials: the `transport` authenticates (Forge `requestJira`, Connect `AP.request`, your proxy). */
+  | { type: "none" };
+
+/** What a custom transport receives. `path` is the API path and query, without any gateway prefix. */
+export interface TransportRequest {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Absolute URL (just the path when the config has no `baseUrl`). */
+  url: string;
+  /** e.g. `/rest/api/2/webhook?startAt=0`; segments and query values are already percent-encoded. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+/** What a custom transport resolves to: a `fetch` Response satisfies it. */
+export interface ResponseLike {
+  status: number;
+  headers: { get(name: string): string | null | undefined };
+  text(): Promise<string>;
+}
+
+/** Sends requests where `fetch` is special: Forge, Custom UI, Connect iframes, your own proxy. */
+export type Transport = (request: TransportRequest) => Promise<ResponseLike>;
+
+export interface JiraWebhooksConfig {
+  /** Sends the requests instead of the global `fetch`; then `baseUrl` may be left out. */
+  transport?: Transport;
+}
+
 /** Options of `registerDynamicWebhooks`. */
 export interface RegisterOptions extends CallOptions {
   /** Reject with kind "partial-failure" when Jira refused any webhook (the error's `result` keeps the created ids). */
@@ -76,7 +116,7 @@ export interface CallOptions {
 /// A client for one Jira site and one set of credentials.
 #[wasm_bindgen]
 pub struct JiraWebhooks {
-    client: Rc<Client>,
+    session: Rc<Session>,
 }
 
 #[wasm_bindgen]
@@ -86,7 +126,7 @@ impl JiraWebhooks {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "JiraWebhooksConfig")] config: JsValue,
     ) -> Result<JiraWebhooks, JsValue> {
-        client_from(config).map(|client| JiraWebhooks { client }).map_err(|e| error_to_js(&e))
+        Session::from_js(config).map(|session| JiraWebhooks { session: Rc::new(session) }).map_err(|e| error_to_js(&e))
     }
 
     /// Registers webhooks (POST). Per-webhook failures come back inside the result, in request order, unless
@@ -98,7 +138,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "RegisterOptions")] options: JsValue,
     ) -> Promise {
         let op = required("", details).map(RegisterDynamicWebhooks);
-        run(self.client.clone(), options, op, |op, out| partial_failure(&op.0, out))
+        run(self.session.clone(), options, op, |op, out| partial_failure(&op.0, out))
     }
 
     /// Returns one page of the app's webhooks (GET, offset paging).
@@ -108,7 +148,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(self.client.clone(), options, optional(params).map(GetDynamicWebhooksForApp), |_, _| None)
+        run(self.session.clone(), options, optional(params).map(GetDynamicWebhooksForApp), |_, _| None)
     }
 
     /// Returns one page of failed deliveries (GET, cursor paging; Connect apps only).
@@ -118,7 +158,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(self.client.clone(), options, optional(params).map(GetFailedWebhooks), |_, _| None)
+        run(self.session.clone(), options, optional(params).map(GetFailedWebhooks), |_, _| None)
     }
 
     /// Extends the listed webhooks by 30 days (PUT).
@@ -128,7 +168,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(self.client.clone(), options, required("", ids).map(RefreshWebhooks), |_, _| None)
+        run(self.session.clone(), options, required("", ids).map(RefreshWebhooks), |_, _| None)
     }
 
     /// Deletes the listed webhooks (DELETE); resolves to `undefined` on Jira's 202.
@@ -138,7 +178,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(self.client.clone(), options, required("", ids).map(DeleteWebhookById), |_, _| None)
+        run(self.session.clone(), options, required("", ids).map(DeleteWebhookById), |_, _| None)
     }
 
     /// Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`.
@@ -149,7 +189,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let params = optional(params).map_err(|e| error_to_js(&e))?;
-        let pager = Pager::new(self.client.clone(), Cursor::Offset(params), options);
+        let pager = Pager::new(self.session.clone(), Cursor::Offset(params), options);
         Ok(async_iterable(WebhookIterator { pager }.into()))
     }
 
@@ -161,7 +201,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let params = optional(params).map_err(|e| error_to_js(&e))?;
-        let pager = Pager::new(self.client.clone(), Cursor::Failed(params), options);
+        let pager = Pager::new(self.session.clone(), Cursor::Failed(params), options);
         Ok(async_iterable(FailedWebhookIterator { pager }.into()))
     }
 }
@@ -232,37 +272,37 @@ enum Cursor {
 
 /// The state shared by both iterators: fetch a page when the buffer is empty, stop when the core says so.
 struct Pager {
-    client: Rc<Client>,
+    session: Rc<Session>,
     options: JsValue,
     cursor: Option<Cursor>,
     buffer: VecDeque<JsValue>,
 }
 
 impl Pager {
-    fn new(client: Rc<Client>, cursor: Cursor, options: JsValue) -> Rc<RefCell<Pager>> {
-        Rc::new(RefCell::new(Pager { client, options, cursor: Some(cursor), buffer: VecDeque::new() }))
+    fn new(session: Rc<Session>, cursor: Cursor, options: JsValue) -> Rc<RefCell<Pager>> {
+        Rc::new(RefCell::new(Pager { session, options, cursor: Some(cursor), buffer: VecDeque::new() }))
     }
 
     /// The next `IteratorResult`, fetching a page when needed.
     fn next(pager: Rc<RefCell<Pager>>) -> Promise {
         future_to_promise(async move {
             loop {
-                let (client, options, cursor) = {
+                let (session, options, cursor) = {
                     let mut p = pager.borrow_mut();
                     if let Some(item) = p.buffer.pop_front() {
                         return Ok(iterator_result(item, false));
                     }
                     match p.cursor.take() {
                         None => return Ok(iterator_result(JsValue::UNDEFINED, true)),
-                        Some(c) => (p.client.clone(), p.options.clone(), c),
+                        Some(c) => (p.session.clone(), p.options.clone(), c),
                     }
                 };
                 let fetched = async {
                     let (signal, timeout_ms, _) = call_options(options)?;
-                    let cancel = Cancel::new(signal, timeout_ms.or(client.timeout_ms()));
+                    let cancel = Cancel::new(signal, timeout_ms.or(session.client.timeout_ms()));
                     match cursor {
                         Cursor::Offset(params) => {
-                            let page = execute(&client, &GetDynamicWebhooksForApp(params.clone()), &cancel).await?;
+                            let page = execute(&session, &GetDynamicWebhooksForApp(params.clone()), &cancel).await?;
                             let next = get_dynamic_webhooks_for_app::next_page(&params, &page)?;
                             Ok((
                                 page.values.iter().map(to_js).collect::<Result<Vec<_>, _>>()?,
@@ -270,8 +310,9 @@ impl Pager {
                             ))
                         }
                         Cursor::Failed(params) => {
-                            let page = execute(&client, &GetFailedWebhooks(params.clone()), &cancel).await?;
-                            let next = get_failed_webhooks::next_page(&params, &page, client.origin_and_prefix())?;
+                            let page = execute(&session, &GetFailedWebhooks(params.clone()), &cancel).await?;
+                            let next =
+                                get_failed_webhooks::next_page(&params, &page, session.client.origin_and_prefix())?;
                             Ok((
                                 page.values.iter().map(to_js).collect::<Result<Vec<_>, _>>()?,
                                 next.map(Cursor::Failed),
@@ -281,7 +322,7 @@ impl Pager {
                 }
                 .await;
                 let (items, next) = fetched.map_err(|mut e: Error| {
-                    e.redact(client.secrets());
+                    session.redact(&mut e);
                     error_to_js(&e)
                 })?;
                 let mut p = pager.borrow_mut();
@@ -357,13 +398,26 @@ pub fn webhook_events() -> Array {
 }
 
 /// Sends one operation, again as the retry policy allows, and parses the answer.
-async fn execute<O: Operation>(client: &Client, op: &O, cancel: &Cancel) -> Result<O::Output, Error> {
-    let request = client.build(op)?;
+async fn execute<O: Operation>(session: &Session, op: &O, cancel: &Cancel) -> Result<O::Output, Error> {
+    let client = &session.client;
+    let mut request = client.build(op)?;
     let policy = client.retry_policy();
     let mut attempts = 0;
+    let mut token_refreshed = false;
     let result = loop {
         attempts += 1;
-        let sent = transport::send(&request, cancel).await;
+        if let Err(e) = session.authorize(&mut request, false).await {
+            break Err(e);
+        }
+        let sent = transport::send(&request, cancel, session.transport.as_ref()).await;
+        // A 401 with `getToken`: ask for a fresh token once and send again at once.
+        if matches!(&sent, Ok(r) if r.status == 401) && client.needs_token() && !token_refreshed {
+            token_refreshed = true;
+            if let Err(e) = session.authorize(&mut request, true).await {
+                break Err(e);
+            }
+            continue;
+        }
         let outcome = match &sent {
             Ok(response) if !O::is_success(response.status) => Some(Outcome::Response(response)),
             Err(e) if e.kind == ErrorKind::Network => Some(Outcome::NetworkFailure),
@@ -398,7 +452,7 @@ async fn execute<O: Operation>(client: &Client, op: &O, cancel: &Cancel) -> Resu
 /// Runs one operation for JavaScript: every failure becomes a `JiraWebhooksError`. `check` may turn a success
 /// into an error (for `throwOnPartialFailure`), which then carries the result as `result`.
 fn run<O: Operation + 'static>(
-    client: Rc<Client>,
+    session: Rc<Session>,
     options: JsValue,
     op: Result<O, Error>,
     check: impl FnOnce(&O, &O::Output) -> Option<Error> + 'static,
@@ -408,8 +462,8 @@ fn run<O: Operation + 'static>(
         let result = async {
             let (signal, timeout_ms, strict) = call_options(options)?;
             let op = op?;
-            let cancel = Cancel::new(signal, timeout_ms.or(client.timeout_ms()));
-            let output = execute(&client, &op, &cancel).await?;
+            let cancel = Cancel::new(signal, timeout_ms.or(session.client.timeout_ms()));
+            let output = execute(&session, &op, &cancel).await?;
             let js = to_js(&output)?;
             match check(&op, &output).filter(|_| strict) {
                 Some(e) => {
@@ -422,7 +476,7 @@ fn run<O: Operation + 'static>(
         .await;
         result.map_err(|mut e| {
             e.operation.get_or_insert(O::ID);
-            e.redact(client.secrets());
+            session.redact(&mut e);
             let js = error_to_js(&e);
             if let Some(output) = partial {
                 let _ = Reflect::set(&js, &"result".into(), &output);
@@ -432,16 +486,85 @@ fn run<O: Operation + 'static>(
     })
 }
 
-fn client_from(config: JsValue) -> Result<Rc<Client>, Error> {
-    if !config.is_object() {
-        return Err(Error::config(
-            "config",
-            "must be an object such as { baseUrl, auth: { type: \"basic\", email, apiToken } }",
-        ));
+/// A validated client plus what only JavaScript can supply: a custom transport and a token provider.
+struct Session {
+    client: Client,
+    transport: Option<Function>,
+    get_token: Option<Function>,
+    token: RefCell<Option<String>>,
+    /// Tokens from `getToken`, redacted from errors like the configured secrets.
+    supplied_secrets: RefCell<Vec<String>>,
+}
+
+impl Session {
+    fn from_js(config: JsValue) -> Result<Session, Error> {
+        if !config.is_object() {
+            return Err(Error::config(
+                "config",
+                "must be an object such as { baseUrl, auth: { type: \"basic\", email, apiToken } }",
+            ));
+        }
+        let function = |value: JsValue, path: &str| match value {
+            v if v.is_undefined() || v.is_null() => Ok(None),
+            v => v.dyn_into::<Function>().map(Some).map_err(|_| Error::config(path, "must be a function")),
+        };
+        let transport = function(Reflect::get(&config, &"transport".into()).unwrap_or_default(), "transport")?;
+        let auth = Reflect::get(&config, &"auth".into()).unwrap_or_default();
+        let get_token = match auth.is_object() {
+            true => function(Reflect::get(&auth, &"getToken".into()).unwrap_or_default(), "auth.getToken")?,
+            false => None,
+        };
+        // serde cannot skip functions inside the tagged `auth`: read a copy without the two functions.
+        let plain = Object::assign(&Object::new(), config.unchecked_ref());
+        let _ = Reflect::delete_property(&plain, &"transport".into());
+        if auth.is_object() {
+            let auth = Object::assign(&Object::new(), auth.unchecked_ref());
+            let _ = Reflect::delete_property(&auth, &"getToken".into());
+            let _ = Reflect::set(&plain, &"auth".into(), &auth);
+        }
+        let mut parsed: Config =
+            serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(JsValue::from(plain)))
+                .map_err(|e| Error::config(&e.path().to_string(), e.inner()))?;
+        parsed.has_transport = transport.is_some();
+        parsed.has_token_provider = get_token.is_some();
+        let client = Client::new(&parsed)?;
+        Ok(Session { client, transport, get_token, token: RefCell::default(), supplied_secrets: RefCell::default() })
     }
-    let parsed: Config = serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(config))
-        .map_err(|e| Error::config(&e.path().to_string(), e.inner()))?;
-    Client::new(&parsed).map(Rc::new)
+
+    /// Puts the `Authorization` header on this attempt: a fresh Connect JWT, or the token from `getToken`
+    /// (asked for once, and again when `refresh` is set after a 401).
+    async fn authorize(&self, request: &mut HttpRequest, refresh: bool) -> Result<(), Error> {
+        self.client.sign(request, (js_sys::Date::now() / 1000.0) as i64);
+        let Some(get_token) = self.get_token.as_ref().filter(|_| self.client.needs_token()) else { return Ok(()) };
+        let cached = self.token.borrow().clone().filter(|_| !refresh);
+        let token = match cached {
+            Some(token) => token,
+            None => {
+                let failed = |why: String| Error::new(ErrorKind::Config, format!("auth.getToken failed: {why}"));
+                let returned = get_token.call0(&JsValue::UNDEFINED).map_err(|e| failed(js_error_text(&e)))?;
+                let value = JsFuture::from(Promise::resolve(&returned)).await.map_err(|e| failed(js_error_text(&e)))?;
+                let token = value.as_string().filter(|t| !t.trim().is_empty());
+                let token = token.ok_or_else(|| failed("it must resolve to a non-empty string".into()))?;
+                self.supplied_secrets.borrow_mut().push(token.clone());
+                *self.token.borrow_mut() = Some(token.clone());
+                token
+            }
+        };
+        set_header(request, "Authorization", format!("Bearer {token}"));
+        Ok(())
+    }
+
+    fn redact(&self, e: &mut Error) {
+        e.redact(self.client.secrets());
+        e.redact(&self.supplied_secrets.borrow());
+    }
+}
+
+/// The message of a thrown JS value, for errors.
+fn js_error_text(e: &JsValue) -> String {
+    e.as_string()
+        .or_else(|| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()))
+        .unwrap_or_else(|| "unknown error".into())
 }
 
 /// Reads a required argument; `path` prefixes the field names in errors.

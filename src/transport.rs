@@ -4,11 +4,11 @@
 use crate::client::{HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorKind, RateLimit};
 use gloo_net::http::{Method, RequestBuilder};
-use js_sys::{Function, Promise};
+use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
@@ -58,32 +58,113 @@ impl Cancel {
 
 /// Waits `ms` milliseconds, or less if the call is cancelled meanwhile.
 pub async fn sleep(ms: f64, cancel: &Cancel) -> Result<(), Error> {
-    let armed: Rc<RefCell<Option<(JsValue, Function)>>> = Rc::default();
-    let slot = armed.clone();
-    let promise = Promise::new(&mut |resolve, reject| {
-        let timer = set_timeout(&resolve, ms);
-        if let Some(signal) = &cancel.combined {
-            let _ = signal.add_event_listener_with_callback("abort", &reject);
-        }
-        *slot.borrow_mut() = Some((timer, reject));
+    let timer: Rc<RefCell<JsValue>> = Rc::default();
+    let slot = timer.clone();
+    let wait = Promise::new(&mut |resolve, _| *slot.borrow_mut() = set_timeout(&resolve, ms));
+    let waited = until_cancelled(wait, cancel).await;
+    clear_timeout(&timer.borrow());
+    waited.map(drop)
+}
+
+/// Awaits `promise`, or rejects as soon as the call is aborted or its deadline passes.
+async fn until_cancelled(promise: Promise, cancel: &Cancel) -> Result<JsValue, Error> {
+    let Some(signal) = &cancel.combined else {
+        return JsFuture::from(promise).await.map_err(|e| Error::new(ErrorKind::Network, js_text(&e)));
+    };
+    let listener: Rc<RefCell<Option<Function>>> = Rc::default();
+    let slot = listener.clone();
+    let aborted = Promise::new(&mut |_, reject| {
+        let _ = signal.add_event_listener_with_callback("abort", &reject);
+        *slot.borrow_mut() = Some(reject);
     });
-    let waited = JsFuture::from(promise).await;
-    if let Some((timer, reject)) = armed.borrow_mut().take() {
-        clear_timeout(&timer);
-        if let Some(signal) = &cancel.combined {
-            let _ = signal.remove_event_listener_with_callback("abort", &reject);
-        }
+    let raced = if signal.aborted() {
+        Err(JsValue::UNDEFINED)
+    } else {
+        JsFuture::from(Promise::race(&js_sys::Array::of2(&promise, &aborted))).await
+    };
+    if let Some(reject) = listener.borrow_mut().take() {
+        let _ = signal.remove_event_listener_with_callback("abort", &reject);
     }
-    match waited {
-        Ok(_) => Ok(()),
-        Err(_) => Err(cancel.fired().unwrap_or_else(|| Error::new(ErrorKind::Aborted, "the call was aborted"))),
+    raced.map_err(|e| cancel.fired().unwrap_or_else(|| Error::new(ErrorKind::Network, js_text(&e))))
+}
+
+fn js_text(e: &JsValue) -> String {
+    let name = Reflect::get(e, &"name".into()).ok().and_then(|n| n.as_string());
+    let message = e.as_string().or_else(|| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()));
+    match (name, message) {
+        (Some(n), Some(m)) => format!("{n}: {m}"),
+        (_, Some(m)) => m,
+        _ => "unknown error".into(),
     }
 }
 
-/// Sends `request` and reads the whole answer. Fails only when no complete answer arrived.
-pub async fn send(request: &HttpRequest, cancel: &Cancel) -> Result<HttpResponse, Error> {
+/// Sends `request` through the caller's `transport` function: `(request) => Promise<ResponseLike>`.
+async fn send_custom(transport: &Function, request: &HttpRequest, cancel: &Cancel) -> Result<HttpResponse, Error> {
+    let headers = Object::new();
+    for (name, value) in &request.headers {
+        let _ = Reflect::set(&headers, &(*name).into(), &value.into());
+    }
+    let js = Object::new();
+    let body = request.body.as_deref().map(JsValue::from_str).unwrap_or_default();
+    let signal = cancel.combined.clone().map(JsValue::from).unwrap_or_default();
+    for (name, value) in [
+        ("method", request.method.into()),
+        ("url", request.url.as_str().into()),
+        ("path", request.path.as_str().into()),
+        ("headers", headers.into()),
+        ("body", body),
+        ("signal", signal),
+    ] {
+        let _ = Reflect::set(&js, &name.into(), &value);
+    }
+    let failed = |why: String| Error::new(ErrorKind::Network, format!("the custom transport failed: {why}"));
+    let returned = transport.call1(&JsValue::UNDEFINED, &js).map_err(|e| failed(js_text(&e)))?;
+    let response = until_cancelled(Promise::resolve(&returned), cancel).await.map_err(|e| match e.kind {
+        ErrorKind::Network => failed(e.message),
+        _ => e,
+    })?;
+    let bad = |what: &str| {
+        Error::decode(0, None, format!("the custom transport resolved to something that is not ResponseLike: {what}"))
+    };
+    let status = Reflect::get(&response, &"status".into()).ok().and_then(|s| s.as_f64());
+    let status = status.filter(|s| (100.0..600.0).contains(s)).ok_or_else(|| bad("no valid `status`"))? as u16;
+    let headers = Reflect::get(&response, &"headers".into()).unwrap_or_default();
+    let get = Reflect::get(&headers, &"get".into()).ok().and_then(|g| g.dyn_into::<Function>().ok());
+    let header = |name: &str| -> Option<String> {
+        let value = match &get {
+            Some(get) => get.call1(&headers, &name.into()).ok()?,
+            None => Reflect::get(&headers, &name.into()).ok()?,
+        };
+        value.as_string()
+    };
+    let text = Reflect::get(&response, &"text".into()).ok().and_then(|t| t.dyn_into::<Function>().ok());
+    let text = text.ok_or_else(|| bad("no `text()`"))?;
+    let body = text.call0(&response).map_err(|e| failed(js_text(&e)))?;
+    let body = until_cancelled(Promise::resolve(&body), cancel).await?;
+    Ok(HttpResponse {
+        status,
+        content_type: header("content-type"),
+        request_id: header("x-arequestid"),
+        retry_after: header("retry-after"),
+        rate_limit: RateLimit {
+            reason: header("ratelimit-reason"),
+            limit: header("x-ratelimit-limit"),
+            remaining: header("x-ratelimit-remaining"),
+            near_limit: header("x-ratelimit-nearlimit"),
+            reset: header("x-ratelimit-reset"),
+        },
+        body: body.as_string().ok_or_else(|| bad("`text()` did not resolve to a string"))?,
+    })
+}
+
+/// Sends `request` (through `custom` when the caller gave a transport) and reads the whole answer.
+/// Fails only when no complete answer arrived.
+pub async fn send(request: &HttpRequest, cancel: &Cancel, custom: Option<&Function>) -> Result<HttpResponse, Error> {
     if let Some(e) = cancel.fired() {
         return Err(e);
+    }
+    if let Some(transport) = custom {
+        return send_custom(transport, request, cancel).await;
     }
     let method = match request.method {
         "POST" => Method::POST,
