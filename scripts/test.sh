@@ -29,6 +29,9 @@ node scripts/wasm-tests.mjs chrome
 section "packed package: Node ESM/CJS, Chromium page, TypeScript"
 node --test tests/integration/ tests/types/
 
+section "runtimes: worker, Vite, esbuild edge, workerd, Deno; Connect JWT, OAuth, Forge"
+node --test tests/runtimes/
+
 section "resilience: faults, retries, pagination, load and memory"
 node --test tests/resilience/
 
