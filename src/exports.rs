@@ -514,17 +514,8 @@ impl Session {
             true => function(Reflect::get(&auth, &"getToken".into()).unwrap_or_default(), "auth.getToken")?,
             false => None,
         };
-        // serde cannot skip functions inside the tagged `auth`: read a copy without the two functions.
-        let plain = Object::assign(&Object::new(), config.unchecked_ref());
-        let _ = Reflect::delete_property(&plain, &"transport".into());
-        if auth.is_object() {
-            let auth = Object::assign(&Object::new(), auth.unchecked_ref());
-            let _ = Reflect::delete_property(&auth, &"getToken".into());
-            let _ = Reflect::set(&plain, &"auth".into(), &auth);
-        }
-        let mut parsed: Config =
-            serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(JsValue::from(plain)))
-                .map_err(|e| Error::config(&e.path().to_string(), e.inner()))?;
+        // JSON.stringify leaves the two functions out.
+        let mut parsed: Config = from_json(config).map_err(|(path, e)| Error::config(&path, e))?;
         parsed.has_transport = transport.is_some();
         parsed.has_token_provider = get_token.is_some();
         let client = Client::new(&parsed)?;
@@ -572,10 +563,19 @@ fn required<T: DeserializeOwned>(path: &str, value: JsValue) -> Result<T, Error>
     if value.is_undefined() || value.is_null() {
         return Err(Error::invalid_input(if path.is_empty() { "argument" } else { path }, "is missing"));
     }
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
-        let at = e.path().to_string();
-        Error::invalid_input(if at == "." { "argument".into() } else { format!("{path}{at}") }, e.inner())
-    })
+    from_json(value)
+        .map_err(|(at, e)| Error::invalid_input(if at == "." { "argument".into() } else { format!("{path}{at}") }, e))
+}
+
+/// Reads a JS value through `JSON.stringify` and serde_json, the same decoder that reads Jira's answers (one
+/// copy of the decoding code in the wasm instead of two). Errors name the JSON path.
+fn from_json<T: DeserializeOwned>(value: JsValue) -> Result<T, (String, String)> {
+    let text = js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| (".".to_owned(), "cannot be written as JSON (a BigInt, a cycle or a function?)".to_owned()))?;
+    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(&text))
+        .map_err(|e| (e.path().to_string(), e.inner().to_string()))
 }
 
 /// Reads an optional argument; `undefined` and `null` mean the defaults.
@@ -608,10 +608,14 @@ fn call_options(options: JsValue) -> Result<(Option<AbortSignal>, Option<f64>, b
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Error> {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    value
-        .serialize(&serializer)
-        .map_err(|e| Error::new(ErrorKind::Decode, format!("the answer cannot be represented in JavaScript: {e}")))
+    // serde_json + JSON.parse beats building objects field by field across the boundary, and shares code.
+    let cannot =
+        |e: String| Error::new(ErrorKind::Decode, format!("the answer cannot be represented in JavaScript: {e}"));
+    let text = serde_json::to_string(value).map_err(|e| cannot(e.to_string()))?;
+    if text == "null" {
+        return Ok(JsValue::UNDEFINED); // deleteWebhookById's `()`
+    }
+    js_sys::JSON::parse(&text).map_err(|e| cannot(js_error_text(&e)))
 }
 
 /// The one conversion of [`Error`] into a JS `Error` named `JiraWebhooksError`.
