@@ -5,3 +5,4 @@ import init from "./jira_webhooks.js";
 await init({ module_or_path: new URL("./jira_webhooks_bg.wasm", import.meta.url) });
 
 export * from "./jira_webhooks.js";
+export { default } from "./jira_webhooks.js"; // the (already done) async init, so the typed default exists

@@ -5,3 +5,4 @@ import { initSync } from "./jira_webhooks.js";
 initSync({ module: wasm });
 
 export * from "./jira_webhooks.js";
+export { default } from "./jira_webhooks.js"; // the (already done) async init, so the typed default exists

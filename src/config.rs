@@ -13,8 +13,8 @@ pub const ATLASSIAN_GATEWAY: &str = "https://api.atlassian.com";
 /// How to reach Jira and who is calling. Give `baseUrl` (your site, for Connect apps and API tokens) or
 /// `cloudId` (OAuth 2.0 apps, routed through `https://api.atlassian.com/ex/jira/{cloudId}`), not both.
 #[derive(Clone, Deserialize, Tsify)]
-#[serde(rename = "JiraWebhooksConfig", rename_all = "camelCase")]
-pub struct Config {
+#[serde(rename_all = "camelCase")]
+pub struct JiraWebhooksConfig {
     /// The site, e.g. `https://your-domain.atlassian.net`. Plain `http://` is allowed only for loopback.
     #[serde(default)]
     #[tsify(optional)]
@@ -124,6 +124,9 @@ pub enum Authorization {
     Supplied,
 }
 
+/// The configuration (named for TypeScript, where it is `JiraWebhooksConfig`).
+pub type Config = JiraWebhooksConfig;
+
 /// A validated configuration: everything a request needs, ready to use.
 #[derive(Clone)]
 pub struct Resolved {
@@ -153,7 +156,7 @@ impl fmt::Debug for Resolved {
     }
 }
 
-impl Config {
+impl JiraWebhooksConfig {
     /// Checks the configuration and resolves it, or says which field cannot work.
     pub fn resolve(&self) -> Result<Resolved, Error> {
         let origin_and_prefix = match (&self.base_url, &self.cloud_id) {

@@ -302,7 +302,8 @@ impl Pager {
                     let cancel = Cancel::new(signal, timeout_ms.or(session.client.timeout_ms()));
                     match cursor {
                         Cursor::Offset(params) => {
-                            let page = execute(&session, &GetDynamicWebhooksForApp(params.clone()), &cancel).await?;
+                            let (page, _) =
+                                execute(&session, &GetDynamicWebhooksForApp(params.clone()), &cancel).await?;
                             let next = get_dynamic_webhooks_for_app::next_page(&params, &page)?;
                             Ok((
                                 page.values.iter().map(to_js).collect::<Result<Vec<_>, _>>()?,
@@ -310,7 +311,7 @@ impl Pager {
                             ))
                         }
                         Cursor::Failed(params) => {
-                            let page = execute(&session, &GetFailedWebhooks(params.clone()), &cancel).await?;
+                            let (page, _) = execute(&session, &GetFailedWebhooks(params.clone()), &cancel).await?;
                             let next =
                                 get_failed_webhooks::next_page(&params, &page, session.client.origin_and_prefix())?;
                             Ok((
@@ -398,13 +399,17 @@ pub fn webhook_events() -> Array {
 }
 
 /// Sends one operation, again as the retry policy allows, and parses the answer.
-async fn execute<O: Operation>(session: &Session, op: &O, cancel: &Cancel) -> Result<O::Output, Error> {
+/// Resolves to the output and how many times the request was sent.
+async fn execute<O: Operation>(session: &Session, op: &O, cancel: &Cancel) -> Result<(O::Output, u32), Error> {
     let client = &session.client;
     let mut request = client.build(op)?;
     let policy = client.retry_policy();
     let mut attempts = 0;
     let mut token_refreshed = false;
     let result = loop {
+        if let Some(e) = cancel.fired() {
+            break Err(e);
+        }
         attempts += 1;
         if let Err(e) = session.authorize(&mut request, false).await {
             break Err(e);
@@ -442,7 +447,7 @@ async fn execute<O: Operation>(session: &Session, op: &O, cancel: &Cancel) -> Re
             }
         }
     };
-    result.map_err(|mut e| {
+    result.map(|output| (output, attempts)).map_err(|mut e| {
         e.operation.get_or_insert(O::ID);
         e.attempts = attempts;
         e
@@ -463,10 +468,11 @@ fn run<O: Operation + 'static>(
             let (signal, timeout_ms, strict) = call_options(options)?;
             let op = op?;
             let cancel = Cancel::new(signal, timeout_ms.or(session.client.timeout_ms()));
-            let output = execute(&session, &op, &cancel).await?;
+            let (output, attempts) = execute(&session, &op, &cancel).await?;
             let js = to_js(&output)?;
             match check(&op, &output).filter(|_| strict) {
-                Some(e) => {
+                Some(mut e) => {
+                    e.attempts = attempts;
                     partial = Some(js);
                     Err(e)
                 }
@@ -515,7 +521,8 @@ impl Session {
             false => None,
         };
         // JSON.stringify leaves the two functions out.
-        let mut parsed: Config = from_json(config).map_err(|(path, e)| Error::config(&path, e))?;
+        let mut parsed: Config =
+            from_json(config).map_err(|(path, e)| Error::config(if path == "." { "config" } else { &path }, e))?;
         parsed.has_transport = transport.is_some();
         parsed.has_token_provider = get_token.is_some();
         let client = Client::new(&parsed)?;

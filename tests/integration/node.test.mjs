@@ -2,14 +2,13 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { createServer } from "node:net";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { startFakeJira } from "../fake-jira/server.mjs";
 import { CONNECT_APP } from "../fake-jira/helpers.mjs";
 import { installPackage, EXPECTED_FILES, PKG } from "./pack.mjs";
-import { scenario, envFor, checkScenario, FAILURES } from "./scenario.mjs";
+import { scenario, authScenario, envFor, refusedUrl, checkScenario, checkAuthScenario, FAILURES } from "./scenario.mjs";
 
 const run = promisify(execFile);
 const NAMES = ["JiraWebhooks", "registerDynamicWebhooks", "getDynamicWebhooksForApp", "getFailedWebhooks", "refreshWebhooks", "deleteWebhookById", "webhookEvents"];
@@ -27,6 +26,14 @@ out.resolved = import.meta.resolve("jira-webhooks");
 process.stdout.write(JSON.stringify(out));
 `,
   },
+  auth: {
+    file: "auth.mjs",
+    source: `import * as lib from "jira-webhooks";
+import * as forge from "jira-webhooks/forge";
+const authScenario = ${authScenario};
+process.stdout.write(JSON.stringify(await authScenario(lib, forge, JSON.parse(process.argv[2]))));
+`,
+  },
   cjs: {
     file: "run.cjs",
     source: `"use strict";
@@ -42,17 +49,15 @@ scenario(lib, JSON.parse(process.argv[2])).then((out) => {
 
 let project, closedUrl;
 const fakes = {};
+/** What each scenario run returned, for the checks that look across runs. */
+const outputs = [];
 
 before(async () => {
   project = installPackage();
   for (const { file, source } of Object.values(SCRIPTS)) writeFileSync(join(project.dir, file), source);
   fakes.number = await startFakeJira({ port: 0, dateFormat: "number" });
   fakes.string = await startFakeJira({ port: 0, dateFormat: "string" });
-  // A port nobody listens on: take one, then free it.
-  const server = createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  closedUrl = `http://127.0.0.1:${server.address().port}`;
-  await new Promise((resolve) => server.close(resolve));
+  closedUrl = await refusedUrl();
 });
 
 after(() => Promise.all(Object.values(fakes).map((f) => f.close())));
@@ -68,8 +73,50 @@ for (const [flavour, apiVersion, dateFormat] of [["esm", 2, "number"], ["esm", 3
     const out = JSON.parse(stdout);
     assert.ok(out.resolved.replace(/^file:\/\//, "").endsWith(`node_modules/jira-webhooks/${flavour === "esm" ? "node.mjs" : "node.cjs"}`), out.resolved);
     checkScenario(out, fake, env);
+    outputs.push(out);
   });
 }
+
+for (const apiVersion of [2, 3]) {
+  test(`esm: Connect JWT, bearer getToken, a custom transport and the Forge adapters (/rest/api/${apiVersion})`, async () => {
+    const fake = fakes.number;
+    fake.reset();
+    fake.seedFailed(CONNECT_APP, FAILURES);
+    const env = envFor(fake, closedUrl, apiVersion);
+    const { stdout, stderr } = await run(process.execPath, [SCRIPTS.auth.file, JSON.stringify(env)], { cwd: project.dir, timeout: 60_000 });
+    assert.equal(stderr, "");
+    checkAuthScenario(JSON.parse(stdout), fake, env);
+  });
+}
+
+test("err.attempts counts the requests that were actually sent", () => {
+  assert.ok(outputs.length > 0, "runs after the scenarios");
+  for (const { errors } of outputs) {
+    assert.equal(errors.preAborted.error.attempts, 0, "pre-aborted: never sent");
+    assert.equal(errors.partial.error.attempts, 1, "partial failure: sent once");
+  }
+});
+
+test("unknown fields are rejected with invalid-input before anything is sent (README, \"Errors\")", async () => {
+  const fake = fakes.number;
+  fake.reset();
+  writeFileSync(join(project.dir, "unknown.mjs"), `import { JiraWebhooks } from "jira-webhooks";
+const client = new JiraWebhooks(JSON.parse(process.argv[2]));
+const kind = (p) => p.then(() => "resolved", (e) => e.kind + ": " + e.path + " " + e.message);
+const url = "https://app.example.com/hook";
+console.log(JSON.stringify([
+  await kind(client.registerDynamicWebhooks({ url, webhooks: [{ events: ["jira:issue_updated"], jqlFilter: "project = A", fieldIdFilter: ["summary"] }] })),
+  await kind(client.registerDynamicWebhooks({ url, webhooks: [{ events: ["jira:issue_created"], jqlFilter: "project = A" }], extra: true })),
+  await kind(client.refreshWebhooks({ webhookIds: [10000], extra: true })),
+  await kind(client.getDynamicWebhooksForApp({ start: 5 })),
+]));
+`);
+  const config = { baseUrl: fake.url, auth: { type: "basic", email: "admin@example.com", apiToken: "basic-api-token" } };
+  const { stdout } = await run(process.execPath, ["unknown.mjs", JSON.stringify(config)], { cwd: project.dir });
+  const outcomes = JSON.parse(stdout);
+  ["fieldIdFilter", "extra", "extra", "start"].forEach((name, i) => assert.match(outcomes[i], new RegExp(`^invalid-input: .*${name}`)));
+  assert.deepEqual(fake.requests, []);
+});
 
 test("the tarball holds exactly the expected files, with a usable package.json", async () => {
   const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--offline", PKG]);
@@ -90,9 +137,10 @@ test("the tarball holds exactly the expected files, with a usable package.json",
   assert.deepEqual(root.types, { require: "./jira_webhooks.d.cts", default: "./jira_webhooks.d.ts" });
   for (const c of ["browser", "deno", "worker", "default"]) assert.equal(root[c], "./browser.js", c);
   assert.equal(root.workerd, "./workerd.js");
-  assert.equal(Object.keys(root)[0], "types", "`types` must come first in the exports conditions");
+  for (const [subpath, conditions] of Object.entries(manifest.exports))
+    if (typeof conditions === "object") assert.equal(Object.keys(conditions)[0], "types", `${subpath}: \`types\` must come first`);
   // Every file the manifest points at is in the tarball.
-  const targets = JSON.stringify(manifest.exports).match(/"\.\/[^"]+"/g).map((s) => s.slice(3, -1));
+  const targets = (function leaves(v) { return typeof v === "string" ? [v.slice(2)] : Object.values(v).flatMap(leaves); })(manifest.exports);
   for (const f of [...targets, manifest.main.slice(2), manifest.module.slice(2), manifest.types.slice(2)])
     assert.ok(EXPECTED_FILES.includes(f), `${f} is referenced but not packed`);
   assert.match(readFileSync(join(installed, "README.md"), "utf8"), /jira-webhooks/);

@@ -10,7 +10,7 @@ export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const PKG = join(ROOT, "pkg");
 /** What the tarball must hold, exactly. */
 export const EXPECTED_FILES = [
-  "LICENSE", "README.md", "browser.js", "jira_webhooks.cjs", "jira_webhooks.d.cts", "jira_webhooks.d.ts",
+  "LICENSE", "README.md", "browser.js", "forge.d.ts", "forge.js", "jira_webhooks.cjs", "jira_webhooks.d.cts", "jira_webhooks.d.ts",
   "jira_webhooks.js", "jira_webhooks_bg.wasm", "node.cjs", "node.mjs", "package.json", "workerd.js",
 ];
 

@@ -15,11 +15,14 @@ import {
   type JiraWebhooksError,
   type JiraWebhooksErrorKind,
   type PageBeanWebhook,
+  type Transport,
+  type TransportRequest,
   type Webhook,
   type WebhookEvent,
   type WebhookRegistrationDetails,
   type WebhooksExpirationDate,
 } from "jira-webhooks";
+import { bridgeTransport, forgeTransport, type ForgeRequester } from "jira-webhooks/forge";
 
 type Config = ConstructorParameters<typeof JiraWebhooks>[0];
 
@@ -32,7 +35,21 @@ const oauth: Config = {
   apiVersion: 3,
   timeoutMs: 10_000,
   userAgent: "my-app/1.0",
+  retry: { retries: 5, minDelayMs: 100, maxDelayMs: 10_000 },
 };
+const noRetry: Config = { ...basic, retry: false };
+const connect: Config = { baseUrl, auth: { type: "connect", appKey: "com.example.app", sharedSecret: "shared-secret" } };
+const refreshing: Config = { cloudId: "11223344-a1b2-3b33-c444-def123456789", auth: { type: "bearer", getToken: async () => "token" } };
+// A custom transport: a fetch Response satisfies ResponseLike.
+const viaFetch: Transport = (r: TransportRequest) => fetch(r.url, { method: r.method, headers: r.headers, body: r.body, signal: r.signal });
+const proxied: Config = { auth: { type: "none" }, transport: viaFetch };
+declare const requester: ForgeRequester;
+const forge: Config = { auth: { type: "none" }, transport: forgeTransport(requester, (path) => path) };
+const bridge: Config = {
+  auth: { type: "none" },
+  transport: bridgeTransport(async () => ({ status: 200, headers: { get: () => null }, text: async () => "{}" })),
+};
+export const clients = [connect, refreshing, proxied, forge, bridge].map((c) => new JiraWebhooks(c));
 const client = new JiraWebhooks(basic);
 const details: WebhookRegistrationDetails = {
   url: "https://my-app.example.com/webhook",
@@ -49,6 +66,7 @@ export async function correctCalls(signal: AbortSignal): Promise<number[]> {
   const options: CallOptions = { signal, timeoutMs: 5_000 };
 
   const registered: ContainerForRegisteredWebhooks = await client.registerDynamicWebhooks(details, options);
+  await client.registerDynamicWebhooks(details, { throwOnPartialFailure: true, signal });
   const ids: number[] = [];
   for (const r of registered.webhookRegistrationResult ?? []) {
     if (r.createdWebhookId !== undefined) ids.push(r.createdWebhookId);
@@ -66,6 +84,18 @@ export async function correctCalls(signal: AbortSignal): Promise<number[]> {
     console.log(id, expires, firstEvents, first.jqlFilter, first.url);
   }
   if (!page.isLast && page.startAt !== undefined) await client.getDynamicWebhooksForApp({ startAt: page.startAt + 50 });
+
+  // The pagination helpers are async iterables.
+  for await (const webhook of client.webhooks({ maxResults: 100 })) {
+    const id: number = webhook.id;
+    console.log(id);
+  }
+  for await (const failure of new JiraWebhooks(noRetry).failedWebhooks({ after: 0 }, { signal })) {
+    const at: number = failure.failureTime;
+    console.log(at);
+  }
+  const step = await client.webhooks().next();
+  if (!step.done) console.log(step.value.jqlFilter);
 
   const failed: FailedWebhooks = await client.getFailedWebhooks({ maxResults: 10 });
   const last = failed.values.at(-1);
@@ -95,8 +125,12 @@ export function describeFailure(e: unknown): string {
   const messages: string[] = err.errorMessages;
   const byField: Record<string, string> = err.errors;
   const where: string | undefined = err.path ?? err.operation ?? err.requestId;
+  const attempts: number = err.attempts;
+  const wait: number | undefined = err.retryAfterMs;
+  const reason: string | undefined = err.rateLimit?.reason;
   switch (kind) {
-    case "http": return `${status} ${messages.join(", ")} ${Object.keys(byField)}`;
+    case "http": return `${status} ${messages.join(", ")} ${Object.keys(byField)} ${attempts} ${wait} ${reason}`;
+    case "partial-failure": return `created ${err.result?.webhookRegistrationResult?.map((r) => r.createdWebhookId)}`;
     case "network": case "timeout": case "aborted": return `retry: ${err.message}`;
     case "decode": case "invalid-input": case "config": return `bug at ${where}`;
     default: {
@@ -136,13 +170,29 @@ export async function wrongCalls(page: PageBeanWebhook, refreshed: WebhooksExpir
   // @ts-expect-error auth is required
   new JiraWebhooks({ baseUrl });
   // @ts-expect-error no such auth type
-  new JiraWebhooks({ baseUrl, auth: { type: "jwt", token: "x" } });
+  new JiraWebhooks({ baseUrl, auth: { type: "oauth1", token: "x" } });
   // @ts-expect-error basic auth takes apiToken, not token
   new JiraWebhooks({ baseUrl, auth: { type: "basic", email: "me@example.com", token: "x" } });
   // @ts-expect-error bearer auth takes token
   new JiraWebhooks({ baseUrl, auth: { type: "bearer", apiToken: "x" } });
   // @ts-expect-error timeoutMs is a number
   new JiraWebhooks({ ...basic, timeoutMs: "10s" });
+  // @ts-expect-error retry is a policy or false
+  new JiraWebhooks({ ...basic, retry: true });
+  // @ts-expect-error retries is a number
+  new JiraWebhooks({ ...basic, retry: { retries: "3" } });
+  // @ts-expect-error throwOnPartialFailure is an option of registerDynamicWebhooks only
+  await client.refreshWebhooks({ webhookIds: [1] }, { throwOnPartialFailure: true });
+  // @ts-expect-error startAt is a number
+  client.webhooks({ startAt: "0" });
+  // @ts-expect-error the iterator may be done: its value may be undefined
+  const next: Webhook = (await client.webhooks().next()).value;
+  // @ts-expect-error a Connect app needs its shared secret
+  new JiraWebhooks({ baseUrl, auth: { type: "connect", appKey: "com.example.app" } });
+  // @ts-expect-error getToken resolves to a string
+  new JiraWebhooks({ baseUrl, auth: { type: "bearer", getToken: async () => 42 } });
+  // @ts-expect-error a transport resolves to a response, not a string
+  new JiraWebhooks({ auth: { type: "none" }, transport: async () => "{}" });
   // @ts-expect-error the config is required
   new JiraWebhooks();
   // @ts-expect-error values may be missing
@@ -157,5 +207,5 @@ export async function wrongCalls(page: PageBeanWebhook, refreshed: WebhooksExpir
   const kind: JiraWebhooksErrorKind = "fatal";
   // @ts-expect-error an event must be a string
   const event: WebhookEvent = 1;
-  console.log(id, date, kind, event);
+  console.log(id, date, kind, event, next);
 }

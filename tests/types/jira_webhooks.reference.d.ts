@@ -1,0 +1,562 @@
+/* tslint:disable */
+/* eslint-disable */
+
+/** What went wrong: see the README's "Errors" section. */
+export type JiraWebhooksErrorKind =
+"http" | "network" | "timeout" | "aborted" | "decode" | "invalid-input" | "config" | "partial-failure";
+
+/** Every failure rejects with this (`err.name === "JiraWebhooksError"`). It never contains a credential. */
+export interface JiraWebhooksError extends Error {
+    name: "JiraWebhooksError";
+    kind: JiraWebhooksErrorKind;
+    /** HTTP status, 0 when there was no response. */
+    status: number;
+    /** Jira's `errorMessages`, when the response had an ErrorCollection. */
+    errorMessages: string[];
+    /** Jira's `errors` by field, when the response had an ErrorCollection. */
+    errors: Record<string, string>;
+    /** The operationId of the failed call. */
+    operation?: string;
+    /** The input, config or JSON path at fault (invalid-input, config, decode). */
+    path?: string;
+    /** Jira's request id (`X-AREQUESTID`), for Atlassian support. */
+    requestId?: string;
+    /** How long Jira asked to wait before trying again (429, some 503), in milliseconds. */
+    retryAfterMs?: number;
+    /** Jira's rate-limit headers, when the error response had them. */
+    rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
+    /** How many times the request was sent (0: never, e.g. invalid input). */
+    attempts: number;
+    /** For "partial-failure": the whole registration result, with the ids that were created. */
+    result?: ContainerForRegisteredWebhooks;
+}
+
+/** Credentials. */
+export type JiraWebhooksAuth =
+/** An Atlassian account's email and API token. */
+| { type: "basic"; email: string; apiToken: string }
+/** An OAuth 2.0 (3LO) access token. */
+| { type: "bearer"; token: string }
+/** OAuth 2.0 with refreshing tokens: asked once, and once more after a 401 (then the call is retried once). */
+| { type: "bearer"; getToken: () => string | Promise<string> }
+/** A Connect app: each request is signed with a fresh HS256 JWT (iss, iat, exp, qsh). */
+| { type: "connect"; appKey: string; sharedSecret: string }
+/** No credentials: the `transport` authenticates (Forge `requestJira`, Connect `AP.request`, your proxy). */
+| { type: "none" };
+
+/** What a custom transport receives. `path` is the API path and query, without any gateway prefix. */
+export interface TransportRequest {
+    method: "GET" | "POST" | "PUT" | "DELETE";
+    /** Absolute URL (just the path when the config has no `baseUrl`). */
+    url: string;
+    /** e.g. `/rest/api/2/webhook?startAt=0`; segments and query values are already percent-encoded. */
+    path: string;
+    headers: Record<string, string>;
+    body?: string;
+    signal?: AbortSignal;
+}
+
+/** What a custom transport resolves to: a `fetch` Response satisfies it. */
+export interface ResponseLike {
+    status: number;
+    headers: { get(name: string): string | null | undefined };
+    text(): Promise<string>;
+}
+
+/** Sends requests where `fetch` is special: Forge, Custom UI, Connect iframes, your own proxy. */
+export type Transport = (request: TransportRequest) => Promise<ResponseLike>;
+
+export interface JiraWebhooksConfig {
+    /** Sends the requests instead of the global `fetch`; then `baseUrl` may be left out. */
+    transport?: Transport;
+}
+
+/** Options of `registerDynamicWebhooks`. */
+export interface RegisterOptions extends CallOptions {
+    /** Reject with kind "partial-failure" when Jira refused any webhook (the error's `result` keeps the created ids). */
+    throwOnPartialFailure?: boolean;
+}
+
+export interface WebhookIterator extends AsyncIterableIterator<Webhook, undefined> {}
+export interface FailedWebhookIterator extends AsyncIterableIterator<FailedWebhook, undefined> {}
+
+/** Per-call options, the last argument of every operation. */
+export interface CallOptions {
+    /** Aborts the call (rejects with kind "aborted"). */
+    signal?: AbortSignal;
+    /** Gives up after this many milliseconds (rejects with kind "timeout"); overrides the config's `timeoutMs`. */
+    timeoutMs?: number;
+}
+
+
+/**
+ * A list of webhooks.
+ */
+export interface WebhookDetails {
+    /**
+     * The Jira events that trigger the webhook.
+     */
+    events: WebhookEvent[];
+    /**
+     * A list of field IDs. When the issue changelog contains any of the fields, the webhook
+     * `jira:issue_updated` is sent. If this parameter is not present, the app is notified about all field updates.
+     */
+    fieldIdsFilter?: string[];
+    /**
+     * A list of issue property keys. A change of those issue properties triggers the `issue_property_set` or
+     * `issue_property_deleted` webhooks. If this parameter is not present, the app is notified about all issue
+     * property updates.
+     */
+    issuePropertyKeysFilter?: string[];
+    /**
+     * The JQL filter that specifies which issues the webhook is sent for. Only a subset of JQL can be used.
+     * Fields: `issueKey`, `project`, `issuetype`, `status`, `assignee`, `reporter`, `issue.property` and
+     * `cf[id]` (only the epic label custom field); operators: `=`, `!=`, `IN` and `NOT IN`.
+     */
+    jqlFilter: string;
+}
+
+/**
+ * A page of failed webhooks.
+ */
+export interface FailedWebhooks {
+    /**
+     * The maximum number of items on the page. If the list of values is shorter than this number, then there
+     * are no more pages.
+     */
+    maxResults: number;
+    /**
+     * The URL to the next page of results. Present only if the request returned at least one result. The next
+     * page may be empty at the time of receiving the response, but new failed webhooks may appear in time.
+     */
+    next?: string;
+    /**
+     * The list of webhooks.
+     */
+    values: FailedWebhook[];
+}
+
+/**
+ * A page of items.
+ */
+export interface PageBeanWebhook {
+    /**
+     * Whether this is the last page.
+     */
+    isLast?: boolean;
+    /**
+     * The maximum number of items that could be returned.
+     */
+    maxResults?: number;
+    /**
+     * If there is another page of results, the URL of the next page.
+     */
+    nextPage?: string;
+    /**
+     * The URL of the page.
+     */
+    self?: string;
+    /**
+     * The index of the first item returned.
+     */
+    startAt?: number;
+    /**
+     * The number of items returned.
+     */
+    total?: number;
+    /**
+     * The list of items.
+     */
+    values?: Webhook[];
+}
+
+/**
+ * A webhook.
+ */
+export interface Webhook {
+    /**
+     * The ID of the webhook.
+     */
+    id: number;
+    /**
+     * The Jira events that trigger the webhook.
+     */
+    events: WebhookEvent[];
+    /**
+     * The JQL filter that specifies which issues the webhook is sent for.
+     */
+    jqlFilter: string;
+    /**
+     * A list of field IDs. When the issue changelog contains any of the fields, the webhook
+     * `jira:issue_updated` is sent. If this parameter is not present, the app is notified about all field updates.
+     */
+    fieldIdsFilter?: string[];
+    /**
+     * A list of issue property keys. A change of those issue properties triggers the `issue_property_set` or
+     * `issue_property_deleted` webhooks. If this parameter is not present, the app is notified about all issue
+     * property updates.
+     */
+    issuePropertyKeysFilter?: string[];
+    /**
+     * The date after which the webhook is no longer sent, in milliseconds since the Unix epoch (Jira's
+     * date strings are converted). Use `refreshWebhooks` to extend it.
+     */
+    expirationDate?: number;
+    /**
+     * The URL that specifies where the webhooks are sent (sent by newer Jira versions).
+     */
+    url?: string;
+}
+
+/**
+ * Container for a list of registered webhooks. Webhook details are returned in the same order as the request.
+ */
+export interface ContainerForRegisteredWebhooks {
+    /**
+     * A list of registered webhooks.
+     */
+    webhookRegistrationResult?: RegisteredWebhook[];
+}
+
+/**
+ * Container for a list of webhook IDs.
+ */
+export interface ContainerForWebhookIDs {
+    /**
+     * A list of webhook IDs.
+     */
+    webhookIds: number[];
+}
+
+/**
+ * Cursor paging for getFailedWebhooks.
+ */
+export interface GetFailedWebhooksParams {
+    /**
+     * The maximum number of webhooks to return per page. Records with the same failure time are never split
+     * across pages, so a page may hold more.
+     */
+    maxResults?: number;
+    /**
+     * Only failures after this time, in milliseconds since the Unix epoch: pass the `failureTime` of the
+     * last webhook of the previous page.
+     */
+    after?: number;
+}
+
+/**
+ * Details about a failed webhook.
+ */
+export interface FailedWebhook {
+    /**
+     * The webhook body.
+     */
+    body?: string;
+    /**
+     * The time the webhook was added to the list of failed webhooks (that is, the time of the last failed
+     * retry), in milliseconds since the Unix epoch.
+     */
+    failureTime: number;
+    /**
+     * The webhook ID, as sent in the `X-Atlassian-Webhook-Identifier` header with the webhook.
+     */
+    id: string;
+    /**
+     * The original webhook destination.
+     */
+    url: string;
+}
+
+/**
+ * Details of webhooks to register.
+ */
+export interface WebhookRegistrationDetails {
+    /**
+     * The URL that specifies where to send the webhooks. This URL must use the same base URL as the Connect
+     * app. Only a single URL per app is allowed to be registered.
+     */
+    url: string;
+    /**
+     * A list of webhooks.
+     */
+    webhooks: WebhookDetails[];
+}
+
+/**
+ * Error messages from an operation.
+ */
+export interface ErrorCollection {
+    /**
+     * The list of error messages produced by this operation.
+     */
+    errorMessages?: string[];
+    /**
+     * The list of errors by parameter returned by the operation.
+     */
+    errors?: Record<string, string>;
+    /**
+     * The HTTP status, when Jira includes it.
+     */
+    status?: number;
+}
+
+/**
+ * How failed calls are retried (`retry` in the config; `false` turns retries off).
+ */
+export interface RetryPolicy {
+    /**
+     * How many times a call may be sent again. Default 3.
+     */
+    retries?: number;
+    /**
+     * The first backoff step, in milliseconds. Default 500.
+     */
+    minDelayMs?: number;
+    /**
+     * The longest wait between two attempts, in milliseconds. Default 30000.
+     */
+    maxDelayMs?: number;
+}
+
+/**
+ * How to reach Jira and who is calling. Give `baseUrl` (your site, for Connect apps and API tokens) or
+ * `cloudId` (OAuth 2.0 apps, routed through `https://api.atlassian.com/ex/jira/{cloudId}`), not both.
+ */
+export interface JiraWebhooksConfig {
+    /**
+     * The site, e.g. `https://your-domain.atlassian.net`. Plain `http://` is allowed only for loopback.
+     */
+    baseUrl?: string;
+    /**
+     * The site's cloud id, for OAuth 2.0 (3LO) apps.
+     */
+    cloudId?: string;
+    /**
+     * The OAuth 2.0 gateway used with `cloudId`; defaults to `https://api.atlassian.com`.
+     */
+    gatewayUrl?: string;
+    /**
+     * The credentials.
+     */
+    auth: JiraWebhooksAuth;
+    /**
+     * `2` (default) or `3`: which `/rest/api/{version}` to call. The webhook operations are the same in both.
+     */
+    apiVersion?: 2 | 3;
+    /**
+     * Gives up on a call after this many milliseconds (kind `timeout`); a call's own `timeoutMs` wins.
+     */
+    timeoutMs?: number;
+    /**
+     * How failed calls are retried; `false` turns retries off. Default: 3 retries, 500 ms to 30 s apart.
+     */
+    retry?: RetryPolicy | false;
+    /**
+     * Sent as `User-Agent` where the runtime allows it (browsers ignore it).
+     */
+    userAgent?: string;
+}
+
+/**
+ * ID of a registered webhook or error messages explaining why a webhook wasn't registered.
+ */
+export interface RegisteredWebhook {
+    /**
+     * The ID of the webhook. Returned if the webhook is created.
+     */
+    createdWebhookId?: number;
+    /**
+     * Error messages specifying why the webhook creation failed.
+     */
+    errors?: string[];
+}
+
+/**
+ * Offset paging for getDynamicWebhooksForApp.
+ */
+export interface GetDynamicWebhooksForAppParams {
+    /**
+     * The index of the first item to return in a page of results (page offset). Default 0.
+     */
+    startAt?: number;
+    /**
+     * The maximum number of items to return per page. Default 100.
+     */
+    maxResults?: number;
+}
+
+/**
+ * The date the refreshed webhooks expire.
+ */
+export interface WebhooksExpirationDate {
+    /**
+     * The expiration date of all the refreshed webhooks, in milliseconds since the Unix epoch.
+     */
+    expirationDate: number;
+}
+
+/** A Jira event that triggers a webhook. Unknown future names are passed through as strings. */
+export type WebhookEvent = "jira:issue_created" | "jira:issue_updated" | "jira:issue_deleted" | "comment_created" | "comment_updated" | "comment_deleted" | "issue_property_set" | "issue_property_deleted" | "sprint_created" | "sprint_updated" | "sprint_closed" | "sprint_deleted" | "sprint_started" | "jira:version_released" | "jira:version_unreleased" | "jira:version_created" | "jira:version_moved" | "jira:version_updated" | "jira:version_merged" | "jira:version_deleted" | (string & {});
+
+
+
+/**
+ * Async iterator over failed deliveries, following getFailedWebhooks' cursor.
+ */
+export class FailedWebhookIterator {
+    private constructor();
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * The next failed delivery (fetching the next page when needed).
+     */
+    next(): Promise<IteratorResult<FailedWebhook, undefined>>;
+}
+
+/**
+ * A client for one Jira site and one set of credentials.
+ */
+export class JiraWebhooks {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Deletes the listed webhooks (DELETE); resolves to `undefined` on Jira's 202.
+     */
+    deleteWebhookById(ids: ContainerForWebhookIDs, options?: CallOptions): Promise<void>;
+    /**
+     * Every failed delivery from `after` on, following Jira's cursor: `for await (const f of client.failedWebhooks())`.
+     */
+    failedWebhooks(params?: GetFailedWebhooksParams, options?: CallOptions): FailedWebhookIterator;
+    /**
+     * Returns one page of the app's webhooks (GET, offset paging).
+     */
+    getDynamicWebhooksForApp(params?: GetDynamicWebhooksForAppParams, options?: CallOptions): Promise<PageBeanWebhook>;
+    /**
+     * Returns one page of failed deliveries (GET, cursor paging; Connect apps only).
+     */
+    getFailedWebhooks(params?: GetFailedWebhooksParams, options?: CallOptions): Promise<FailedWebhooks>;
+    /**
+     * Validates `config`; throws a `JiraWebhooksError` of kind `config` if it cannot work.
+     */
+    constructor(config: JiraWebhooksConfig);
+    /**
+     * Extends the listed webhooks by 30 days (PUT).
+     */
+    refreshWebhooks(ids: ContainerForWebhookIDs, options?: CallOptions): Promise<WebhooksExpirationDate>;
+    /**
+     * Registers webhooks (POST). Per-webhook failures come back inside the result, in request order, unless
+     * `throwOnPartialFailure` turns them into a `partial-failure` error (its `result` keeps the created ids).
+     */
+    registerDynamicWebhooks(details: WebhookRegistrationDetails, options?: RegisterOptions): Promise<ContainerForRegisteredWebhooks>;
+    /**
+     * Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`.
+     */
+    webhooks(params?: GetDynamicWebhooksForAppParams, options?: CallOptions): WebhookIterator;
+}
+
+/**
+ * Async iterator over every webhook of every page of getDynamicWebhooksForApp.
+ */
+export class WebhookIterator {
+    private constructor();
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * The next webhook (fetching the next page when needed).
+     */
+    next(): Promise<IteratorResult<Webhook, undefined>>;
+}
+
+/**
+ * Deletes the listed webhooks with a one-off client made from `config`.
+ */
+export function deleteWebhookById(config: JiraWebhooksConfig, ids: ContainerForWebhookIDs, options?: CallOptions): Promise<void>;
+
+/**
+ * Returns one page of the app's webhooks with a one-off client made from `config`.
+ */
+export function getDynamicWebhooksForApp(config: JiraWebhooksConfig, params?: GetDynamicWebhooksForAppParams, options?: CallOptions): Promise<PageBeanWebhook>;
+
+/**
+ * Returns one page of failed deliveries with a one-off client made from `config`.
+ */
+export function getFailedWebhooks(config: JiraWebhooksConfig, params?: GetFailedWebhooksParams, options?: CallOptions): Promise<FailedWebhooks>;
+
+/**
+ * Extends the listed webhooks by 30 days with a one-off client made from `config`.
+ */
+export function refreshWebhooks(config: JiraWebhooksConfig, ids: ContainerForWebhookIDs, options?: CallOptions): Promise<WebhooksExpirationDate>;
+
+/**
+ * Registers webhooks (POST) with a one-off client made from `config`.
+ */
+export function registerDynamicWebhooks(config: JiraWebhooksConfig, details: WebhookRegistrationDetails, options?: RegisterOptions): Promise<ContainerForRegisteredWebhooks>;
+
+/**
+ * The size of this module's WebAssembly linear memory in bytes: for benchmarks and leak checks.
+ */
+export function wasmMemoryBytes(): number;
+
+/**
+ * Every event name this version knows, in the spec's order (v2 events, then the 2026 v3 additions).
+ */
+export function webhookEvents(): WebhookEvent[];
+
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+export interface InitOutput {
+    readonly memory: WebAssembly.Memory;
+    readonly __wbg_failedwebhookiterator_free: (a: number, b: number) => void;
+    readonly __wbg_jirawebhooks_free: (a: number, b: number) => void;
+    readonly __wbg_webhookiterator_free: (a: number, b: number) => void;
+    readonly deleteWebhookById: (a: any, b: any, c: any) => any;
+    readonly failedwebhookiterator_next: (a: number) => any;
+    readonly getDynamicWebhooksForApp: (a: any, b: any, c: any) => any;
+    readonly getFailedWebhooks: (a: any, b: any, c: any) => any;
+    readonly jirawebhooks_deleteWebhookById: (a: number, b: any, c: any) => any;
+    readonly jirawebhooks_failedWebhooks: (a: number, b: any, c: any) => [number, number, number];
+    readonly jirawebhooks_getDynamicWebhooksForApp: (a: number, b: any, c: any) => any;
+    readonly jirawebhooks_getFailedWebhooks: (a: number, b: any, c: any) => any;
+    readonly jirawebhooks_new: (a: any) => [number, number, number];
+    readonly jirawebhooks_refreshWebhooks: (a: number, b: any, c: any) => any;
+    readonly jirawebhooks_registerDynamicWebhooks: (a: number, b: any, c: any) => any;
+    readonly jirawebhooks_webhooks: (a: number, b: any, c: any) => [number, number, number];
+    readonly refreshWebhooks: (a: any, b: any, c: any) => any;
+    readonly registerDynamicWebhooks: (a: any, b: any, c: any) => any;
+    readonly wasmMemoryBytes: () => number;
+    readonly webhookEvents: () => any;
+    readonly webhookiterator_next: (a: number) => any;
+    readonly wasm_bindgen__convert__closures_____invoke__h60702a48838d1764: (a: number, b: number, c: any) => [number, number];
+    readonly wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475: (a: number, b: number, c: any, d: any) => void;
+    readonly __wbindgen_malloc: (a: number, b: number) => number;
+    readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
+    readonly __wbindgen_free: (a: number, b: number, c: number) => void;
+    readonly __wbindgen_exn_store: (a: number) => void;
+    readonly __externref_table_alloc: () => number;
+    readonly __wbindgen_externrefs: WebAssembly.Table;
+    readonly __wbindgen_destroy_closure: (a: number, b: number) => void;
+    readonly __externref_table_dealloc: (a: number) => void;
+    readonly __wbindgen_start: () => void;
+}
+
+export type SyncInitInput = BufferSource | WebAssembly.Module;
+
+/**
+ * Instantiates the given `module`, which can either be bytes or
+ * a precompiled `WebAssembly.Module`.
+ *
+ * @param {{ module: SyncInitInput }} module - Passing `SyncInitInput` directly is deprecated.
+ *
+ * @returns {InitOutput}
+ */
+export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
+
+/**
+ * If `module_or_path` is {RequestInfo} or {URL}, makes a request and
+ * for everything else, calls `WebAssembly.instantiate` directly.
+ *
+ * @param {{ module_or_path: InitInput | Promise<InitInput> }} module_or_path - Passing `InitInput` directly is deprecated.
+ *
+ * @returns {Promise<InitOutput>}
+ */
+export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;

@@ -1,0 +1,101 @@
+// The package's TypeScript declarations, as a consumer sees them after installing the tarball:
+// consumer.ts must type-check (`tsc --strict`, module nodenext, as ESM and as CJS), its @ts-expect-error
+// lines must be errors, the declared exports must exist at runtime, and the .d.ts must match the reference.
+// After an intended change of the declarations: UPDATE_REFERENCE=1 node --test tests/types/
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { installPackage, assertBuilt, PKG, ROOT } from "../integration/pack.mjs";
+
+const HERE = new URL(".", import.meta.url);
+const REFERENCE = new URL("jira_webhooks.reference.d.ts", HERE);
+const TSC = join(ROOT, "node_modules", ".bin", "tsc");
+const STRICT = { strict: true, noEmit: true, module: "nodenext", moduleResolution: "nodenext", skipLibCheck: false, types: [] };
+let dir;
+
+/** Runs tsc on `files` of the consumer project with `options`; { status, output }. */
+function tsc(name, files, options) {
+  writeFileSync(join(dir, name), JSON.stringify({ compilerOptions: options, files }, null, 2));
+  const r = spawnSync(TSC, ["-p", name, "--pretty", "false"], { cwd: dir, encoding: "utf8" });
+  if (r.error) throw r.error;
+  return { status: r.status, output: (r.stdout + r.stderr).trim() };
+}
+
+/** tsc's diagnostics grouped by where they are: in the package's declarations or in the consumer's files. */
+function diagnostics(output) {
+  const lines = output.split("\n").filter((l) => /error TS\d+/.test(l));
+  return { inPackage: lines.filter((l) => l.startsWith("node_modules/")), inConsumer: lines.filter((l) => !l.startsWith("node_modules/")) };
+}
+
+let strict;
+before(() => {
+  ({ dir } = installPackage());
+  const consumer = new URL("consumer.ts", HERE);
+  copyFileSync(consumer, join(dir, "consumer.mts")); // ES module: resolves `types.default`, jira_webhooks.d.ts
+  copyFileSync(consumer, join(dir, "consumer.cts")); // CommonJS: resolves `types.require`, jira_webhooks.d.cts
+  strict = tsc("tsconfig.json", ["consumer.mts", "consumer.cts"], { ...STRICT, target: "esnext" });
+});
+
+test("the declarations compile on their own (tsc with skipLibCheck: false)", () => {
+  assert.deepEqual(diagnostics(strict.output).inPackage, []);
+});
+
+test("consumer.ts: correct calls compile and every @ts-expect-error line is rejected (ESM and CJS)", () => {
+  assert.deepEqual(diagnostics(strict.output).inConsumer, []);
+  assert.equal(strict.status, 0, strict.output);
+});
+
+test("consumer.ts with an older lib (es2022 + dom) and skipLibCheck", () => {
+  const r = tsc("tsconfig.es2022.json", ["consumer.mts", "consumer.cts"], { ...STRICT, target: "es2022", lib: ["es2022", "dom"], skipLibCheck: true });
+  assert.equal(r.status, 0, r.output);
+});
+
+test("negative control: a wrong call without @ts-expect-error fails tsc", () => {
+  writeFileSync(join(dir, "wrong.mts"), `import { JiraWebhooks } from "jira-webhooks";
+const client = new JiraWebhooks({ baseUrl: "https://a.example.com", auth: { type: "bearer", token: "t" } });
+export const p = client.refreshWebhooks({ webhookIds: ["10000"] });
+`);
+  const r = tsc("tsconfig.wrong.json", ["wrong.mts"], { ...STRICT, target: "esnext" });
+  assert.notEqual(r.status, 0);
+  assert.match(r.output, /^wrong\.mts\(3,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/m);
+});
+
+/** Value exports of a declaration file: functions, classes, consts, and `default`. */
+const declaredValues = (file) =>
+  [...readFileSync(file, "utf8").matchAll(/^export (?:declare )?(?:(default) )?(?:function|class|const|let|var)\s*(\w+)?/gm)]
+    .map((m) => m[1] ?? m[2]).sort();
+
+test("what the .d.cts declares exists on require(\"jira-webhooks\")", () => {
+  const pkg = join(dir, "node_modules", "jira-webhooks");
+  const lib = createRequire(join(dir, "index.cjs"))("jira-webhooks");
+  assert.deepEqual(declaredValues(join(pkg, "jira_webhooks.d.cts")).filter((n) => !(n in lib)), []);
+  assert.deepEqual(Object.keys(lib).filter((n) => typeof lib[n] === "function").sort(), declaredValues(join(pkg, "jira_webhooks.d.cts")));
+});
+
+test("what the .d.ts declares exists on import(\"jira-webhooks\") in Node", async () => {
+  const entry = join(dir, "node_modules", "jira-webhooks", "node.mjs");
+  const lib = await import(pathToFileURL(entry).href);
+  assert.deepEqual(declaredValues(join(dir, "node_modules", "jira-webhooks", "jira_webhooks.d.ts")).filter((n) => !(n in lib)), []);
+});
+
+test("what forge.d.ts declares is what forge.js exports", async () => {
+  const pkg = join(dir, "node_modules", "jira-webhooks");
+  const forge = await import(pathToFileURL(join(pkg, "forge.js")).href);
+  assert.deepEqual(Object.keys(forge).sort(), declaredValues(join(pkg, "forge.d.ts")));
+});
+
+test("pkg/jira_webhooks.d.ts matches tests/types/jira_webhooks.reference.d.ts", () => {
+  assertBuilt();
+  const built = join(PKG, "jira_webhooks.d.ts");
+  const actual = readFileSync(built, "utf8");
+  if (process.env.UPDATE_REFERENCE === "1") writeFileSync(REFERENCE, actual);
+  const expected = readFileSync(REFERENCE, "utf8");
+  if (actual === expected) return;
+  const diff = spawnSync("diff", ["-u", "--label", "reference", "--label", "built", REFERENCE.pathname, built], { encoding: "utf8" }).stdout;
+  assert.fail(`The public declarations changed (- reference, + built):\n${diff || "(no diff tool; compare the files)"}\n` +
+    "If the change is intended, review it and run: UPDATE_REFERENCE=1 node --test tests/types/");
+});
