@@ -20,8 +20,11 @@ impl Operation for RegisterDynamicWebhooks {
 
     fn validate(&self) -> Result<(), Error> {
         let details = &self.0;
-        if details.url.trim().is_empty() {
-            return Err(Error::invalid_input("url", "must be the URL Jira sends the webhooks to"));
+        let url = details.url.trim();
+        let absolute =
+            ["https://", "http://"].iter().any(|s| url.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s)));
+        if !absolute || url.len() < 10 || url.contains(char::is_whitespace) {
+            return Err(Error::invalid_input("url", "must be the absolute https:// URL Jira sends the webhooks to"));
         }
         if details.webhooks.is_empty() {
             return Err(Error::invalid_input("webhooks", "must list at least one webhook"));
@@ -35,6 +38,15 @@ impl Operation for RegisterDynamicWebhooks {
         for (i, webhook) in details.webhooks.iter().enumerate() {
             if webhook.events.is_empty() {
                 return Err(Error::invalid_input(format!("webhooks[{i}].events"), "must list at least one event"));
+            }
+            let filters = [
+                ("fieldIdsFilter", &webhook.field_ids_filter),
+                ("issuePropertyKeysFilter", &webhook.issue_property_keys_filter),
+            ];
+            for (name, filter) in filters {
+                if let Some(j) = filter.iter().flatten().position(|v| v.trim().is_empty()) {
+                    return Err(Error::invalid_input(format!("webhooks[{i}].{name}[{j}]"), "must not be empty"));
+                }
             }
             if webhook.jql_filter.trim().is_empty() {
                 return Err(Error::invalid_input(
@@ -127,11 +139,17 @@ mod tests {
         blank_jql.webhooks[2].jql_filter = "  ".into();
         let mut no_url = details();
         no_url.url = String::new();
+        let mut not_a_url = details();
+        not_a_url.url = "not a url".into();
+        let mut empty_field = details();
+        empty_field.webhooks[0].field_ids_filter = Some(vec!["summary".into(), " ".into()]);
         for (input, path) in [
             (empty, "webhooks"),
             (no_events, "webhooks[1].events"),
             (blank_jql, "webhooks[2].jqlFilter"),
             (no_url, "url"),
+            (not_a_url, "url"),
+            (empty_field, "webhooks[0].fieldIdsFilter[1]"),
         ] {
             let e = client().build(&RegisterDynamicWebhooks(input)).unwrap_err();
             assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidInput, Some(path)));
