@@ -1,0 +1,68 @@
+// OAuth 2.0 (3LO) in Node through the installed package: `cloudId` + `gatewayUrl` (the fake stands in for
+// the gateway, /ex/jira/{cloudId}/rest/api/…) with a bearer token, and `getToken` that first hands out an
+// expired token: exactly one refresh and exactly one retry, seen in the fake's request log.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startFakeJira } from "../fake-jira/server.mjs";
+import { CLOUD_ID, OAUTH_PREFIX } from "../fake-jira/helpers.mjs";
+import { AUTHS, INPUT, OAUTH_APP, SECRETS, WEBHOOKS, HOOK_URL, apiRequests, checkDrive, drive, importFromConsumer, installPackage, prepareFake, rejection } from "./common.mjs";
+
+const GOOD = AUTHS.bearer.token;
+const EXPIRED = "expired-oauth-access-token-1";
+let fake, lib;
+
+before(async () => {
+  const { dir } = await installPackage();
+  lib = await importFromConsumer(dir, "oauth-entry.mjs", `export * from "jira-webhooks";\n`);
+  fake = await startFakeJira({ port: 0 });
+}, { timeout: 60_000 });
+
+after(() => fake?.close());
+
+const OAUTH = { prefix: OAUTH_PREFIX, app: OAUTH_APP, user: "alice", failedForbidden: true }; // failed deliveries: Connect only
+
+test("OAuth: cloudId + gatewayUrl with a bearer token, the five operations through /ex/jira/{cloudId}", { timeout: 30_000 }, async () => {
+  await prepareFake(fake);
+  const out = await drive(lib, { cloudId: CLOUD_ID, gatewayUrl: fake.url, auth: AUTHS.bearer }, INPUT);
+  checkDrive(out, fake, OAUTH);
+});
+
+test("OAuth: getToken hands out an expired token first: one refresh, one retry, then the cached good token", { timeout: 30_000 }, async () => {
+  await prepareFake(fake);
+  const handedOut = [];
+  const getToken = async () => {
+    const token = handedOut.length === 0 ? EXPIRED : GOOD;
+    handedOut.push(token);
+    return token;
+  };
+  const out = await drive(lib, { cloudId: CLOUD_ID, gatewayUrl: fake.url, auth: { type: "bearer", getToken } }, INPUT);
+  assert.deepEqual(handedOut, [EXPIRED, GOOD], "asked once, and once more after the 401");
+  // The first POST is refused (401) and sent exactly once more with the fresh token; the rest use it at once.
+  const refused = { method: "POST", path: "/webhook", query: {}, body: { url: HOOK_URL, webhooks: WEBHOOKS }, status: 401 };
+  checkDrive(out, fake, { ...OAUTH, extraRequests: [refused] });
+  assert.ok(!JSON.stringify(out).includes(EXPIRED));
+  assert.equal(apiRequests(fake).filter((r) => r.status === 401).length, 1);
+});
+
+test("OAuth: getToken that never gets a good token: one refresh, one retry, then kind http 401 without the tokens", { timeout: 30_000 }, async () => {
+  await prepareFake(fake);
+  let calls = 0;
+  const bad = () => `revoked-token-${++calls}`;
+  const client = new lib.JiraWebhooks({ cloudId: CLOUD_ID, gatewayUrl: fake.url, auth: { type: "bearer", getToken: bad } });
+  const e = await rejection(client.getDynamicWebhooksForApp());
+  assert.equal(calls, 2);
+  assert.deepEqual({ kind: e.kind, status: e.status, operation: e.operation, name: e.name }, { kind: "http", status: 401, operation: "getDynamicWebhooksForApp", name: "JiraWebhooksError" });
+  for (const secret of ["revoked-token-1", "revoked-token-2", ...SECRETS]) assert.ok(!e.text.includes(secret), `token in the error: ${e.text}`);
+  assert.deepEqual(apiRequests(fake).map((r) => [r.method, r.path, r.status]), [
+    ["GET", `${OAUTH_PREFIX}/rest/api/2/webhook`, 401], ["GET", `${OAUTH_PREFIX}/rest/api/2/webhook`, 401],
+  ]);
+});
+
+test("OAuth: a getToken that throws is a config error, and nothing is sent", { timeout: 30_000 }, async () => {
+  await prepareFake(fake);
+  const client = new lib.JiraWebhooks({ cloudId: CLOUD_ID, gatewayUrl: fake.url, auth: { type: "bearer", getToken: () => { throw new Error("no session"); } } });
+  const e = await rejection(client.getDynamicWebhooksForApp());
+  assert.equal(e.kind, "config");
+  assert.match(e.text, /auth\.getToken failed: no session/);
+  assert.deepEqual(apiRequests(fake), []);
+});
