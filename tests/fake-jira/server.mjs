@@ -454,7 +454,7 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
   );
   await new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", resolve);
+    server.listen({ port, host: "127.0.0.1", backlog: 2048 }, resolve); // 1,000 concurrent clients in the load test
   });
   fake.port = server.address().port;
   fake.url = `http://127.0.0.1:${fake.port}`;
