@@ -194,7 +194,7 @@ pub fn set_header(request: &mut HttpRequest, name: &'static str, value: String) 
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
-fn encode_query_value(value: &str) -> String {
+pub(crate) fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -305,18 +305,7 @@ pub(crate) mod tests {
     }
 
     fn client_config() -> Config {
-        Config {
-            base_url: Some("https://acme.atlassian.net".into()),
-            cloud_id: None,
-            gateway_url: None,
-            auth: Auth::Bearer { token: "secret-token-123".into() },
-            api_version: None,
-            timeout_ms: None,
-            retry: None,
-            has_transport: false,
-            has_token_provider: false,
-            user_agent: None,
-        }
+        Config::new("https://acme.atlassian.net", Auth::Bearer { token: "secret-token-123".into() })
     }
 
     pub fn response(status: u16, body: &str) -> HttpResponse {

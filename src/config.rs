@@ -157,6 +157,22 @@ impl fmt::Debug for Resolved {
 }
 
 impl JiraWebhooksConfig {
+    /// A configuration for the site at `base_url` with `auth` and every other setting at its default.
+    pub fn new(base_url: &str, auth: Auth) -> Self {
+        JiraWebhooksConfig {
+            base_url: Some(base_url.to_owned()),
+            cloud_id: None,
+            gateway_url: None,
+            auth,
+            api_version: None,
+            timeout_ms: None,
+            retry: None,
+            has_transport: false,
+            has_token_provider: false,
+            user_agent: None,
+        }
+    }
+
     /// Checks the configuration and resolves it, or says which field cannot work.
     pub fn resolve(&self) -> Result<Resolved, Error> {
         let origin_and_prefix = match (&self.base_url, &self.cloud_id) {
@@ -289,18 +305,7 @@ mod tests {
     }
 
     fn config(base_url: Option<&str>, cloud_id: Option<&str>, auth: Auth) -> Config {
-        Config {
-            base_url: base_url.map(Into::into),
-            cloud_id: cloud_id.map(Into::into),
-            gateway_url: None,
-            auth,
-            api_version: None,
-            timeout_ms: None,
-            retry: None,
-            has_transport: false,
-            has_token_provider: false,
-            user_agent: None,
-        }
+        Config { base_url: base_url.map(Into::into), cloud_id: cloud_id.map(Into::into), ..Config::new("", auth) }
     }
 
     #[test]

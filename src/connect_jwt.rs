@@ -1,6 +1,7 @@
 //! Connect app authentication: a fresh HS256 JWT per request, bound to the request by its query string hash
 //! (`qsh`), as Atlassian's "Understanding JWT for Connect apps" describes.
 
+use crate::client::encode_query_value as encode;
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
@@ -58,19 +59,6 @@ pub fn token(app_key: &str, shared_secret: &str, method: &str, path_and_query: &
     let mut mac = hmac::Hmac::<Sha256>::new_from_slice(shared_secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(signing_input.as_bytes());
     format!("{signing_input}.{}", b64.encode(mac.finalize().into_bytes()))
-}
-
-/// RFC 3986 percent-encoding as Atlassian's canonical query wants it: unreserved characters stay.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn decode(s: &str) -> String {
