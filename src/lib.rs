@@ -1,26 +1,32 @@
 //! A client for Jira Cloud's dynamic webhooks REST API, compiled to WebAssembly for JavaScript.
 //!
-//! The core ([`client`], [`operations`], [`models`]) builds requests and parses responses without any I/O;
-//! `transport` sends them with `fetch` and `exports` is the JavaScript API (both only on wasm32).
+//! The core holds every decision and does no I/O: [`Client`] builds each operation's request, [`Call`] decides
+//! what a call does next (send, wait, ask for a token, finish) and [`OffsetPages`] / [`CursorPages`] walk the
+//! pages. A driver performs the actions: on wasm32 that is `js/`, with the runtime's `fetch` and timers.
 #![deny(missing_docs)]
 // Errors are the cold path and carry Jira's messages by value; boxing them buys nothing measurable.
 #![allow(clippy::result_large_err)]
 
-pub mod client;
-pub mod config;
-pub mod connect_jwt;
-pub mod date;
-pub mod error;
-pub mod models;
-pub mod operations;
-pub mod retry;
+mod auth;
+mod client;
+mod config;
+mod decode;
+mod engine;
+mod error;
+mod models;
+mod operations;
+mod text;
 
 #[cfg(target_arch = "wasm32")]
-pub mod exports;
-#[cfg(target_arch = "wasm32")]
-mod transport;
+mod js;
 
-pub use client::{Client, HttpRequest, HttpResponse, Operation};
-pub use config::{Auth, Config};
+pub use auth::connect_jwt;
+pub use client::Client;
+pub use config::{Auth, BasicAuth, BearerAuth, Config, ConnectAuth, JiraWebhooksConfig, NoAuth};
+pub use decode::{FromJson, ToJson};
+pub use engine::{
+    retry_after_ms, Action, Call, CursorPages, HttpRequest, HttpResponse, Method, OffsetPages, Reply, RetryPolicy,
+};
 pub use error::{Error, ErrorKind, RateLimit};
-pub use retry::RetryPolicy;
+pub use models::*;
+pub use operations::*;

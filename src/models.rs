@@ -1,19 +1,18 @@
-//! The schemas of Jira's webhooks API, named and shaped exactly as in Atlassian's OpenAPI document.
+//! The schemas of Jira's webhooks API, named and shaped exactly as in Atlassian's OpenAPI document
+//! (components/schemas), each declared once with [`model!`](crate::decode::model).
 //!
-//! Responses are read leniently where real Jira differs from the spec (see [`crate::date`], [`WebhookEvent`]);
-//! request bodies are strict: an unknown field is an `invalid-input` error, as it would be a 400 from Jira.
+//! Answers are read leniently where real Jira differs from the spec (date strings, event names newer than this
+//! library, members Jira adds); request bodies are strict: an unknown member is an `invalid-input` error, as it
+//! would be a 400 from Jira.
 
-use crate::date;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::BTreeMap;
-use tsify::Tsify;
+use crate::decode::{model, FromJson, ToJson, Ty, Value};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 macro_rules! webhook_events {
     ($($variant:ident => $name:literal,)*) => {
         /// A Jira event that triggers a webhook: the spec's v2 list plus the 2026 v3 additions.
         /// A name this version does not know is kept as [`WebhookEvent::Other`] and round-trips unchanged.
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum WebhookEvent {
             $(#[doc = $name] $variant,)*
@@ -73,218 +72,212 @@ webhook_events! {
     VersionDeleted => "jira:version_deleted",
 }
 
-impl Serialize for WebhookEvent {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+impl Default for WebhookEvent {
+    fn default() -> Self {
+        WebhookEvent::Other(String::new())
     }
 }
 
-impl<'de> Deserialize<'de> for WebhookEvent {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let name = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(WebhookEvent::from_name(&name))
+impl FromJson for WebhookEvent {
+    fn from_json(v: Option<Value>) -> Self {
+        WebhookEvent::from_name(&String::from_json(v))
     }
 }
 
-/// Container for a list of webhook IDs.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ContainerForWebhookIDs {
-    /// A list of webhook IDs.
-    pub webhook_ids: Vec<i64>,
+impl ToJson for WebhookEvent {
+    fn to_json(&self, out: &mut String) {
+        crate::decode::push_str(out, self.as_str());
+    }
 }
 
-/// A page of items.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct PageBeanWebhook {
-    /// Whether this is the last page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub is_last: Option<bool>,
-    /// The maximum number of items that could be returned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub max_results: Option<i32>,
-    /// If there is another page of results, the URL of the next page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub next_page: Option<String>,
-    /// The URL of the page.
-    #[serde(default, rename = "self", skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub self_: Option<String>,
-    /// The index of the first item returned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub start_at: Option<i64>,
-    /// The number of items returned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub total: Option<i64>,
-    /// The list of items.
-    #[serde(default)]
-    pub values: Vec<Webhook>,
+const STRINGS: Ty = Ty::List(&Ty::Str);
+
+model! {
+    /// Container for a list of webhook IDs.
+    pub struct ContainerForWebhookIDs (true) {
+        /// A list of webhook IDs.
+        webhook_ids "webhookIds": Vec<i64> = Ty::List(&Ty::Int),
+    }
 }
 
-/// A webhook.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct Webhook {
-    /// The ID of the webhook.
-    pub id: i64,
-    /// The Jira events that trigger the webhook.
-    pub events: Vec<WebhookEvent>,
-    /// The JQL filter that specifies which issues the webhook is sent for.
-    pub jql_filter: String,
-    /// A list of field IDs. When the issue changelog contains any of the fields, the webhook
-    /// `jira:issue_updated` is sent. If this parameter is not present, the app is notified about all field updates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub field_ids_filter: Option<Vec<String>>,
-    /// A list of issue property keys. A change of those issue properties triggers the `issue_property_set` or
-    /// `issue_property_deleted` webhooks. If this parameter is not present, the app is notified about all issue
-    /// property updates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub issue_property_keys_filter: Option<Vec<String>>,
-    /// The date after which the webhook is no longer sent, in milliseconds since the Unix epoch (Jira's
-    /// date strings are converted). Use `refreshWebhooks` to extend it.
-    #[serde(default, deserialize_with = "date::millis_opt", skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub expiration_date: Option<i64>,
-    /// The URL that specifies where the webhooks are sent (sent by newer Jira versions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub url: Option<String>,
+model! {
+    /// A page of items.
+    pub struct PageBeanWebhook (false) {
+        /// Whether this is the last page.
+        #[tsify(optional)]
+        is_last "isLast": Option<bool> = Ty::Bool,
+        /// The maximum number of items that could be returned.
+        #[tsify(optional)]
+        max_results "maxResults": Option<i32> = Ty::Int32,
+        /// If there is another page of results, the URL of the next page.
+        #[tsify(optional)]
+        next_page "nextPage": Option<String> = Ty::Str,
+        /// The URL of the page.
+        #[tsify(optional)]
+        self_ "self": Option<String> = Ty::Str,
+        /// The index of the first item returned.
+        #[tsify(optional)]
+        start_at "startAt": Option<i64> = Ty::Int,
+        /// The number of items returned.
+        #[tsify(optional)]
+        total "total": Option<i64> = Ty::Int,
+        /// The list of items (optional in the spec; Jira always sends it, and the client requires it).
+        values "values": Vec<Webhook> = Ty::List(&Ty::Obj(Webhook::SHAPE)),
+    }
 }
 
-/// Details of webhooks to register.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WebhookRegistrationDetails {
-    /// The URL that specifies where to send the webhooks. This URL must use the same base URL as the Connect
-    /// app. Only a single URL per app is allowed to be registered.
-    pub url: String,
+model! {
+    /// A webhook.
+    pub struct Webhook (false) {
+        /// The ID of the webhook.
+        id "id": i64 = Ty::Int,
+        /// The Jira events that trigger the webhook.
+        events "events": Vec<WebhookEvent> = STRINGS,
+        /// The JQL filter that specifies which issues the webhook is sent for.
+        jql_filter "jqlFilter": String = Ty::Str,
+        /// A list of field IDs. When the issue changelog contains any of the fields, the webhook
+        /// `jira:issue_updated` is sent. If this parameter is not present, the app is notified about all field updates.
+        #[tsify(optional)]
+        field_ids_filter "fieldIdsFilter": Option<Vec<String>> = STRINGS,
+        /// A list of issue property keys. A change of those issue properties triggers the `issue_property_set` or
+        /// `issue_property_deleted` webhooks. If this parameter is not present, the app is notified about all issue
+        /// property updates.
+        #[tsify(optional)]
+        issue_property_keys_filter "issuePropertyKeysFilter": Option<Vec<String>> = STRINGS,
+        /// The date after which the webhook is no longer sent, in milliseconds since the Unix epoch (Jira's date
+        /// strings are converted). Use `refreshWebhooks` to extend it.
+        #[tsify(optional)]
+        expiration_date "expirationDate": Option<i64> = Ty::Date,
+        /// The URL that specifies where the webhooks are sent (sent by newer Jira versions).
+        #[tsify(optional)]
+        url "url": Option<String> = Ty::Str,
+    }
+}
+
+model! {
+    /// Details of webhooks to register.
+    pub struct WebhookRegistrationDetails (true) {
+        /// The URL that specifies where to send the webhooks. This URL must use the same base URL as the Connect
+        /// app. Only a single URL per app is allowed to be registered.
+        url "url": String = Ty::Str,
+        /// A list of webhooks.
+        webhooks "webhooks": Vec<WebhookDetails> = Ty::List(&Ty::Obj(WebhookDetails::SHAPE)),
+    }
+}
+
+model! {
     /// A list of webhooks.
-    pub webhooks: Vec<WebhookDetails>,
+    pub struct WebhookDetails (true) {
+        /// The Jira events that trigger the webhook.
+        events "events": Vec<WebhookEvent> = STRINGS,
+        /// A list of field IDs. When the issue changelog contains any of the fields, the webhook
+        /// `jira:issue_updated` is sent. If this parameter is not present, the app is notified about all field updates.
+        #[tsify(optional)]
+        field_ids_filter "fieldIdsFilter": Option<Vec<String>> = STRINGS,
+        /// A list of issue property keys. A change of those issue properties triggers the `issue_property_set` or
+        /// `issue_property_deleted` webhooks. If this parameter is not present, the app is notified about all issue
+        /// property updates.
+        #[tsify(optional)]
+        issue_property_keys_filter "issuePropertyKeysFilter": Option<Vec<String>> = STRINGS,
+        /// The JQL filter that specifies which issues the webhook is sent for. Only a subset of JQL can be used.
+        /// Fields: `issueKey`, `project`, `issuetype`, `status`, `assignee`, `reporter`, `issue.property` and
+        /// `cf[id]` (only the epic label custom field); operators: `=`, `!=`, `IN` and `NOT IN`.
+        jql_filter "jqlFilter": String = Ty::Str,
+    }
 }
 
-/// A list of webhooks.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WebhookDetails {
-    /// The Jira events that trigger the webhook.
-    pub events: Vec<WebhookEvent>,
-    /// A list of field IDs. When the issue changelog contains any of the fields, the webhook
-    /// `jira:issue_updated` is sent. If this parameter is not present, the app is notified about all field updates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub field_ids_filter: Option<Vec<String>>,
-    /// A list of issue property keys. A change of those issue properties triggers the `issue_property_set` or
-    /// `issue_property_deleted` webhooks. If this parameter is not present, the app is notified about all issue
-    /// property updates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub issue_property_keys_filter: Option<Vec<String>>,
-    /// The JQL filter that specifies which issues the webhook is sent for. Only a subset of JQL can be used.
-    /// Fields: `issueKey`, `project`, `issuetype`, `status`, `assignee`, `reporter`, `issue.property` and
-    /// `cf[id]` (only the epic label custom field); operators: `=`, `!=`, `IN` and `NOT IN`.
-    pub jql_filter: String,
+model! {
+    /// Container for a list of registered webhooks. Webhook details are returned in the same order as the request.
+    pub struct ContainerForRegisteredWebhooks (false) {
+        /// A list of registered webhooks (optional in the spec; Jira always sends it, and the client requires it).
+        webhook_registration_result "webhookRegistrationResult": Vec<RegisteredWebhook> =
+            Ty::List(&Ty::Obj(RegisteredWebhook::SHAPE)),
+    }
 }
 
-/// Container for a list of registered webhooks. Webhook details are returned in the same order as the request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct ContainerForRegisteredWebhooks {
-    /// A list of registered webhooks.
-    #[serde(default)]
-    pub webhook_registration_result: Vec<RegisteredWebhook>,
+model! {
+    /// ID of a registered webhook or error messages explaining why a webhook wasn't registered.
+    pub struct RegisteredWebhook (false) {
+        /// The ID of the webhook. Returned if the webhook is created.
+        #[tsify(optional)]
+        created_webhook_id "createdWebhookId": Option<i64> = Ty::Int,
+        /// Error messages specifying why the webhook creation failed.
+        #[tsify(optional)]
+        errors "errors": Option<Vec<String>> = STRINGS,
+    }
 }
 
-/// ID of a registered webhook or error messages explaining why a webhook wasn't registered.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct RegisteredWebhook {
-    /// The ID of the webhook. Returned if the webhook is created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub created_webhook_id: Option<i64>,
-    /// Error messages specifying why the webhook creation failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub errors: Option<Vec<String>>,
+model! {
+    /// A page of failed webhooks.
+    pub struct FailedWebhooks (false) {
+        /// The maximum number of items on the page. If the list of values is shorter than this number, then there
+        /// are no more pages.
+        max_results "maxResults": i32 = Ty::Int32,
+        /// The URL to the next page of results. Present only if the request returned at least one result. The next
+        /// page may be empty at the time of receiving the response, but new failed webhooks may appear in time.
+        #[tsify(optional)]
+        next "next": Option<String> = Ty::Str,
+        /// The list of webhooks.
+        values "values": Vec<FailedWebhook> = Ty::List(&Ty::Obj(FailedWebhook::SHAPE)),
+    }
 }
 
-/// A page of failed webhooks.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct FailedWebhooks {
-    /// The maximum number of items on the page. If the list of values is shorter than this number, then there
-    /// are no more pages.
-    pub max_results: i32,
-    /// The URL to the next page of results. Present only if the request returned at least one result. The next
-    /// page may be empty at the time of receiving the response, but new failed webhooks may appear in time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub next: Option<String>,
-    /// The list of webhooks.
-    pub values: Vec<FailedWebhook>,
+model! {
+    /// Details about a failed webhook.
+    pub struct FailedWebhook (false) {
+        /// The webhook body.
+        #[tsify(optional)]
+        body "body": Option<String> = Ty::Str,
+        /// The time the webhook was added to the list of failed webhooks (that is, the time of the last failed
+        /// retry), in milliseconds since the Unix epoch.
+        failure_time "failureTime": i64 = Ty::Date,
+        /// The webhook ID, as sent in the `X-Atlassian-Webhook-Identifier` header with the webhook.
+        id "id": String = Ty::Str,
+        /// The original webhook destination.
+        url "url": String = Ty::Str,
+    }
 }
 
-/// Details about a failed webhook.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct FailedWebhook {
-    /// The webhook body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub body: Option<String>,
-    /// The time the webhook was added to the list of failed webhooks (that is, the time of the last failed
-    /// retry), in milliseconds since the Unix epoch.
-    #[serde(deserialize_with = "date::millis")]
-    pub failure_time: i64,
-    /// The webhook ID, as sent in the `X-Atlassian-Webhook-Identifier` header with the webhook.
-    pub id: String,
-    /// The original webhook destination.
-    pub url: String,
+model! {
+    /// The date the refreshed webhooks expire.
+    pub struct WebhooksExpirationDate (false) {
+        /// The expiration date of all the refreshed webhooks, in milliseconds since the Unix epoch.
+        expiration_date "expirationDate": i64 = Ty::Date,
+    }
 }
 
-/// The date the refreshed webhooks expire.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct WebhooksExpirationDate {
-    /// The expiration date of all the refreshed webhooks, in milliseconds since the Unix epoch.
-    #[serde(deserialize_with = "date::millis")]
-    pub expiration_date: i64,
-}
-
-/// Error messages from an operation.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct ErrorCollection {
-    /// The list of error messages produced by this operation.
-    #[serde(default)]
-    pub error_messages: Vec<String>,
-    /// The list of errors by parameter returned by the operation.
-    #[serde(default)]
-    #[tsify(type = "Record<string, string>")]
-    pub errors: BTreeMap<String, String>,
-    /// The HTTP status, when Jira includes it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub status: Option<i32>,
+model! {
+    /// Error messages from an operation.
+    pub struct ErrorCollection (false) {
+        /// The list of error messages produced by this operation.
+        #[tsify(optional)]
+        error_messages "errorMessages": Option<Vec<String>> = STRINGS,
+        /// The list of errors by parameter returned by the operation.
+        #[tsify(optional, type = "Record<string, string>")]
+        errors "errors": Option<Vec<(String, String)>> = Ty::StrMap,
+        /// The HTTP status, when Jira includes it.
+        #[tsify(optional)]
+        status "status": Option<i32> = Ty::Int32,
+    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::decode::{check, to_json};
+    use tsify::Tsify;
+
+    /// Reads `text` as a `T` the way an answer is read: checked against the shape, then converted.
+    pub fn read<T: FromJson>(text: &str, shape: &'static crate::decode::Shape) -> T {
+        let (doc, _) = check(text, Ty::Obj(shape)).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        T::from_json(Some(doc.root()))
+    }
 
     #[test]
     fn spec_example_page_with_string_dates() {
         // The 200 example of getDynamicWebhooksForApp, verbatim from the spec.
         let body = r#"{"isLast":true,"maxResults":3,"startAt":0,"total":3,"values":[{"events":["jira:issue_updated","jira:issue_created"],"expirationDate":"2019-06-01T12:42:30.000+0000","fieldIdsFilter":["summary","customfield_10029"],"id":10000,"jqlFilter":"project = PRJ"},{"events":["jira:issue_created"],"expirationDate":"2019-06-01T12:42:30.000+0000","id":10001,"jqlFilter":"issuetype = Bug"},{"events":["issue_property_set"],"expirationDate":"2019-06-01T12:42:30.000+0000","id":10002,"issuePropertyKeysFilter":["my-issue-property-key"],"jqlFilter":"project = PRJ"}]}"#;
-        let page: PageBeanWebhook = serde_json::from_str(body).unwrap();
+        let page: PageBeanWebhook = read(body, PageBeanWebhook::SHAPE);
         assert_eq!(page.total, Some(3));
         assert_eq!(page.values.len(), 3);
         assert_eq!(page.values[0].expiration_date, Some(1_559_392_950_000));
@@ -296,27 +289,18 @@ mod tests {
     }
 
     #[test]
-    fn integer_dates_and_v3_url_kept() {
-        let w: Webhook = serde_json::from_str(
-            r#"{"id":1,"events":["sprint_started","jira:version_merged"],"jqlFilter":"project = A","expirationDate":1559392950000,"url":"https://app.example.com/hook"}"#,
-        )
-        .unwrap();
+    fn integer_dates_v3_url_and_unknown_events_kept() {
+        let w: Webhook = read(
+            r#"{"id":1,"events":["sprint_started","board_configuration_changed"],"jqlFilter":"project = A","expirationDate":1559392950000,"url":"https://app.example.com/hook","newField":{}}"#,
+            Webhook::SHAPE,
+        );
         assert_eq!(w.expiration_date, Some(1_559_392_950_000));
         assert_eq!(w.url.as_deref(), Some("https://app.example.com/hook"));
-        assert_eq!(w.events, [WebhookEvent::SprintStarted, WebhookEvent::VersionMerged]);
-        let back = serde_json::to_value(&w).unwrap();
-        assert_eq!(back["expirationDate"], 1_559_392_950_000i64);
-        assert_eq!(back["url"], "https://app.example.com/hook");
-    }
-
-    #[test]
-    fn unknown_event_round_trips() {
-        let w: Webhook = serde_json::from_str(
-            r#"{"id":1,"events":["board_configuration_changed","comment_created"],"jqlFilter":"x"}"#,
-        )
-        .unwrap();
-        assert_eq!(w.events[0], WebhookEvent::Other("board_configuration_changed".into()));
-        assert_eq!(serde_json::to_value(&w).unwrap()["events"][0], "board_configuration_changed");
+        assert_eq!(w.events, [WebhookEvent::SprintStarted, WebhookEvent::Other("board_configuration_changed".into())]);
+        assert_eq!(
+            to_json(&w),
+            r#"{"id":1,"events":["sprint_started","board_configuration_changed"],"jqlFilter":"project = A","expirationDate":1559392950000,"url":"https://app.example.com/hook"}"#
+        );
     }
 
     #[test]
@@ -328,31 +312,58 @@ mod tests {
     }
 
     #[test]
-    fn request_bodies_reject_unknown_fields() {
-        let err = serde_json::from_str::<WebhookRegistrationDetails>(
-            r#"{"url":"https://a","webhooks":[{"events":["jira:issue_created"],"jqlFilter":"project = A","jqlFiltr":"x"}]}"#,
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("jqlFiltr"), "{err}");
+    fn request_bodies_refuse_unknown_members_and_answers_keep_them() {
+        let text = r#"{"url":"https://a","webhooks":[{"events":["jira:issue_created"],"jqlFilter":"project = A","jqlFiltr":"x"}]}"#;
+        let e = check(text, Ty::Obj(WebhookRegistrationDetails::SHAPE)).unwrap_err();
+        assert_eq!(e.path, "webhooks[0]");
+        assert!(e.problem.contains("none of `events`, `fieldIdsFilter`"), "{}", e.problem);
+        assert!(!e.problem.contains("jqlFiltr"), "never quotes the caller's text");
     }
 
     #[test]
     fn spec_examples_of_other_responses() {
-        let r: ContainerForRegisteredWebhooks = serde_json::from_str(
+        let r: ContainerForRegisteredWebhooks = read(
             r#"{"webhookRegistrationResult":[{"createdWebhookId":1000},{"errors":["The clause watchCount is unsupported"]},{"createdWebhookId":1001}]}"#,
-        )
-        .unwrap();
+            ContainerForRegisteredWebhooks::SHAPE,
+        );
         assert_eq!(
             r.webhook_registration_result[1].errors.as_ref().unwrap()[0],
             "The clause watchCount is unsupported"
         );
-        let f: FailedWebhooks = serde_json::from_str(
+        assert_eq!(r.webhook_registration_result[2].created_webhook_id, Some(1001));
+        let f: FailedWebhooks = read(
             r#"{"values":[{"id":"1","body":"{\"data\":\"webhook data\"}","url":"https://example.com","failureTime":1573118132000},{"id":"2","url":"https://example.com","failureTime":1573540473480}],"maxResults":100,"next":"https://your-domain.atlassian.net/rest/api/2/webhook/failed?failedAfter=1573540473480&maxResults=100"}"#,
-        )
-        .unwrap();
+            FailedWebhooks::SHAPE,
+        );
+        assert_eq!(f.values[0].body.as_deref(), Some(r#"{"data":"webhook data"}"#));
         assert_eq!(f.values[1].failure_time, 1_573_540_473_480);
         let e: WebhooksExpirationDate =
-            serde_json::from_str(r#"{"expirationDate":"2019-06-01T12:42:30.000+0000"}"#).unwrap();
+            read(r#"{"expirationDate":"2019-06-01T12:42:30.000+0000"}"#, WebhooksExpirationDate::SHAPE);
         assert_eq!(e.expiration_date, 1_559_392_950_000);
+        let c: ErrorCollection =
+            read(r#"{"errorMessages":["a"],"errors":{"webhookIds":"required"},"status":400}"#, ErrorCollection::SHAPE);
+        assert_eq!(c.errors.unwrap(), [("webhookIds".to_owned(), "required".to_owned())]);
+    }
+
+    /// tsify declares the TypeScript from the same fields: the names and optional marks must agree with the shape.
+    #[test]
+    fn typescript_declarations_match_the_shapes() {
+        fn agree<T: Tsify>(shape: &crate::decode::Shape) {
+            for f in shape.fields {
+                let mark = if f.required { format!(" {}: ", f.name) } else { format!(" {}?: ", f.name) };
+                assert!(T::DECL.contains(&mark), "{} lacks `{mark}`: {}", f.name, T::DECL);
+            }
+        }
+        agree::<PageBeanWebhook>(PageBeanWebhook::SHAPE);
+        agree::<Webhook>(Webhook::SHAPE);
+        agree::<WebhookRegistrationDetails>(WebhookRegistrationDetails::SHAPE);
+        agree::<WebhookDetails>(WebhookDetails::SHAPE);
+        agree::<ContainerForRegisteredWebhooks>(ContainerForRegisteredWebhooks::SHAPE);
+        agree::<RegisteredWebhook>(RegisteredWebhook::SHAPE);
+        agree::<FailedWebhooks>(FailedWebhooks::SHAPE);
+        agree::<FailedWebhook>(FailedWebhook::SHAPE);
+        agree::<WebhooksExpirationDate>(WebhooksExpirationDate::SHAPE);
+        agree::<ErrorCollection>(ErrorCollection::SHAPE);
+        agree::<ContainerForWebhookIDs>(ContainerForWebhookIDs::SHAPE);
     }
 }

@@ -1,7 +1,8 @@
 //! `DELETE /rest/api/{2|3}/webhook`: deleteWebhookById.
 
-use super::validate_ids;
-use crate::client::Operation;
+use super::{validate_ids, Operation};
+use crate::decode::to_json;
+use crate::engine::{Method, Spec};
 use crate::error::Error;
 use crate::models::ContainerForWebhookIDs;
 
@@ -10,8 +11,8 @@ use crate::models::ContainerForWebhookIDs;
 pub struct DeleteWebhookById(pub ContainerForWebhookIDs);
 
 impl Operation for DeleteWebhookById {
-    const ID: &'static str = "deleteWebhookById";
-    const METHOD: &'static str = "DELETE";
+    const SPEC: Spec =
+        Spec { id: "deleteWebhookById", method: Method::Delete, success: &[200, 202, 204], answer: None };
     const PATH: &'static str = "/webhook";
     type Output = ();
 
@@ -20,22 +21,14 @@ impl Operation for DeleteWebhookById {
     }
 
     fn body(&self) -> Option<String> {
-        serde_json::to_string(&self.0).ok()
-    }
-
-    fn is_success(status: u16) -> bool {
-        matches!(status, 200 | 202 | 204)
-    }
-
-    fn decode(_status: u16, _body: &str) -> Result<(), Error> {
-        Ok(())
+        Some(to_json(&self.0))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::tests::{client, response};
+    use crate::client::tests::{answer, client, response};
     use crate::ErrorKind;
 
     fn op(ids: Vec<i64>) -> DeleteWebhookById {
@@ -44,26 +37,26 @@ mod tests {
 
     #[test]
     fn sends_ids_in_a_delete_body() {
-        let req = client().build(&op(vec![10000, 10001])).unwrap();
-        assert_eq!((req.method, req.path.as_str()), ("DELETE", "/rest/api/2/webhook"));
+        let req = client().request(&op(vec![10000, 10001])).unwrap();
+        assert_eq!((req.method, req.path.as_str()), (Method::Delete, "/rest/api/2/webhook"));
         assert_eq!(req.body.as_deref(), Some(r#"{"webhookIds":[10000,10001]}"#));
-        assert_eq!(client().build(&op(vec![])).unwrap_err().kind, ErrorKind::InvalidInput);
+        assert_eq!(client().request(&op(vec![])).unwrap_err().kind, ErrorKind::InvalidInput);
     }
 
     #[test]
     fn accepts_202_with_no_body() {
         let mut r = response(202, "");
         r.content_type = None;
-        client().parse::<DeleteWebhookById>(&r).unwrap();
+        assert_eq!(answer(&op(vec![1]), r).unwrap().status, 202);
     }
 
     #[test]
     fn error_collection_becomes_fields() {
         let body = r#"{"errorMessages":["The list of webhook IDs is missing."],"errors":{"webhookIds":"required"},"status":400}"#;
-        let e = client().parse::<DeleteWebhookById>(&response(400, body)).unwrap_err();
+        let e = answer(&op(vec![1]), response(400, body)).unwrap_err();
         assert_eq!((e.kind, e.status), (ErrorKind::Http, 400));
         assert_eq!(e.error_messages, ["The list of webhook IDs is missing."]);
-        assert_eq!(e.errors["webhookIds"], "required");
+        assert_eq!(e.errors, [("webhookIds".to_owned(), "required".to_owned())]);
         assert_eq!(
             e.message,
             "deleteWebhookById failed: Jira answered 400 Bad Request: The list of webhook IDs is missing.; \
@@ -81,7 +74,7 @@ mod tests {
             (503, "try again later"),
             (302, "unexpected status"),
         ] {
-            let e = client().parse::<DeleteWebhookById>(&response(status, "")).unwrap_err();
+            let e = answer(&op(vec![1]), response(status, "")).unwrap_err();
             assert_eq!((e.kind, e.status), (ErrorKind::Http, status));
             assert!(e.message.contains(words), "{status}: {}", e.message);
             assert!(!e.message.contains("secret-token-123"));

@@ -1,24 +1,21 @@
 //! `GET /rest/api/{2|3}/webhook`: getDynamicWebhooksForApp.
 
-use super::validate_max_results;
-use crate::client::Operation;
+use super::{validate_max_results, Operation};
+use crate::decode::{model, Ty};
+use crate::engine::{Method, Spec};
 use crate::error::Error;
 use crate::models::PageBeanWebhook;
-use serde::{Deserialize, Serialize};
-use tsify::Tsify;
 
-/// Offset paging for getDynamicWebhooksForApp.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GetDynamicWebhooksForAppParams {
-    /// The index of the first item to return in a page of results (page offset). Default 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub start_at: Option<i64>,
-    /// The maximum number of items to return per page. Default 100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub max_results: Option<i32>,
+model! {
+    /// Offset paging for getDynamicWebhooksForApp.
+    pub struct GetDynamicWebhooksForAppParams (true) {
+        /// The index of the first item to return in a page of results (page offset). Default 0.
+        #[tsify(optional)]
+        start_at "startAt": Option<i64> = Ty::Int,
+        /// The maximum number of items to return per page, 1 to 100. Default 100.
+        #[tsify(optional)]
+        max_results "maxResults": Option<i64> = Ty::Int,
+    }
 }
 
 /// Returns a page of the webhooks registered by the calling app.
@@ -26,162 +23,128 @@ pub struct GetDynamicWebhooksForAppParams {
 pub struct GetDynamicWebhooksForApp(pub GetDynamicWebhooksForAppParams);
 
 impl Operation for GetDynamicWebhooksForApp {
-    const ID: &'static str = "getDynamicWebhooksForApp";
-    const METHOD: &'static str = "GET";
+    const SPEC: Spec = Spec {
+        id: "getDynamicWebhooksForApp",
+        method: Method::Get,
+        success: &[200],
+        answer: Some(Ty::Obj(PageBeanWebhook::SHAPE)),
+    };
     const PATH: &'static str = "/webhook";
     type Output = PageBeanWebhook;
 
     fn validate(&self) -> Result<(), Error> {
-        if let Some(start) = self.0.start_at.filter(|s| *s < 0) {
-            return Err(Error::invalid_input("startAt", format_args!("must be 0 or more, got {start}")));
+        if self.0.start_at.is_some_and(|s| s < 0) {
+            return Err(Error::invalid_input("startAt", "must be 0 or more"));
         }
         validate_max_results(self.0.max_results)
     }
 
-    fn query(&self) -> Vec<(&'static str, String)> {
+    fn query(&self) -> Vec<(&'static str, i64)> {
         let mut q = Vec::new();
-        if let Some(v) = self.0.start_at {
-            q.push(("startAt", v.to_string()));
-        }
-        if let Some(v) = self.0.max_results {
-            q.push(("maxResults", v.to_string()));
-        }
+        q.extend(self.0.start_at.map(|v| ("startAt", v)));
+        q.extend(self.0.max_results.map(|v| ("maxResults", v)));
         q
     }
-}
-
-/// The params of the page after `page`, or `None` when `page` was the last. A server that does not move
-/// forward (an empty page that claims not to be the last) is an error rather than an endless loop.
-pub fn next_page(
-    params: &GetDynamicWebhooksForAppParams,
-    page: &PageBeanWebhook,
-) -> Result<Option<GetDynamicWebhooksForAppParams>, Error> {
-    let len = page.values.len() as i64;
-    if len == 0 {
-        return match page.is_last {
-            Some(false) => Err(no_progress("an empty page that is not the last")),
-            _ => Ok(None),
-        };
-    }
-    let start = page.start_at.or(params.start_at).unwrap_or(0);
-    if page.start_at.is_some_and(|s| s != params.start_at.unwrap_or(0)) {
-        return Err(no_progress("a page that starts elsewhere than asked"));
-    }
-    let next = start + len;
-    let page_size = page.max_results.or(params.max_results).map_or(100, i64::from);
-    let last = match (page.is_last, page.total) {
-        (Some(last), _) => last,
-        (None, Some(total)) => next >= total,
-        (None, None) => len < page_size,
-    };
-    Ok((!last).then_some(GetDynamicWebhooksForAppParams { start_at: Some(next), max_results: params.max_results }))
-}
-
-fn no_progress(what: &str) -> Error {
-    let mut e = Error::decode(200, None, format!("getDynamicWebhooksForApp: Jira returned {what}; stopping the pages"));
-    e.operation = Some("getDynamicWebhooksForApp");
-    e
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::tests::{client, response};
+    use crate::client::tests::{answer, client, response};
     use crate::ErrorKind;
 
-    fn op(start_at: Option<i64>, max_results: Option<i32>) -> GetDynamicWebhooksForApp {
+    fn op(start_at: Option<i64>, max_results: Option<i64>) -> GetDynamicWebhooksForApp {
         GetDynamicWebhooksForApp(GetDynamicWebhooksForAppParams { start_at, max_results })
     }
 
     #[test]
     fn builds_paged_requests() {
         let c = client();
-        let req = c.build(&op(None, None)).unwrap();
+        let req = c.request(&op(None, None)).unwrap();
         assert_eq!(
             (req.method, req.url.as_str(), req.body),
-            ("GET", "https://acme.atlassian.net/rest/api/2/webhook", None)
+            (Method::Get, "https://acme.atlassian.net/rest/api/2/webhook", None)
         );
         assert!(!req.headers.iter().any(|(k, _)| *k == "Content-Type"));
-        assert_eq!(c.build(&op(Some(100), Some(50))).unwrap().path, "/rest/api/2/webhook?startAt=100&maxResults=50");
-        assert_eq!(c.build(&op(None, Some(5))).unwrap().path, "/rest/api/2/webhook?maxResults=5");
-    }
-
-    fn page(json: &str) -> PageBeanWebhook {
-        serde_json::from_str(json).unwrap()
-    }
-
-    #[test]
-    fn pages_follow_until_the_last() {
-        let first = GetDynamicWebhooksForAppParams { start_at: None, max_results: Some(2) };
-        let hooks = r#"[{"id":1,"events":[],"jqlFilter":"a"},{"id":2,"events":[],"jqlFilter":"b"}]"#;
-        let p = page(&format!(r#"{{"startAt":0,"maxResults":2,"total":3,"isLast":false,"values":{hooks}}}"#));
-        let next = next_page(&first, &p).unwrap().unwrap();
-        assert_eq!((next.start_at, next.max_results), (Some(2), Some(2)));
-        let p = page(
-            r#"{"startAt":2,"maxResults":2,"total":3,"isLast":true,"values":[{"id":3,"events":[],"jqlFilter":"c"}]}"#,
-        );
-        assert_eq!(next_page(&next, &p).unwrap(), None);
-        // Without isLast, total decides; without both, a short page is the last.
-        let p = page(&format!(r#"{{"startAt":0,"total":2,"values":{hooks}}}"#));
-        assert_eq!(next_page(&first, &p).unwrap(), None);
-        let p = page(&format!(r#"{{"values":{hooks}}}"#));
-        assert_eq!(next_page(&first, &p).unwrap().unwrap().start_at, Some(2));
-        let p = page(r#"{"values":[{"id":3,"events":[],"jqlFilter":"c"}]}"#);
-        assert_eq!(next_page(&first, &p).unwrap(), None);
-    }
-
-    #[test]
-    fn a_server_that_does_not_move_forward_is_an_error() {
-        let params = GetDynamicWebhooksForAppParams { start_at: Some(4), max_results: None };
-        let e = next_page(&params, &page(r#"{"isLast":false,"values":[]}"#)).unwrap_err();
-        assert!(e.message.contains("empty page"), "{}", e.message);
-        let repeated = page(r#"{"startAt":0,"isLast":false,"values":[{"id":1,"events":[],"jqlFilter":"a"}]}"#);
-        assert_eq!(next_page(&params, &repeated).unwrap_err().kind, ErrorKind::Decode);
-        assert_eq!(next_page(&params, &page(r#"{"values":[]}"#)).unwrap(), None);
+        assert_eq!(c.request(&op(Some(100), Some(50))).unwrap().path, "/rest/api/2/webhook?startAt=100&maxResults=50");
+        assert_eq!(c.request(&op(None, Some(5))).unwrap().path, "/rest/api/2/webhook?maxResults=5");
     }
 
     #[test]
     fn rejects_bad_paging() {
-        assert_eq!(client().build(&op(Some(-1), None)).unwrap_err().path.as_deref(), Some("startAt"));
+        assert_eq!(client().request(&op(Some(-1), None)).unwrap_err().path.as_deref(), Some("startAt"));
         for n in [0, 101, -1] {
-            let e = client().build(&op(None, Some(n))).unwrap_err();
+            let e = client().request(&op(None, Some(n))).unwrap_err();
             assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidInput, Some("maxResults")));
         }
-        assert!(client().build(&op(None, Some(100))).is_ok());
+        assert!(client().request(&op(None, Some(100))).is_ok());
     }
 
     #[test]
     fn wrong_types_are_decode_errors_with_the_json_path() {
         let body = r#"{"isLast":true,"values":[{"id":1,"events":[],"jqlFilter":"a"},{"id":"two","events":[],"jqlFilter":"b"}]}"#;
-        let e = client().parse::<GetDynamicWebhooksForApp>(&response(200, body)).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Decode);
-        assert_eq!(e.path.as_deref(), Some("values[1].id"));
-        assert_eq!(e.status, 200);
+        let e = answer(&op(None, None), response(200, body)).unwrap_err();
+        assert_eq!((e.kind, e.path.as_deref(), e.status), (ErrorKind::Decode, Some("values[1].id"), 200));
         assert_eq!(e.request_id.as_deref(), Some("req-1"));
         assert!(e.message.contains("getDynamicWebhooksForApp") && e.message.contains("values[1].id"), "{}", e.message);
 
-        let e = client().parse::<GetDynamicWebhooksForApp>(&response(200, r#"{"values":[{"id":1}]}"#)).unwrap_err();
-        assert!(e.message.contains("missing field `events`"), "{}", e.message);
-        let e = client().parse::<GetDynamicWebhooksForApp>(&response(200, r#"{"values":[{"id":1,"#)).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Decode);
-        let e = client().parse::<GetDynamicWebhooksForApp>(&response(200, "[]")).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Decode);
-        let e = client().parse::<GetDynamicWebhooksForApp>(&response(200, "")).unwrap_err();
+        let e = answer(&op(None, None), response(200, r#"{"values":[{"id":1}]}"#)).unwrap_err();
+        assert_eq!(e.path.as_deref(), Some("values[0].events"));
+        assert!(e.message.contains("is missing"), "{}", e.message);
+        let e = answer(&op(None, None), response(200, r#"{"values":[{"id":1,"#)).unwrap_err();
+        assert!(e.kind == ErrorKind::Decode && e.message.contains("is not JSON"), "{}", e.message);
+        let e = answer(&op(None, None), response(200, "[]")).unwrap_err();
+        assert!(e.message.contains("expected an object"), "{}", e.message);
+        let e = answer(&op(None, None), response(200, "")).unwrap_err();
         assert!(e.message.contains("empty body"), "{}", e.message);
+    }
+
+    /// Defect: ids above 2^53 − 1 were silently rounded, so a refresh or delete would target another webhook.
+    #[test]
+    fn ids_javascript_cannot_hold_exactly_are_decode_errors() {
+        let body =
+            r#"{"isLast":true,"values":[{"id":9007199254740993,"events":["jira:issue_created"],"jqlFilter":"a"}]}"#;
+        let e = answer(&op(None, None), response(200, body)).unwrap_err();
+        assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::Decode, Some("values[0].id")));
+        assert!(e.message.contains("2^53"), "{}", e.message);
+        let ok = r#"{"isLast":true,"values":[{"id":9007199254740991,"events":[],"jqlFilter":"a"}]}"#;
+        assert!(answer(&op(None, None), response(200, ok)).is_ok());
+    }
+
+    #[test]
+    fn string_dates_become_milliseconds_in_the_text_handed_on() {
+        let body = r#"{"isLast":true,"values":[{"id":1,"events":[],"jqlFilter":"a","expirationDate":"2019-06-01T12:42:30.000+0000"}]}"#;
+        let reply = answer(&op(None, None), response(200, body)).unwrap();
+        assert_eq!(
+            reply.text(),
+            r#"{"isLast":true,"values":[{"id":1,"events":[],"jqlFilter":"a","expirationDate":1559392950000}]}"#
+        );
+        let page: PageBeanWebhook = reply.read();
+        assert_eq!(page.values[0].expiration_date, Some(1_559_392_950_000));
+        let plain = r#"{"isLast":true,"values":[]}"#;
+        assert_eq!(
+            answer(&op(None, None), response(200, plain)).unwrap().patched,
+            None,
+            "no copy when nothing changes"
+        );
     }
 
     #[test]
     fn html_pages_are_never_mistaken_for_data() {
         let mut html = response(200, "<!DOCTYPE html><html><body>Log in to Atlassian</body></html>");
         html.content_type = Some("text/html;charset=UTF-8".into());
-        let e = client().parse::<GetDynamicWebhooksForApp>(&html).unwrap_err();
+        let e = answer(&op(None, None), html.clone()).unwrap_err();
         assert_eq!((e.kind, e.status), (ErrorKind::Decode, 200));
         assert!(e.message.contains("HTML page"), "{}", e.message);
 
         html.status = 502;
-        let e = client().parse::<GetDynamicWebhooksForApp>(&html).unwrap_err();
+        let e = answer(&op(None, None), html).unwrap_err();
         assert_eq!((e.kind, e.status), (ErrorKind::Http, 502));
         assert!(e.message.contains("HTML page") && e.message.contains("502 Bad Gateway"), "{}", e.message);
         assert!(e.error_messages.is_empty());
+        let relabelled = HttpResponse { content_type: Some("text/plain".into()), ..response(200, r#"{"values":[]}"#) };
+        assert!(answer(&op(None, None), relabelled).is_ok(), "valid JSON whatever the content type");
     }
+
+    use crate::engine::HttpResponse;
 }

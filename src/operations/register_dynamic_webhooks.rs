@@ -1,9 +1,11 @@
 //! `POST /rest/api/{2|3}/webhook`: registerDynamicWebhooks.
 
-use super::MAX_WEBHOOKS_PER_APP;
-use crate::client::Operation;
+use super::{Operation, MAX_WEBHOOKS_PER_APP};
+use crate::decode::{to_json, Ty};
+use crate::engine::{Method, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::models::{ContainerForRegisteredWebhooks, WebhookRegistrationDetails};
+use crate::text::cat;
 
 /// Registers webhooks. Per-webhook failures (such as an unsupported JQL clause) come back inside the 200
 /// as `errors` of that webhook's result, in request order.
@@ -11,12 +13,14 @@ use crate::models::{ContainerForRegisteredWebhooks, WebhookRegistrationDetails};
 pub struct RegisterDynamicWebhooks(pub WebhookRegistrationDetails);
 
 impl Operation for RegisterDynamicWebhooks {
-    const ID: &'static str = "registerDynamicWebhooks";
-    const METHOD: &'static str = "POST";
+    const SPEC: Spec = Spec {
+        id: "registerDynamicWebhooks",
+        method: Method::Post,
+        success: &[200],
+        answer: Some(Ty::Obj(ContainerForRegisteredWebhooks::SHAPE)),
+    };
     const PATH: &'static str = "/webhook";
     type Output = ContainerForRegisteredWebhooks;
-    /// A POST that may have reached Jira is never sent again: a second one would register duplicates.
-    const IDEMPOTENT: bool = false;
 
     fn validate(&self) -> Result<(), Error> {
         let details = &self.0;
@@ -32,12 +36,15 @@ impl Operation for RegisterDynamicWebhooks {
         if details.webhooks.len() > MAX_WEBHOOKS_PER_APP {
             return Err(Error::invalid_input(
                 "webhooks",
-                format_args!("lists {}, more than the {MAX_WEBHOOKS_PER_APP} an app may hold", details.webhooks.len()),
+                &cat!("lists ", details.webhooks.len(), ", more than the ", MAX_WEBHOOKS_PER_APP, " an app may hold"),
             ));
         }
         for (i, webhook) in details.webhooks.iter().enumerate() {
             if webhook.events.is_empty() {
-                return Err(Error::invalid_input(format!("webhooks[{i}].events"), "must list at least one event"));
+                return Err(Error::invalid_input(cat!("webhooks[", i, "].events"), "must list at least one event"));
+            }
+            if let Some(j) = webhook.events.iter().position(|e| e.as_str().trim().is_empty()) {
+                return Err(Error::invalid_input(cat!("webhooks[", i, "].events[", j, ']'), "must not be empty"));
             }
             let filters = [
                 ("fieldIdsFilter", &webhook.field_ids_filter),
@@ -45,12 +52,15 @@ impl Operation for RegisterDynamicWebhooks {
             ];
             for (name, filter) in filters {
                 if let Some(j) = filter.iter().flatten().position(|v| v.trim().is_empty()) {
-                    return Err(Error::invalid_input(format!("webhooks[{i}].{name}[{j}]"), "must not be empty"));
+                    return Err(Error::invalid_input(
+                        cat!("webhooks[", i, "].", name, '[', j, ']'),
+                        "must not be empty",
+                    ));
                 }
             }
             if webhook.jql_filter.trim().is_empty() {
                 return Err(Error::invalid_input(
-                    format!("webhooks[{i}].jqlFilter"),
+                    cat!("webhooks[", i, "].jqlFilter"),
                     "must not be empty (Jira requires a JQL filter, e.g. `project = PROJ`)",
                 ));
             }
@@ -59,7 +69,7 @@ impl Operation for RegisterDynamicWebhooks {
     }
 
     fn body(&self) -> Option<String> {
-        serde_json::to_string(&self.0).ok()
+        Some(to_json(&self.0))
     }
 }
 
@@ -71,61 +81,66 @@ pub fn partial_failure(details: &WebhookRegistrationDetails, result: &ContainerF
     for (i, webhook) in details.webhooks.iter().enumerate() {
         let reasons = match results.get(i) {
             Some(r) if r.created_webhook_id.is_some() => continue,
-            Some(r) => r.errors.as_deref().map_or("no id and no reason given".to_owned(), |e| e.join("; ")),
+            Some(r) => r.errors.as_ref().map_or("no id and no reason given".to_owned(), |e| e.join("; ")),
             None => "Jira's answer has no result for it".to_owned(),
         };
-        failed.push((format!("webhooks[{i}]"), format!("webhook #{i} ({}): {reasons}", webhook.jql_filter)));
+        failed.push((cat!("webhooks[", i, ']'), cat!("webhook #", i, " (", webhook.jql_filter, "): ", reasons)));
     }
     if failed.is_empty() {
         return None;
     }
     let mut e = Error::new(
         ErrorKind::PartialFailure,
-        format!(
-            "registerDynamicWebhooks: {} of {} webhooks were not registered: {}",
+        cat!(
+            "registerDynamicWebhooks: ",
             failed.len(),
+            " of ",
             details.webhooks.len(),
+            " webhooks were not registered: ",
             failed.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" | ")
         ),
     );
     e.status = 200;
+    e.operation = Some(RegisterDynamicWebhooks::SPEC.id);
     e.error_messages = failed.iter().map(|(_, m)| m.clone()).collect();
-    e.errors = failed.into_iter().collect();
+    e.errors = failed;
     Some(e)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::tests::{client, response};
+    use crate::client::tests::{answer, client, response};
+    use crate::models::tests::read;
     use crate::models::{WebhookDetails, WebhookEvent};
     use crate::ErrorKind;
 
     fn details() -> WebhookRegistrationDetails {
-        serde_json::from_str(
+        read(
             r#"{"url":"https://your-app.example.com/webhook-received","webhooks":[
                 {"events":["jira:issue_created","jira:issue_updated"],"fieldIdsFilter":["summary","customfield_10029"],"jqlFilter":"project = PROJ"},
                 {"events":["jira:issue_deleted"],"jqlFilter":"project IN (PROJ, EXP) AND status = done"},
                 {"events":["issue_property_set"],"issuePropertyKeysFilter":["my-issue-property-key"],"jqlFilter":"project = PROJ"}]}"#,
+            WebhookRegistrationDetails::SHAPE,
         )
-        .unwrap()
     }
 
     #[test]
     fn builds_the_spec_example_request() {
-        let req = client().build(&RegisterDynamicWebhooks(details())).unwrap();
-        assert_eq!(req.method, "POST");
+        let req = client().request(&RegisterDynamicWebhooks(details())).unwrap();
+        assert_eq!(req.method, Method::Post);
         assert_eq!(req.url, "https://acme.atlassian.net/rest/api/2/webhook");
         assert_eq!(req.path, "/rest/api/2/webhook");
         assert!(req.headers.contains(&("Content-Type", "application/json".into())));
         assert!(req.headers.contains(&("Authorization", "Bearer secret-token-123".into())));
-        let body: serde_json::Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
         assert_eq!(
-            body,
-            serde_json::json!({"url":"https://your-app.example.com/webhook-received","webhooks":[
-                {"events":["jira:issue_created","jira:issue_updated"],"fieldIdsFilter":["summary","customfield_10029"],"jqlFilter":"project = PROJ"},
-                {"events":["jira:issue_deleted"],"jqlFilter":"project IN (PROJ, EXP) AND status = done"},
-                {"events":["issue_property_set"],"issuePropertyKeysFilter":["my-issue-property-key"],"jqlFilter":"project = PROJ"}]})
+            req.body.as_deref().unwrap(),
+            concat!(
+                r#"{"url":"https://your-app.example.com/webhook-received","webhooks":["#,
+                r#"{"events":["jira:issue_created","jira:issue_updated"],"fieldIdsFilter":["summary","customfield_10029"],"jqlFilter":"project = PROJ"},"#,
+                r#"{"events":["jira:issue_deleted"],"jqlFilter":"project IN (PROJ, EXP) AND status = done"},"#,
+                r#"{"events":["issue_property_set"],"issuePropertyKeysFilter":["my-issue-property-key"],"jqlFilter":"project = PROJ"}]}"#
+            )
         );
     }
 
@@ -151,7 +166,7 @@ mod tests {
             (not_a_url, "url"),
             (empty_field, "webhooks[0].fieldIdsFilter[1]"),
         ] {
-            let e = client().build(&RegisterDynamicWebhooks(input)).unwrap_err();
+            let e = client().request(&RegisterDynamicWebhooks(input)).unwrap_err();
             assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidInput, Some(path)));
             assert_eq!(e.operation, Some("registerDynamicWebhooks"));
             assert!(e.message.contains(path), "{}", e.message);
@@ -169,42 +184,47 @@ mod tests {
                 jql_filter: "project = A".into(),
             }],
         };
-        let req = client().build(&RegisterDynamicWebhooks(d)).unwrap();
+        let req = client().request(&RegisterDynamicWebhooks(d)).unwrap();
         assert!(req.body.unwrap().contains(r#""events":["future_event"]"#));
     }
 
     #[test]
     fn partial_failures_name_each_failed_webhook() {
         let body = r#"{"webhookRegistrationResult":[{"createdWebhookId":1000},{"errors":["The clause watchCount is unsupported"]},{"createdWebhookId":1001}]}"#;
-        let out = client().parse::<RegisterDynamicWebhooks>(&response(200, body)).unwrap();
+        let out: ContainerForRegisteredWebhooks =
+            answer(&RegisterDynamicWebhooks(details()), response(200, body)).unwrap().read();
         let e = partial_failure(&details(), &out).unwrap();
         assert_eq!((e.kind, e.status), (ErrorKind::PartialFailure, 200));
-        assert_eq!(e.errors.keys().collect::<Vec<_>>(), ["webhooks[1]"]);
+        assert_eq!(e.errors.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["webhooks[1]"]);
         assert!(e.message.contains("1 of 3") && e.message.contains("watchCount"), "{}", e.message);
-        let short = client().parse::<RegisterDynamicWebhooks>(&response(
-            200,
-            r#"{"webhookRegistrationResult":[{"createdWebhookId":1}]}"#,
-        ));
-        let e = partial_failure(&details(), &short.unwrap()).unwrap();
+        let short: ContainerForRegisteredWebhooks = answer(
+            &RegisterDynamicWebhooks(details()),
+            response(200, r#"{"webhookRegistrationResult":[{"createdWebhookId":1}]}"#),
+        )
+        .unwrap()
+        .read();
+        let e = partial_failure(&details(), &short).unwrap();
         assert_eq!(e.errors.len(), 2, "missing results count as failures");
         let all =
             r#"{"webhookRegistrationResult":[{"createdWebhookId":1},{"createdWebhookId":2},{"createdWebhookId":3}]}"#;
-        assert!(partial_failure(&details(), &client().parse::<RegisterDynamicWebhooks>(&response(200, all)).unwrap())
-            .is_none());
+        let all: ContainerForRegisteredWebhooks =
+            answer(&RegisterDynamicWebhooks(details()), response(200, all)).unwrap().read();
+        assert!(partial_failure(&details(), &all).is_none());
     }
 
     #[test]
     fn more_webhooks_than_an_app_may_hold_are_refused() {
         let mut many = details();
         many.webhooks = vec![many.webhooks[0].clone(); 101];
-        let e = client().build(&RegisterDynamicWebhooks(many)).unwrap_err();
+        let e = client().request(&RegisterDynamicWebhooks(many)).unwrap_err();
         assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidInput, Some("webhooks")));
     }
 
     #[test]
     fn per_webhook_errors_inside_200_are_kept_in_order() {
         let body = r#"{"webhookRegistrationResult":[{"createdWebhookId":1000},{"errors":["The clause watchCount is unsupported"]},{"createdWebhookId":1001}]}"#;
-        let out = client().parse::<RegisterDynamicWebhooks>(&response(200, body)).unwrap();
+        let out: ContainerForRegisteredWebhooks =
+            answer(&RegisterDynamicWebhooks(details()), response(200, body)).unwrap().read();
         let ids: Vec<_> = out.webhook_registration_result.iter().map(|r| r.created_webhook_id).collect();
         assert_eq!(ids, [Some(1000), None, Some(1001)]);
         assert_eq!(

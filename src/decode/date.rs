@@ -1,11 +1,8 @@
-//! `expirationDate` and `failureTime` as Jira really sends them.
+//! Dates as Jira and HTTP send them.
 //!
-//! The spec types both as int64 milliseconds, but Jira sends `expirationDate` as a string such as
-//! `2019-06-01T12:42:30.000+0000` (the spec's own example). Both forms are accepted here and always
-//! come out as milliseconds since the Unix epoch.
-
-use serde::de::{self, Deserializer, Visitor};
-use std::fmt;
+//! The spec types `expirationDate` and `failureTime` as int64 milliseconds, but Jira sends `expirationDate` as a
+//! string such as `2019-06-01T12:42:30.000+0000` (the spec's own example). Both forms are accepted and always come
+//! out as milliseconds since the Unix epoch. `Retry-After` may be an HTTP-date (RFC 9110, section 5.6.7).
 
 /// Parses Jira's timestamp strings: `YYYY-MM-DDTHH:MM[:SS[.fff]]` followed by `Z`, `±HHMM` or `±HH:MM`,
 /// or a string of decimal milliseconds. Returns milliseconds since the Unix epoch.
@@ -75,6 +72,39 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     Some(seconds * 1_000 + millis)
 }
 
+/// Parses an HTTP-date in any of the three forms RFC 9110 requires recipients to accept: IMF-fixdate
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime
+/// (`Sun Nov  6 08:49:37 1994`). Returns milliseconds since the Unix epoch.
+pub fn parse_http_date(s: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let (mut numbers, mut month, mut time) = (Vec::new(), None, None);
+    for token in s.split([' ', ',', '-']).filter(|t| !t.is_empty()) {
+        if token.bytes().all(|b| b.is_ascii_digit()) {
+            numbers.push(token);
+        } else if token.contains(':') {
+            time = Some(token);
+        } else if let Some(m) = MONTHS.iter().position(|m| token.eq_ignore_ascii_case(m)) {
+            month = Some(m as i64 + 1);
+        }
+    }
+    let [day, year] = numbers[..] else { return None };
+    let year = match (year.len(), year.parse::<i64>().ok()?) {
+        (2, y) if y < 70 => 2000 + y,
+        (2, y) => 1900 + y,
+        (4, y) => y,
+        _ => return None,
+    };
+    let mut hms = time?.split(':').map(|p| if p.len() == 2 { p.parse::<i64>().ok() } else { None });
+    let (hour, minute, second) = (hms.next()??, hms.next()??, hms.next()??);
+    let (month, day) = (month?, day.parse::<i64>().ok()?);
+    let valid = hms.next().is_none()
+        && (1..=days_in_month(year, month)).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 61;
+    valid.then(|| (days_from_civil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second) * 1_000)
+}
+
 fn days_in_month(year: i64, month: i64) -> i64 {
     match month {
         2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
@@ -95,61 +125,9 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-struct Millis;
-
-impl Visitor<'_> for Millis {
-    type Value = i64;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("milliseconds since the epoch or a date-time string")
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
-        Ok(v)
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
-        i64::try_from(v).map_err(|_| E::custom("timestamp out of range"))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
-        if v.fract() == 0.0 && v.abs() < 9.0e15 {
-            Ok(v as i64)
-        } else {
-            Err(E::custom("timestamp is not a whole number of milliseconds"))
-        }
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-        parse_timestamp(v).ok_or_else(|| E::custom(format_args!("unrecognised date-time {v:?}")))
-    }
-}
-
-/// Deserializes a required timestamp (number or Jira date string) into milliseconds.
-pub fn millis<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    d.deserialize_any(Millis)
-}
-
-/// Deserializes an optional timestamp (number, Jira date string or null) into milliseconds.
-pub fn millis_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    struct Opt;
-    impl<'de> Visitor<'de> for Opt {
-        type Value = Option<i64>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            Millis.expecting(f)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            millis(d).map(Some)
-        }
-    }
-    d.deserialize_option(Opt)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::parse_timestamp;
+    use super::{parse_http_date, parse_timestamp};
 
     const T: i64 = 1_559_392_950_000; // 2019-06-01T12:42:30Z
 
@@ -183,6 +161,19 @@ mod tests {
             "２０１９-06-01T12:42:30Z",
         ] {
             assert_eq!(parse_timestamp(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn http_dates_in_all_three_forms() {
+        const T: i64 = 784_111_777_000; // 1994-11-06T08:49:37Z
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(T));
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), Some(T));
+        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), Some(T));
+        assert_eq!(parse_http_date("Mon, 30 Nov 2026 15:04:02 GMT"), Some(1_796_051_042_000));
+        for bad in ["", "120", "Sun, 31 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 8:49:37 GMT", "06 Xyz 1994 08:49:37"]
+        {
+            assert_eq!(parse_http_date(bad), None, "{bad:?}");
         }
     }
 }

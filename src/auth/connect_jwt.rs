@@ -1,7 +1,9 @@
 //! Connect app authentication: a fresh HS256 JWT per request, bound to the request by its query string hash
-//! (`qsh`), as Atlassian's "Understanding JWT for Connect apps" describes.
+//! (`qsh`), as Atlassian's "Understanding JWT for Connect apps" describes
+//! (https://developer.atlassian.com/cloud/jira/platform/understanding-jwt-for-connect-apps/).
 
-use crate::client::encode_query_value as encode;
+use crate::decode::push_str;
+use crate::text::{cat, hex, percent_encode as encode, Piece};
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
@@ -34,31 +36,34 @@ pub fn canonical_request(method: &str, path_and_query: &str) -> String {
         .into_iter()
         .map(|(name, mut values)| {
             values.sort();
-            format!("{name}={}", values.join(","))
+            cat!(name, '=', values.join(","))
         })
         .collect();
-    format!("{}&{path}&{}", method.to_ascii_uppercase(), query.join("&"))
+    cat!(method.to_ascii_uppercase(), '&', path, '&', query.join("&"))
 }
 
 /// The query string hash: hex SHA-256 of the canonical request.
 pub fn query_string_hash(method: &str, path_and_query: &str) -> String {
-    let digest = Sha256::digest(canonical_request(method, path_and_query).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(canonical_request(method, path_and_query).as_bytes()))
 }
 
 /// A signed token for one request: `iss` the app key, `iat` now, `exp` a few minutes later, `qsh`.
-pub fn token(app_key: &str, shared_secret: &str, method: &str, path_and_query: &str, now_secs: i64) -> String {
+pub fn sign(app_key: &str, shared_secret: &str, method: &str, path_and_query: &str, now_secs: i64) -> String {
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let claims = serde_json::json!({
-        "iss": app_key,
-        "iat": now_secs,
-        "exp": now_secs + LIFETIME_SECS,
-        "qsh": query_string_hash(method, path_and_query),
-    });
-    let signing_input = format!("{}.{}", b64.encode(r#"{"alg":"HS256","typ":"JWT"}"#), b64.encode(claims.to_string()));
-    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(shared_secret.as_bytes()).expect("HMAC takes any key length");
+    let mut claims = String::from("{\"iss\":");
+    push_str(&mut claims, app_key);
+    claims.push_str(",\"iat\":");
+    now_secs.push_to(&mut claims);
+    claims.push_str(",\"exp\":");
+    (now_secs + LIFETIME_SECS).push_to(&mut claims);
+    claims.push_str(",\"qsh\":\"");
+    claims.push_str(&query_string_hash(method, path_and_query));
+    claims.push_str("\"}");
+    let signing_input = cat!(b64.encode(r#"{"alg":"HS256","typ":"JWT"}"#), '.', b64.encode(claims));
+    let mut mac =
+        <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(shared_secret.as_bytes()).unwrap_or_else(|_| unreachable!());
     mac.update(signing_input.as_bytes());
-    format!("{signing_input}.{}", b64.encode(mac.finalize().into_bytes()))
+    cat!(signing_input, '.', b64.encode(mac.finalize().into_bytes()))
 }
 
 fn decode(s: &str) -> String {
@@ -122,15 +127,19 @@ mod tests {
 
     #[test]
     fn token_has_the_claims_and_a_valid_signature() {
-        let t = token("com.example.app", "s3cret", "PUT", "/rest/api/2/webhook/refresh", 1_700_000_000);
+        let t = sign("com.example.app", "s3cret", "PUT", "/rest/api/2/webhook/refresh", 1_700_000_000);
         let parts: Vec<&str> = t.split('.').collect();
         assert_eq!(parts.len(), 3);
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let claims: serde_json::Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
-        assert_eq!(claims["iss"], "com.example.app");
-        assert_eq!(claims["iat"], 1_700_000_000);
-        assert_eq!(claims["exp"], 1_700_000_000 + LIFETIME_SECS);
-        assert_eq!(claims["qsh"], query_string_hash("PUT", "/rest/api/2/webhook/refresh"));
+        let claims = String::from_utf8(b64.decode(parts[1]).unwrap()).unwrap();
+        assert_eq!(
+            claims,
+            format!(
+                r#"{{"iss":"com.example.app","iat":1700000000,"exp":{},"qsh":"{}"}}"#,
+                1_700_000_000 + LIFETIME_SECS,
+                query_string_hash("PUT", "/rest/api/2/webhook/refresh")
+            )
+        );
         let mut mac = hmac::Hmac::<Sha256>::new_from_slice(b"s3cret").unwrap();
         mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
         mac.verify_slice(&b64.decode(parts[2]).unwrap()).expect("signature verifies");

@@ -1,0 +1,120 @@
+//! Building sentences without `core::fmt`: its machinery (and float formatting above all) would be most of the
+//! shipped wasm. Messages are static pieces joined with [`cat!`], numbers written by [`Piece`].
+
+/// A part of a message.
+pub trait Piece {
+    /// Appends this piece to `out`.
+    fn push_to(&self, out: &mut String);
+}
+
+impl Piece for str {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Piece for String {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Piece for char {
+    fn push_to(&self, out: &mut String) {
+        out.push(*self);
+    }
+}
+
+impl<T: Piece + ?Sized> Piece for &T {
+    fn push_to(&self, out: &mut String) {
+        (**self).push_to(out);
+    }
+}
+
+macro_rules! integer_pieces {
+    ($($t:ty),*) => {$(
+        impl Piece for $t {
+            fn push_to(&self, out: &mut String) {
+                push_int(out, *self as i128);
+            }
+        }
+    )*};
+}
+integer_pieces!(u8, u16, u32, u64, usize, i32, i64);
+
+/// Appends the decimal digits of `n`.
+pub fn push_int(out: &mut String, n: i128) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 40];
+    let mut i = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(d as char);
+    }
+}
+
+/// Joins pieces into a `String`: `cat!("got ", n, " of ", total)`.
+macro_rules! cat {
+    ($($piece:expr),* $(,)?) => {{
+        let mut out = String::new();
+        $( $crate::text::Piece::push_to(&$piece, &mut out); )*
+        out
+    }};
+}
+pub(crate) use cat;
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+/// `%XX`-encodes every byte outside RFC 3986's unreserved set (`A-Z a-z 0-9 - . _ ~`): query values, and
+/// Atlassian's canonical request for JWTs.
+pub fn percent_encode(value: &str) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(DIGITS[usize::from(b >> 4)] as char);
+            out.push(DIGITS[usize::from(b & 15)] as char);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_join_without_fmt() {
+        assert_eq!(cat!("a", 0u8, -17i64, ' ', String::from("b"), i64::MIN), "a0-17 b-9223372036854775808");
+        assert_eq!(cat!(u64::MAX), "18446744073709551615");
+        assert_eq!(hex(&[0, 0xab, 0x7f]), "00ab7f");
+    }
+
+    #[test]
+    fn percent_encoding_keeps_only_unreserved() {
+        assert_eq!(percent_encode("a b&c=d/é~"), "a%20b%26c%3Dd%2F%C3%A9~");
+        assert_eq!(percent_encode("1573540473480"), "1573540473480");
+    }
+}
