@@ -13,6 +13,7 @@ export const DELIVERY_DEFAULTS = Object.freeze({
   retries: 5,
   retryDelaysMs: Object.freeze([10, 20, 40, 80, 160]),
   timeoutMs: 2000,
+  concurrency: 50,
   oauthClientSecret: "oauth-client-secret-for-tests",
 });
 const JWT_LIFETIME_S = 180;
@@ -20,19 +21,31 @@ const JWT_LIFETIME_S = 180;
 /**
  * @typedef {{ id: string, site: string, app: string, url: string, attempt: number, time: number,
  *   flow: string, status?: number, error?: string }} DeliveryAttempt one line of the delivery log
- * @typedef {{ retries: number, retryDelaysMs: number[], timeoutMs: number, oauthClientSecret: string,
- *   connectAppBaseUrl?: string }} DeliveryOptions
+ * @typedef {{ retries: number, retryDelaysMs: number[], timeoutMs: number, concurrency: number,
+ *   oauthClientSecret: string, connectAppBaseUrl?: string }} DeliveryOptions
  */
 
 /**
  * The delivery engine of one fake.
  * @param {DeliveryOptions & { clock: () => number, baseUrlOf: (site: import("./sites.mjs").Site) => string }} options
  */
-export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, timeoutMs, oauthClientSecret, connectAppBaseUrl }) {
+export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, timeoutMs, concurrency, oauthClientSecret, connectAppBaseUrl }) {
   /** @type {DeliveryAttempt[]} */
   const log = [];
   const inFlight = new Set();
   let generation = 0;
+  // At most `concurrency` attempts on the wire; the others wait here (their timeout starts when they are sent).
+  let sending = 0;
+  const queue = [];
+  async function slot() {
+    if (sending < concurrency) sending++;
+    else await new Promise((resolve) => queue.push(resolve)); // release() hands its place over
+  }
+  function release() {
+    const next = queue.shift();
+    if (next) next();
+    else sending--;
+  }
 
   /**
    * Emits an event on a site: starts one delivery per app with webhooks it triggers, and returns them
@@ -68,7 +81,8 @@ export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, tim
         counts.failed++; // uninstalled meanwhile: Jira stops delivering
         return;
       }
-      const outcome = await post(d, attempt);
+      await slot();
+      const outcome = await post(d, attempt).finally(release);
       if (gen !== generation) return;
       const time = clock();
       log.push({ id: d.id, site: d.site.name, app: d.app.key, url: d.url, attempt, time, flow: d.flow, ...outcome });

@@ -261,6 +261,29 @@ describe("deliveries: Jira's retry policy", () => {
   });
 });
 
+describe("deliveries: load", () => {
+  it("sends at most deliveryConcurrency attempts at once; the others queue without timing out", async () => {
+    const f = await startFakeJira({ deliveryConcurrency: 2, deliveryTimeoutMs: 100 });
+    let active = 0;
+    let most = 0;
+    answer = async () => {
+      most = Math.max(most, ++active);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      active--;
+      return 204;
+    };
+    try {
+      await call(f, "POST", "/rest/api/2/webhook", { body: { url: `${receiver.url}/hook`, webhooks: [hook(["jira:issue_created"], "project = DEMO")] } });
+      for (let i = 0; i < 8; i++) f.emit({ event: "jira:issue_created" });
+      await f.deliveriesSettled();
+      assert.equal(most, 2);
+      assert.deepEqual(f.deliveries.map((d) => d.status), Array(8).fill(204), "8 × 30 ms in pairs: no attempt waited 100 ms on the wire");
+    } finally {
+      await f.close();
+    }
+  });
+});
+
 describe("deliveries: control API and reset", () => {
   const ctl = (method, path, body) => call(fake, method, `/_fake/${path}`, { body, auth: null });
 

@@ -104,6 +104,7 @@ export const jiraDate = (ms) => new Date(ms).toISOString().replace("Z", "+0000")
  * @property {number} [deliveryRetries=5] retries of a failing delivery (Jira: 5)
  * @property {number[]} [deliveryRetryDelaysMs=[10,20,40,80,160]] wait before retry n (the last one repeats)
  * @property {number} [deliveryTimeoutMs=2000] per delivery attempt and lifecycle call (Jira: about 20 s)
+ * @property {number} [deliveryConcurrency=50] delivery attempts on the wire at once (the others queue)
  * @property {string} [connectAppBaseUrl] the Connect app's baseUrl for delivery qsh, unless an install gave
  *   one (default: the origin of the registered url)
  * @property {string} [oauthClientSecret="oauth-client-secret-for-tests"] signs deliveries to OAuth 2.0 apps
@@ -118,13 +119,14 @@ export const jiraDate = (ms) => new Date(ms).toISOString().replace("Z", "+0000")
 export async function startFakeJira({
   port = 0, seed, dateFormat = "number", now = Date.now,
   deliveryRetries = DELIVERY_DEFAULTS.retries, deliveryRetryDelaysMs = DELIVERY_DEFAULTS.retryDelaysMs,
-  deliveryTimeoutMs = DELIVERY_DEFAULTS.timeoutMs, connectAppBaseUrl, oauthClientSecret = DELIVERY_DEFAULTS.oauthClientSecret,
+  deliveryTimeoutMs = DELIVERY_DEFAULTS.timeoutMs, deliveryConcurrency = DELIVERY_DEFAULTS.concurrency, connectAppBaseUrl, oauthClientSecret = DELIVERY_DEFAULTS.oauthClientSecret,
   rateLimit = null, faultSeed = 1,
 } = {}) {
   if (!["number", "string"].includes(dateFormat)) throw new TypeError(`dateFormat must be "number" or "string", not ${dateFormat}`);
   if (!Number.isInteger(deliveryRetries) || deliveryRetries < 0) throw new TypeError("deliveryRetries must be an integer >= 0");
   if (!Array.isArray(deliveryRetryDelaysMs) || !deliveryRetryDelaysMs.every((d) => d >= 0)) throw new TypeError("deliveryRetryDelaysMs must be an array of ms >= 0");
   if (!(deliveryTimeoutMs > 0)) throw new TypeError("deliveryTimeoutMs must be > 0");
+  if (!Number.isInteger(deliveryConcurrency) || deliveryConcurrency < 1) throw new TypeError("deliveryConcurrency must be an integer >= 1");
   const specs = await getSpecs();
   const initialSeed = structuredClone(seed ?? DEFAULT_SEED);
   let offset = 0;
@@ -145,7 +147,7 @@ export async function startFakeJira({
   const baseUrlOf = (site) => fake.url + site.prefix;
   const deliveries = createDeliveries({
     clock, baseUrlOf, retries: deliveryRetries, retryDelaysMs: [...deliveryRetryDelaysMs], timeoutMs: deliveryTimeoutMs,
-    connectAppBaseUrl, oauthClientSecret,
+    concurrency: deliveryConcurrency, connectAppBaseUrl, oauthClientSecret,
   });
   const keys = lifecycleKeys();
 
