@@ -101,16 +101,16 @@ export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, tim
     }
   }
 
-  /** One attempt: { status } or { error }. */
+  /** One attempt: { status } or { error } (a connection failure, a timeout, or a url that cannot be sent to). */
   async function post(d, attempt) {
-    const headers = {
-      "Content-Type": "application/json",
-      "X-Atlassian-Webhook-Identifier": d.id,
-      "X-Atlassian-Webhook-Flow": d.flow,
-      ...(attempt > 1 && { "X-Atlassian-Webhook-Retry": String(attempt - 1) }),
-      ...authorization(d),
-    };
     try {
+      const headers = {
+        "Content-Type": "application/json",
+        "X-Atlassian-Webhook-Identifier": d.id,
+        "X-Atlassian-Webhook-Flow": d.flow,
+        ...(attempt > 1 && { "X-Atlassian-Webhook-Retry": String(attempt - 1) }),
+        ...authorization(d),
+      };
       const res = await fetch(d.url, { method: "POST", headers, body: d.body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
       await res.arrayBuffer();
       return { status: res.status };

@@ -62,6 +62,7 @@ export function buildSite(name, seed, now) {
  * @param {Site} site @param {number} now
  */
 export function siteStats(site, now) {
+  const sorted = (a) => (a ? [...a].sort() : null);
   let webhooks = 0;
   let duplicates = 0;
   for (const app of Object.values(site.state.apps)) {
@@ -69,7 +70,6 @@ export function siteStats(site, now) {
     for (const w of app.webhooks) {
       if (w.expirationDate < now) continue;
       webhooks++;
-      const sorted = (a) => (a ? [...a].sort() : null);
       const key = JSON.stringify([sorted(w.events), w.jqlFilter, sorted(w.fieldIdsFilter), sorted(w.issuePropertyKeysFilter)]);
       if (seen.has(key)) duplicates++;
       else seen.add(key);
