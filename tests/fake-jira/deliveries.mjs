@@ -6,7 +6,7 @@ import * as jwt from "atlassian-jwt";
 import { buildEvent, triggers } from "./events.mjs";
 
 /** Answers that Jira retries (besides connection failures and timeouts). */
-export const isRetryable = (status) => [408, 409, 425, 429].includes(status) || status >= 500;
+const isRetryable = (status) => [408, 409, 425, 429].includes(status) || status >= 500;
 
 /** Test-fast defaults. Jira retries 5 times over up to about 30 minutes and waits about 20 s per attempt. */
 export const DELIVERY_DEFAULTS = Object.freeze({
@@ -140,7 +140,11 @@ export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, tim
     async settled() {
       while (inFlight.size) await Promise.all([...inFlight]);
     },
-    /** Forgets the log; deliveries in flight stop before their next attempt and record nothing. */
+    /** Deliveries in flight stop before their next attempt and record nothing more. */
+    stop() {
+      generation++;
+    },
+    /** Stops the deliveries in flight and forgets the log. */
     reset() {
       generation++;
       log.length = 0;

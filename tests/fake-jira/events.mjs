@@ -6,10 +6,11 @@ import { matchJql } from "./jql.mjs";
 import { SITE_NAME_PATTERN } from "./sites.mjs";
 
 /** Every event a dynamic webhook can register for (the v3 enum). */
-export const EVENTS = loadDefinition(3).components.schemas.WebhookDetails.properties.events.items.enum;
+const EVENTS = loadDefinition(3).components.schemas.WebhookDetails.properties.events.items.enum;
 
 const object = { type: "object" };
-export const EMIT_SCHEMA = {
+/** What fake.emit accepts (see EmitInput). */
+const EMIT_SCHEMA = {
   type: "object",
   additionalProperties: false,
   required: ["event"],

@@ -18,9 +18,7 @@ import { createRateLimiter } from "./ratelimit.mjs";
 export { DEFAULT_SEED, FIRST_WEBHOOK_ID } from "./seed.mjs";
 export { checkJql, matchJql } from "./jql.mjs";
 export { authenticate } from "./auth.mjs";
-export { DEFAULT_SITE, clientKeyOf } from "./sites.mjs";
-export { DELIVERY_DEFAULTS, isRetryable } from "./deliveries.mjs";
-export { EVENTS } from "./events.mjs";
+export { DELIVERY_DEFAULTS } from "./deliveries.mjs";
 
 export const WEBHOOK_LIFETIME_MS = 30 * DAY_MS;
 export const FAILED_RETENTION_MS = 72 * 3_600_000;
@@ -652,6 +650,7 @@ export async function startFakeJira({
   fake.url = `http://127.0.0.1:${fake.port}`;
 
   async function close() {
+    deliveries.stop();
     const closed = new Promise((resolve) => server.close(resolve));
     server.closeAllConnections();
     await closed;

@@ -14,9 +14,9 @@ const uuidFrom = (text) => {
 /** The site's clientKey (the Connect tenant id): a UUID derived from its name, so runs are reproducible. */
 export const clientKeyOf = (site) => uuidFrom(`clientKey:${site}`);
 /** The cloudId of a site other than the default one (the default site keeps its OAuth app's cloudId). */
-export const cloudIdOf = (site) => uuidFrom(`cloudId:${site}`);
+const cloudIdOf = (site) => uuidFrom(`cloudId:${site}`);
 /** A Connect app's shared secret on a site other than the default one: derived from its seed secret (or key). */
-export const sharedSecretOf = (appSecret, site) => createHmac("sha256", appSecret).update(site).digest("base64url");
+const sharedSecretOf = (appSecret, site) => createHmac("sha256", appSecret).update(site).digest("base64url");
 
 /**
  * @typedef {{ requests: Record<string, number>, rateLimited: number,
