@@ -2,7 +2,7 @@
 import * as jwt from "atlassian-jwt";
 
 /**
- * @typedef {{ key: string, type: "connect"|"oauth", sharedSecret?: string, cloudId?: string }} App
+ * @typedef {{ key: string, type: "connect"|"oauth", sharedSecret?: string, cloudId?: string, installed?: boolean }} App
  * @typedef {{ type: "basic", email: string, apiToken: string, app?: string, user?: string }
  *         | { type: "bearer", token: string, app?: string, user?: string }} Credential
  * @typedef {{ ok: true, app: App|null, user: string|null, scheme: "basic"|"bearer"|"jwt" }
@@ -43,7 +43,7 @@ export function authenticate(req, { apps, credentials, now }) {
     }
   }
   if (!found) return { ok: false, status: 401, message: UNAUTHENTICATED };
-  const app = found.app ? apps[found.app] ?? null : null;
+  const app = found.app && apps[found.app]?.installed !== false ? apps[found.app] ?? null : null; // uninstalled: a plain user
   if (req.cloudId != null) {
     if (found.scheme !== "bearer" || app?.cloudId !== req.cloudId)
       return { ok: false, status: 404, message: `No Jira site with cloudId ${req.cloudId} is accessible with these credentials.` };
@@ -67,6 +67,7 @@ function verifyConnectJwt(token, req, apps, now) {
   }
   const app = apps[claims?.iss];
   if (!app || app.type !== "connect" || !app.sharedSecret) return fail(`unknown issuer '${claims?.iss}'`);
+  if (app.installed === false) return fail(`the app '${app.key}' is not installed on this site`);
   try {
     claims = jwt.decodeSymmetric(token, app.sharedSecret, jwt.SymmetricAlgorithm.HS256);
   } catch (e) {

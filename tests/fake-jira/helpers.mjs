@@ -1,11 +1,19 @@
-// Shared by the fake's tests (and handy for other tests): credentials of the default seed and a fetch wrapper.
+// Shared by the fake's tests (and handy for other tests): credentials of the default seed, a fetch wrapper
+// and a webhook receiver.
+import http from "node:http";
 import { DEFAULT_SEED } from "./seed.mjs";
+import { DEFAULT_SITE, clientKeyOf } from "./sites.mjs";
+import { DELIVERY_DEFAULTS } from "./deliveries.mjs";
 
 export const basic = (email, token) => `Basic ${Buffer.from(`${email}:${token}`).toString("base64")}`;
 export const CONNECT_APP = "com.example.connect-app";
 export const OAUTH_APP = "oauth-client-id-123";
 export const CLOUD_ID = "11111111-2222-3333-4444-555555555555";
 export const CONNECT_SECRET = "connect-shared-secret-for-tests";
+/** The default site's clientKey: `iss` of the Connect JWTs on its deliveries and lifecycle calls. */
+export const CONNECT_CLIENT_KEY = clientKeyOf(DEFAULT_SITE);
+/** Signs (HS256) the bearer JWT of deliveries to OAuth 2.0 apps, unless startFakeJira gets another oauthClientSecret. */
+export const OAUTH_CLIENT_SECRET = DELIVERY_DEFAULTS.oauthClientSecret;
 /** Basic credential of the Connect app, bearer of the OAuth app (use under /ex/jira/{cloudId}), plain user. */
 export const AUTH = {
   connect: basic("admin@example.com", "basic-api-token"),
@@ -38,3 +46,40 @@ export const hooks = (n, jqlFilter = "project = DEMO", events = ["jira:issue_cre
   url: "https://app.example.com/hook",
   webhooks: Array.from({ length: n }, () => ({ events, jqlFilter })),
 });
+
+/**
+ * @typedef {{ method: string, url: string, path: string, headers: http.IncomingHttpHeaders, body: string, json: any }} Received
+ */
+
+/**
+ * A small HTTP server standing in for an app: it records every request and answers each with the
+ * status `answer` returns (null: never answers, to test timeouts).
+ * @param {(req: Received, n: number) => number|null|Promise<number|null>} [answer] n counts from 1; default 204
+ * @returns {Promise<{ url: string, received: Received[], close: () => Promise<void> }>}
+ */
+export async function startReceiver(answer = () => 204) {
+  const received = [];
+  const server = http.createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = Buffer.concat(chunks).toString("utf8");
+    let json;
+    try {
+      json = JSON.parse(body);
+    } catch {}
+    const r = { method: req.method, url: req.url, path: req.url.split("?")[0], headers: req.headers, body, json };
+    received.push(r);
+    const status = await answer(r, received.length);
+    if (status !== null) res.writeHead(status).end();
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    received,
+    async close() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

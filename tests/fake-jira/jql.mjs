@@ -1,12 +1,22 @@
-// The JQL subset that dynamic webhooks accept (FACTS.md §4), checked on a parse tree built by
-// Atlassian's own JQL grammar (@atlassianlabs/jql-parser, ANTLR).
+// The JQL subset that dynamic webhooks accept, checked on a parse tree built by Atlassian's own JQL
+// grammar (@atlassianlabs/jql-parser, ANTLR), and evaluated on an issue to decide which webhooks fire.
 import jqlParser from "@atlassianlabs/jql-parser";
 import antlr from "antlr4ts";
 
 const P = jqlParser;
 
-/** Fields of the subset (lower case; JQL field names are case-insensitive). `cf[id]` is handled apart. */
-export const SUPPORTED_FIELDS = ["issuekey", "project", "issuetype", "status", "assignee", "reporter", "issue.property"];
+/** The values of a field of the subset that a clause compares with (JQL field names are case-insensitive). */
+const FIELDS = {
+  issuekey: (i) => [i.key, i.id],
+  project: (i) => pick(i.fields?.project, "key", "id", "name"),
+  issuetype: (i) => pick(i.fields?.issuetype, "name", "id"),
+  status: (i) => pick(i.fields?.status, "name", "id"),
+  assignee: (i) => pick(i.fields?.assignee, "accountId"),
+  reporter: (i) => pick(i.fields?.reporter, "accountId"),
+};
+
+/** Fields of the subset (lower case). `cf[id]` is handled apart. */
+export const SUPPORTED_FIELDS = [...Object.keys(FIELDS), "issue.property"];
 
 /**
  * Checks a webhook's jqlFilter against the dynamic-webhook JQL subset:
@@ -16,7 +26,12 @@ export const SUPPORTED_FIELDS = ["issuekey", "project", "issuetype", "status", "
  * @returns {string[]} errors as Jira puts them in `{"errors":[…]}`; empty when the filter is accepted
  */
 export function checkJql(query) {
-  if (!query.trim()) return ["The JQL filter is empty."];
+  return parse(query).errors;
+}
+
+/** @returns {{ tree: object, errors: string[] }} */
+function parse(query) {
+  if (!query.trim()) return { errors: ["The JQL filter is empty."] };
   const syntax = [];
   const listener = {
     syntaxError: (_r, _sym, line, col, msg) =>
@@ -26,11 +41,94 @@ export function checkJql(query) {
   const parser = new P.JQLParser(new antlr.CommonTokenStream(lexer));
   for (const x of [lexer, parser]) (x.removeErrorListeners(), x.addErrorListener(listener));
   const tree = parser.jqlQuery();
-  if (syntax.length) return [syntax[0]];
+  if (syntax.length) return { tree, errors: [syntax[0]] };
   const errors = new Set();
   walk(tree, errors);
-  return [...errors];
+  return { tree, errors: [...errors] };
 }
+
+/**
+ * @typedef {{ key?: string, id?: string, fields?: Record<string, any>, properties?: Record<string, any> }} IssueView
+ *   an issue as in a webhook body, plus its issue properties by key
+ */
+
+const compiled = new Map();
+
+/**
+ * Whether an issue matches a jqlFilter of the subset. Values compare case-insensitively (as Jira does for
+ * names and keys); `project` matches the key, id or name, `issuetype`/`status` the name or id, `assignee`/
+ * `reporter` the accountId, `cf[N]` the field `customfield_N`, `issue.property[k].path` that property.
+ * `!=` and `NOT IN` never match an empty field (Jira's rule); `= EMPTY` matches only an empty one.
+ * @param {string} query a filter that checkJql accepts (throws otherwise)
+ * @param {IssueView} issue
+ * @returns {boolean}
+ */
+export function matchJql(query, issue) {
+  let test = compiled.get(query);
+  if (!test) {
+    const { tree, errors } = parse(query);
+    if (errors.length) throw new TypeError(`cannot evaluate JQL '${query}': ${errors.join("; ")}`);
+    test = compile(tree.jqlWhere());
+    compiled.set(query, test);
+  }
+  return test(issue);
+}
+
+const EMPTY = Symbol("EMPTY");
+
+/** Turns a parse tree of the subset into a predicate over an IssueView. */
+function compile(node) {
+  if (node instanceof P.JqlWhereContext) return compile(node.jqlOrClause());
+  if (node instanceof P.JqlOrClauseContext) {
+    const parts = node.jqlAndClause().map(compile);
+    return (issue) => parts.some((p) => p(issue));
+  }
+  if (node instanceof P.JqlAndClauseContext) {
+    const parts = node.jqlNotClause().map(compile);
+    return (issue) => parts.every((p) => p(issue));
+  }
+  if (node instanceof P.JqlNotClauseContext) return compile(node.jqlSubClause() ?? node.jqlTerminalClause());
+  if (node instanceof P.JqlSubClauseContext) return compile(node.jqlOrClause());
+  const values = fieldValues(node.jqlField());
+  const rhs = node.jqlTerminalClauseRhs();
+  const equals = rhs instanceof P.JqlEqualsClauseContext;
+  const negated = Boolean(equals ? rhs.jqlEqualsOperator().NOT_EQUALS() : rhs.jqlInOperator().NOT());
+  const wanted = equals ? operands(rhs) : rhs.jqlList().jqlOperand().flatMap(operands);
+  return (issue) => {
+    const actual = values(issue).filter((v) => v != null).map((v) => String(v).toLowerCase());
+    const hit = wanted.some((w) => (w === EMPTY ? actual.length === 0 : actual.includes(w)));
+    return negated ? !hit && actual.length > 0 : hit;
+  };
+}
+
+/** The values of an operand (EMPTY, a word, a quoted string, a number or a list), lower case. */
+function operands(node) {
+  if (node.jqlEmpty()) return [EMPTY];
+  if (node.jqlList?.()) return node.jqlList().jqlOperand().flatMap(operands);
+  return [unquote(node.jqlValue().text).toLowerCase()];
+}
+
+/** @returns {(issue: IssueView) => unknown[]} */
+function fieldValues(field) {
+  const cf = field.jqlCustomField();
+  if (cf) return (i) => flatten(i.fields?.[`customfield_${cf.POSNUMBER().text}`]);
+  const name = unquote(field.jqlString().text).toLowerCase();
+  if (name !== "issue.property") return FIELDS[name];
+  const [prop] = field.jqlFieldProperty();
+  const key = unquote(prop.jqlArgument().text);
+  const path = prop.jqlPropertyArgument().map((a) => unquote(a.text)).join("").split(".").filter(Boolean);
+  return (i) => flatten(path.reduce((v, k) => v?.[k], i.properties?.[key]));
+}
+
+/** A field value as comparable scalars: arrays element by element, objects by their usual identifying keys. */
+function flatten(v) {
+  if (v == null) return [];
+  if (Array.isArray(v)) return v.flatMap(flatten);
+  if (typeof v === "object") return pick(v, "value", "key", "name", "id", "accountId");
+  return [v];
+}
+
+const pick = (o, ...keys) => (o ? keys.map((k) => o[k]) : []);
 
 function walk(node, errors) {
   if (node instanceof P.JqlTerminalClauseContext) return checkClause(node, errors);
@@ -55,7 +153,7 @@ function supportedField(field) {
   if (field.jqlCustomField()) return props.length === 0; // cf[NNNNN]
   const name = unquote(field.jqlString().text).toLowerCase();
   if (name === "issue.property") return props.length > 0; // issue.property[key](.path)
-  return props.length === 0 && SUPPORTED_FIELDS.includes(name);
+  return props.length === 0 && Object.hasOwn(FIELDS, name);
 }
 
 function findFunction(node) {
@@ -66,4 +164,5 @@ function findFunction(node) {
   }
 }
 
-const unquote = (s) => (/^(["']).*\1$/s.test(s) ? s.slice(1, -1) : s);
+/** A JQL word or quoted string as its text (backslash escapes resolved). */
+const unquote = (s) => (/^(["']).*\1$/s.test(s) ? s.slice(1, -1).replace(/\\(.)/gs, "$1") : s);

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { checkJql } from "./jql.mjs";
+import { checkJql, matchJql } from "./jql.mjs";
 
 describe("checkJql: the dynamic-webhook JQL subset", () => {
   it("accepts the supported fields, operators, connectives, quoting and lists", () => {
@@ -50,5 +50,42 @@ describe("checkJql: the dynamic-webhook JQL subset", () => {
       assert.match(errors[0], /^Error in the JQL Query: .+ \(line 1, character \d+\)$/, q);
     }
     assert.deepEqual(checkJql("   "), ["The JQL filter is empty."]);
+  });
+});
+
+describe("matchJql: evaluating the subset on an issue", () => {
+  const issue = {
+    key: "DEMO-7", id: "10042",
+    fields: {
+      project: { key: "DEMO", id: "10000", name: "Demo project" }, issuetype: { id: "10001", name: "Bug" },
+      status: { id: "3", name: "In Progress" }, assignee: null, reporter: { accountId: "5b10ac8d82e05b22cc7d4ef5" },
+      customfield_10014: "Epic label", customfield_10020: [{ value: "red" }, { value: "blue" }],
+    },
+    properties: { myKey: { nested: { path: 5 } }, "dotted.key": "x" },
+  };
+
+  it("compares keys, ids and names case-insensitively, with AND/OR and parentheses", () => {
+    for (const [q, expected] of [
+      ["project = demo", true], ["project = 10000", true], ["project = \"demo project\"", true], ["project = OPS", false],
+      ["issueKey = demo-7", true], ["issuekey IN (DEMO-1, 10042)", true], ["issuetype = BUG AND status = 'in progress'", true],
+      ["status = Done OR issuetype = Task", false], ["(status = Done OR issuetype = Bug) AND project IN (OPS, DEMO)", true],
+      ["project = OPS OR project = DEMO AND status = Done", false], ["reporter = 5B10AC8D82E05B22CC7D4EF5", true],
+      ["cf[10014] = \"epic LABEL\"", true], ["cf[10020] = blue", true], ["cf[10020] IN (green)", false], ["cf[99] = x", false],
+      ["issue.property[myKey].nested.path = 5", true], ["issue.property[\"dotted.key\"] IN (X, y)", true], ["issue.property[other] = 1", false],
+    ])
+      assert.equal(matchJql(q, issue), expected, q);
+  });
+
+  it("follows Jira's rule for empty fields: != and NOT IN never match them, = EMPTY does", () => {
+    for (const [q, expected] of [
+      ["assignee = EMPTY", true], ["assignee != EMPTY", false], ["assignee != alice", false], ["assignee NOT IN (alice)", false],
+      ["assignee IN (alice, EMPTY)", true], ["reporter != alice", true], ["reporter NOT IN (alice, bob)", true],
+      ["cf[10020] != red", false], ["cf[10020] NOT IN (green)", true], ["issue.property[missing] != x", false],
+    ])
+      assert.equal(matchJql(q, issue), expected, q);
+  });
+
+  it("refuses a filter outside the subset", () => {
+    assert.throws(() => matchJql("priority = High", issue), /unsupported/);
   });
 });

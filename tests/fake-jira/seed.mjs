@@ -96,7 +96,8 @@ function check(ok, validate, name) {
  *   fieldIdsFilter?: string[], issuePropertyKeysFilter?: string[], expirationDate: number, createdAt: number }} StoredWebhook
  * @typedef {{ id: string, url: string, body?: string, failureTime: number }} StoredFailure
  * @typedef {{ key: string, type: "connect"|"oauth", sharedSecret?: string, cloudId?: string,
- *   url: string|null, webhooks: StoredWebhook[], failed: StoredFailure[] }} AppState
+ *   url: string|null, webhooks: StoredWebhook[], failed: StoredFailure[],
+ *   installed?: boolean, appBaseUrl?: string }} AppState installed/appBaseUrl: set per site (sites.mjs, installApp)
  * @typedef {{ nextId: number, apps: Record<string, AppState> }} State
  */
 

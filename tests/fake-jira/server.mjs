@@ -1,5 +1,7 @@
 // A stateful, in-memory fake of Jira Cloud's dynamic webhooks REST API (the five `Webhooks` operations),
 // validated against Atlassian's OpenAPI documents, with scriptable faults and a /_fake/ control API.
+// It also delivers webhooks (with Jira's retries), serves many sites, runs the Connect install lifecycle
+// and rate-limits each app.
 import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -7,11 +9,16 @@ import Ajv from "ajv";
 import { getSpecs } from "./spec.mjs";
 import { checkJql } from "./jql.mjs";
 import { authenticate } from "./auth.mjs";
-import { DEFAULT_SEED, DAY_MS, buildState, addFailures } from "./seed.mjs";
+import { DEFAULT_SEED, DAY_MS, addFailures } from "./seed.mjs";
+import { DEFAULT_SITE, SITE_NAME_PATTERN, buildSite, siteStats, addStats } from "./sites.mjs";
+import { DELIVERY_DEFAULTS, createDeliveries } from "./deliveries.mjs";
+import { lifecycleKeys, lifecyclePayload, sendLifecycle } from "./lifecycle.mjs";
+import { createRateLimiter } from "./ratelimit.mjs";
 
 export { DEFAULT_SEED, FIRST_WEBHOOK_ID } from "./seed.mjs";
-export { checkJql } from "./jql.mjs";
+export { checkJql, matchJql } from "./jql.mjs";
 export { authenticate } from "./auth.mjs";
+export { DELIVERY_DEFAULTS } from "./deliveries.mjs";
 
 export const WEBHOOK_LIFETIME_MS = 30 * DAY_MS;
 export const FAILED_RETENTION_MS = 72 * 3_600_000;
@@ -42,6 +49,8 @@ const FAULT_SCHEMA = {
   properties: {
     type: { enum: FAULT_TYPES },
     operation: { enum: OPERATIONS },
+    site: { type: "string", pattern: SITE_NAME_PATTERN },
+    probability: { type: "number", exclusiveMinimum: 0, maximum: 1 },
     times: { type: "integer", minimum: 1 },
     apply: { type: "boolean" },
     status: { type: "integer", minimum: 100, maximum: 599 },
@@ -68,7 +77,9 @@ export const jiraDate = (ms) => new Date(ms).toISOString().replace("Z", "+0000")
  * @typedef {object} Fault
  * @property {string} type one of FAULT_TYPES
  * @property {string} [operation] only requests for this operationId (default: any of the five)
- * @property {number} [times=1] how many matching requests it hits
+ * @property {string} [site] only requests to this site (default: any site)
+ * @property {number} [probability] hits a matching request with this probability (seeded RNG, see faultSeed)
+ * @property {number} [times] how many requests it hits (default 1; unlimited when probability is given)
  * @property {boolean} [apply] whether the real state change happens; default true when the fault answers 2xx
  *   (malformed-json, wrong-content-type, large, delay, status/html with a 2xx status), false otherwise (and for reset)
  * @property {number} [status] status (status: 500, html: 502, rate-limit: 429, malformed-json: 200, others: the real one)
@@ -83,23 +94,90 @@ export const jiraDate = (ms) => new Date(ms).toISOString().replace("Z", "+0000")
  */
 
 /**
- * Starts the fake on 127.0.0.1.
- * @param {{ port?: number, seed?: object, dateFormat?: "number"|"string", now?: () => number }} [options]
+ * @typedef {object} FakeOptions
+ * @property {number} [port=0] 0: any free port
+ * @property {object} [seed] apps, credentials, webhooks and failures of the default site (DEFAULT_SEED)
+ * @property {"number"|"string"} [dateFormat="number"] how expirationDate is sent
+ * @property {() => number} [now=Date.now] the fake's clock (ms)
+ * @property {number} [deliveryRetries=5] retries of a failing delivery (Jira: 5)
+ * @property {number[]} [deliveryRetryDelaysMs=[10,20,40,80,160]] wait before retry n (the last one repeats)
+ * @property {number} [deliveryTimeoutMs=2000] per delivery attempt and lifecycle call (Jira: about 20 s)
+ * @property {number} [deliveryConcurrency=50] delivery attempts on the wire at once (the others queue)
+ * @property {string} [connectAppBaseUrl] the Connect app's baseUrl for delivery qsh, unless an install gave
+ *   one (default: the origin of the registered url)
+ * @property {string} [oauthClientSecret="oauth-client-secret-for-tests"] signs deliveries to OAuth 2.0 apps
+ * @property {import("./ratelimit.mjs").RateLimit|null} [rateLimit=null] per app, across all sites
+ * @property {number} [faultSeed=1] seed of the RNG of probabilistic faults
  */
-export async function startFakeJira({ port = 0, seed, dateFormat = "number", now = Date.now } = {}) {
+
+/**
+ * Starts the fake on 127.0.0.1.
+ * @param {FakeOptions} [options]
+ */
+export async function startFakeJira({
+  port = 0, seed, dateFormat = "number", now = Date.now,
+  deliveryRetries = DELIVERY_DEFAULTS.retries, deliveryRetryDelaysMs = DELIVERY_DEFAULTS.retryDelaysMs,
+  deliveryTimeoutMs = DELIVERY_DEFAULTS.timeoutMs, deliveryConcurrency = DELIVERY_DEFAULTS.concurrency, connectAppBaseUrl, oauthClientSecret = DELIVERY_DEFAULTS.oauthClientSecret,
+  rateLimit = null, faultSeed = 1,
+} = {}) {
   if (!["number", "string"].includes(dateFormat)) throw new TypeError(`dateFormat must be "number" or "string", not ${dateFormat}`);
+  if (!Number.isInteger(deliveryRetries) || deliveryRetries < 0) throw new TypeError("deliveryRetries must be an integer >= 0");
+  if (!Array.isArray(deliveryRetryDelaysMs) || !deliveryRetryDelaysMs.every((d) => d >= 0)) throw new TypeError("deliveryRetryDelaysMs must be an array of ms >= 0");
+  if (!(deliveryTimeoutMs > 0)) throw new TypeError("deliveryTimeoutMs must be > 0");
+  if (!Number.isInteger(deliveryConcurrency) || deliveryConcurrency < 1) throw new TypeError("deliveryConcurrency must be an integer >= 1");
   const specs = await getSpecs();
   const initialSeed = structuredClone(seed ?? DEFAULT_SEED);
   let offset = 0;
   const clock = () => now() + offset;
-  let { state, credentials } = buildState(initialSeed, clock());
-  /** @type {(Fault & {id: number, times: number})[]} */
+  let currentSeed = initialSeed;
+  /** @type {Map<string, import("./sites.mjs").Site>} */
+  let sites = new Map([[DEFAULT_SITE, buildSite(DEFAULT_SITE, initialSeed, clock())]]);
+  let credentials = structuredClone(initialSeed.credentials ?? []);
+  /** @type {(Fault & {id: number, times?: number})[]} */
   let faults = [];
   let faultSeq = 0;
+  let random = seededRandom(faultSeed);
+  let limiter = rateLimit && createRateLimiter(rateLimit);
   const requests = [];
   const applied = [];
   const selfCheckFailures = [];
   const formatDate = (ms) => (dateFormat === "string" ? jiraDate(ms) : ms);
+  const baseUrlOf = (site) => fake.url + site.prefix;
+  const deliveries = createDeliveries({
+    clock, baseUrlOf, retries: deliveryRetries, retryDelaysMs: [...deliveryRetryDelaysMs], timeoutMs: deliveryTimeoutMs,
+    concurrency: deliveryConcurrency, connectAppBaseUrl, oauthClientSecret,
+  });
+  const keys = lifecycleKeys();
+
+  /** The site of that name, created (from the current seed, apps installed) on first use. */
+  function site(name = DEFAULT_SITE) {
+    let s = sites.get(name);
+    if (!s) sites.set(name, (s = buildSite(name, currentSeed, clock())));
+    return s;
+  }
+
+  /** Runs the installed/uninstalled lifecycle of a Connect app on a site. */
+  async function lifecycle(eventType, { site: name, appBaseUrl, appKey }) {
+    if (typeof appBaseUrl !== "string" || !/^https?:\/\//.test(appBaseUrl)) throw new TypeError("appBaseUrl must be an absolute http(s) URL");
+    const s = site(name);
+    const app = s.state.apps[appKey ?? Object.values(s.state.apps).find((a) => a.type === "connect")?.key];
+    if (app?.type !== "connect") throw new TypeError(`no Connect app '${appKey}' in the seed`);
+    const payload = lifecyclePayload(eventType, { appKey: app.key, site: s, baseUrl: baseUrlOf(s), sharedSecret: app.sharedSecret });
+    const uninstall = () => Object.assign(app, { installed: false, webhooks: [] });
+    if (eventType === "uninstalled") uninstall(); // whatever the app answers
+    let status;
+    try {
+      status = await sendLifecycle(await keys(), appBaseUrl, payload, { now: clock(), timeoutMs: deliveryTimeoutMs });
+    } catch (e) {
+      if (eventType === "installed") uninstall();
+      throw new Error(`${eventType} callback to ${appBaseUrl} failed: ${e.cause?.code ?? e.message}`);
+    }
+    if (eventType === "installed") {
+      if (status >= 200 && status < 300) Object.assign(app, { installed: true, appBaseUrl });
+      else uninstall();
+    }
+    return status;
+  }
 
   const fake = {
     url: "",
@@ -107,31 +185,48 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
     dateFormat,
     /** every request received (control API excluded) */
     requests,
-    /** every state change made: { operation, app, user, ids, time, requestId } */
+    /** every state change made: { operation, app, user, ids, time, requestId, site? (only for other sites than the default) } */
     applied,
     /** responses the fake produced that did not match the spec (answered 500 instead); should stay empty */
     selfCheckFailures,
-    /** live state: { nextId, apps: { [key]: { key, type, url, webhooks: [...], failed: [...] } } } */
-    get state() { return state; },
+    /** live state of the default site: { nextId, apps: { [key]: { key, type, url, installed, webhooks: [...], failed: [...] } } } */
+    get state() { return site().state; },
     get credentials() { return credentials; },
     get faults() { return faults; },
+    /** every delivery attempt: { id, site, app, url, attempt, time, flow, status | error } */
+    get deliveries() { return deliveries.log; },
+    /** names of the sites that exist */
+    get sites() { return [...sites.keys()]; },
+    /** the current rate limit ({ requestsPerSecond, burst }) or null */
+    get rateLimit() { return limiter?.limit ?? null; },
     now: clock,
-    /** Back to a seed (default: the one given at start); also clears requests, applied, faults and the clock offset. */
+    site,
+    /** Back to a seed (default: the one given at start); also clears requests, applied, faults, deliveries,
+     *  other sites, stats, the clock offset and the rate limit (back to the start option). */
     reset(newSeed = initialSeed) {
-      ({ state, credentials } = buildState(newSeed, now()));
+      const fresh = buildSite(DEFAULT_SITE, newSeed, now());
+      currentSeed = structuredClone(newSeed);
+      sites = new Map([[DEFAULT_SITE, fresh]]);
+      credentials = structuredClone(newSeed.credentials ?? []);
       offset = 0;
       faults = [];
+      random = seededRandom(faultSeed);
+      limiter = rateLimit && createRateLimiter(rateLimit);
       requests.length = 0;
       applied.length = 0;
+      deliveries.reset();
     },
-    /** @param {string} appKey @param {{id: string, url: string, body?: string, failureTime?: number, failedMinutesAgo?: number}[]} failures */
-    seedFailed(appKey, failures) {
-      addFailures(state, appKey, failures, clock());
+    /**
+     * @param {string} appKey @param {{id: string, url: string, body?: string, failureTime?: number, failedMinutesAgo?: number}[]} failures
+     * @param {string} [siteName] default: the default site
+     */
+    seedFailed(appKey, failures, siteName) {
+      addFailures(site(siteName).state, appKey, failures, clock());
     },
     /** @param {Fault} fault @returns {number} its id */
     injectFault(fault) {
       if (!validateFault(fault)) throw new TypeError(`invalid fault: ${ajv.errorsText(validateFault.errors, { dataVar: "fault" })}`);
-      const f = { times: 1, ...structuredClone(fault), id: ++faultSeq };
+      const f = { ...(fault.probability === undefined && { times: 1 }), ...structuredClone(fault), id: ++faultSeq };
       faults.push(f);
       return f.id;
     },
@@ -139,6 +234,53 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
     clearRequests() { requests.length = 0; },
     /** Moves the fake's clock forward (e.g. to expire webhooks); returns the new now. */
     advanceTime(ms) { offset += ms; return clock(); },
+    /**
+     * Makes Jira emit an event on a site (input.site, default the default site) and deliver it to every app
+     * with webhooks it triggers. Answers at once; the deliveries run in the background.
+     * @param {import("./events.mjs").EmitInput} input
+     * @returns {{ ok: true, deliveries: { id: string, app: string, url: string, matchedWebhookIds: number[] }[] }}
+     */
+    emit(input) {
+      return deliveries.emit(site(input?.site), input);
+    },
+    /** Resolves when every delivery in flight has finished, retries included. */
+    deliveriesSettled: () => deliveries.settled(),
+    /**
+     * Installs a Connect app on a site (created if needed): POSTs the `installed` lifecycle payload to
+     * `${appBaseUrl}/installed` with an RS256 JWT. A 2xx installs it (deliveries' qsh then use appBaseUrl);
+     * any other answer leaves it uninstalled. Rejects when the callback cannot be delivered.
+     * @param {{ site?: string, appBaseUrl: string, appKey?: string }} install appKey: default the seed's Connect app
+     * @returns {Promise<number>} the app's HTTP status
+     */
+    installApp: (install) => lifecycle("installed", install),
+    /**
+     * Uninstalls a Connect app from a site: its webhooks there are removed, its deliveries stop, its JWTs
+     * are refused; then POSTs the `uninstalled` payload to `${appBaseUrl}/uninstalled`.
+     * @param {{ site?: string, appBaseUrl: string, appKey?: string }} uninstall
+     * @returns {Promise<number>} the app's HTTP status
+     */
+    uninstallApp: (uninstall) => lifecycle("uninstalled", uninstall),
+    /** The PEM public key of a lifecycle JWT's kid, or null. */
+    async connectPublicKey(kid) {
+      const k = await keys();
+      return k.kid === kid ? k.publicKey : null;
+    },
+    /** @param {import("./ratelimit.mjs").RateLimit|null} limit a new per-app limit (fresh buckets), or null for none */
+    setRateLimit(limit) {
+      limiter = limit && createRateLimiter(limit);
+    },
+    /**
+     * Per site and in total: requests by operation, rate-limited requests, live webhooks, duplicates
+     * (live webhooks of one app on one site with the same events, JQL and filters as another) and
+     * deliveries ({ attempted, attempts, succeeded, failed }).
+     */
+    stats() {
+      const t = clock();
+      const total = { requests: {}, rateLimited: 0, webhooks: 0, duplicates: 0, deliveries: { attempted: 0, attempts: 0, succeeded: 0, failed: 0 } };
+      const bySite = {};
+      for (const [name, s] of sites) addStats(total, (bySite[name] = siteStats(s, t)));
+      return { total, sites: bySite };
+    },
     close,
   };
 
@@ -223,13 +365,18 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
   }
 
   // ---------------------------------------------------------------- request pipeline
-  /** Maps a path to { spec, op, version, cloudId, restPath, prefix } or null. */
+  /**
+   * Maps a path to { spec, op, version, site, cloudId, restPath, prefix } or null. The site comes from a
+   * /site/<name> prefix, or from the cloudId of /ex/jira/{cloudId} (the default site when no site has it).
+   */
   function route(method, pathname) {
-    const m = /^(?:\/ex\/jira\/([^/]+))?(\/rest\/api\/([23])(?:\/.*)?)$/.exec(pathname);
-    const op = m && specs[m[3]].match(method, m[2]);
+    const m = /^(?:\/site\/([a-z0-9-]{1,63})|\/ex\/jira\/([^/]+))?(\/rest\/api\/([23])(?:\/.*)?)$/.exec(pathname);
+    const op = m && specs[m[4]].match(method, m[3]);
     if (!op) return null;
-    const cloudId = m[1] === undefined ? null : decodeURIComponent(m[1]);
-    return { spec: specs[m[3]], op, version: m[3], cloudId, restPath: m[2], prefix: `${m[1] ? `/ex/jira/${m[1]}` : ""}/rest/api/${m[3]}` };
+    const cloudId = m[2] === undefined ? null : decodeURIComponent(m[2]);
+    const s = cloudId === null ? site(m[1]) : [...sites.values()].find((x) => x.cloudId === cloudId) ?? site();
+    const prefix = m[1] ? `/site/${m[1]}` : m[2] ? `/ex/jira/${m[2]}` : "";
+    return { spec: specs[m[4]], op, version: m[4], site: s, cloudId, restPath: m[3], prefix: `${prefix}/rest/api/${m[4]}` };
   }
 
   /**
@@ -248,6 +395,13 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
     }
     entry.app = auth.app?.key ?? null;
     entry.user = auth.user;
+    const waitMs = auth.app && limiter ? limiter.take(auth.app.key) : 0;
+    if (waitMs > 0) {
+      r.site.counters.rateLimited++;
+      const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+      const headers = rateLimitHeaders({ limit: limiter.limit.burst, retryAfter, reason: "jira-burst-based", now: clock() });
+      return { status: 429, body: errorCollection("Rate limit exceeded."), headers: { "Retry-After": String(retryAfter), ...headers } };
+    }
 
     let body;
     if (raw.length && r.op.requestBody) {
@@ -281,7 +435,10 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
     return handlers[r.op.operationId]({
       st, app: st.apps[auth.app.key], user: auth.user, query: q, body, version: r.version, now: t,
       base: fake.url + r.prefix,
-      log: (ids) => logApplied({ operation: r.op.operationId, app: auth.app.key, user: auth.user, ids, time: t, requestId: entry.id }),
+      log: (ids) => logApplied({
+        operation: r.op.operationId, app: auth.app.key, user: auth.user, ids, time: t, requestId: entry.id,
+        ...(r.site.name !== DEFAULT_SITE && { site: r.site.name }),
+      }),
     });
   }
   const notApp = "The caller isn't an app: only Connect and OAuth 2.0 apps can use this operation.";
@@ -296,7 +453,10 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
       return send(res, entry, selfCheck(specs[3], null, result, entry));
     }
     entry.operation = r.op.operationId;
-    const fault = takeFault(r.op.operationId);
+    entry.site = r.site.name;
+    const counts = r.site.counters.requests;
+    counts[entry.operation] = (counts[entry.operation] ?? 0) + 1;
+    const fault = takeFault(r.op.operationId, r.site.name);
     if (fault) entry.fault = fault;
     if (fault?.type === "delay") await sleep(fault.ms ?? 1000);
     const apply = !fault || fault.type === "delay" || (fault.apply ?? defaultApply(fault));
@@ -304,6 +464,7 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
 
     const pending = [];
     const input = { method: req.method, query: entry.query, headers: req.headers, raw };
+    const { state } = r.site;
     let result = execute(r, input, apply ? state : structuredClone(state), entry, (a) => pending.push(a));
     if (apply) applied.push(...pending);
     result = selfCheck(r.spec, r.op, result, entry);
@@ -322,10 +483,11 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
   }
 
   // ---------------------------------------------------------------- faults
-  function takeFault(operation) {
-    const f = faults.find((f) => !f.operation || f.operation === operation);
+  function takeFault(operation, siteName) {
+    const f = faults.find((f) => (!f.operation || f.operation === operation) && (!f.site || f.site === siteName) &&
+      (f.probability === undefined || random() < f.probability));
     if (!f) return null;
-    if (--f.times <= 0) faults = faults.filter((x) => x !== f);
+    if (f.times !== undefined && --f.times <= 0) faults = faults.filter((x) => x !== f);
     const { times, ...rest } = f;
     return rest;
   }
@@ -344,14 +506,9 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
         return { status: f.status ?? 500, text, type, headers: f.headers };
       }
       case "rate-limit": {
-        const wait = f.retryAfter ?? 60;
         const headers = {
           ...(f.retryAfter !== undefined && { "Retry-After": String(f.retryAfter) }),
-          "X-RateLimit-Limit": String(f.limit ?? 100),
-          "X-RateLimit-Remaining": "0",
-          "X-RateLimit-Reset": new Date(clock() + wait * 1000).toISOString().slice(0, 16) + "Z",
-          "X-RateLimit-NearLimit": "true",
-          "RateLimit-Reason": f.reason ?? "jira-quota-based",
+          ...rateLimitHeaders({ limit: f.limit ?? 100, retryAfter: f.retryAfter ?? 60, reason: f.reason ?? "jira-quota-based", now: clock() }),
           ...f.headers,
         };
         return { status: f.status ?? 429, body: errorCollection("Rate limit exceeded."), headers };
@@ -381,10 +538,16 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
   async function handleControl(req, res, url, raw) {
     const reply = (status, body) => send(res, null, { status, body });
     if (req.method === "OPTIONS") return reply(204);
+    const path = url.pathname.replace(/\/+$/, "");
     let body;
     try {
       body = raw.length ? JSON.parse(raw) : undefined;
-      switch (`${req.method} ${url.pathname.replace(/\/+$/, "")}`) {
+      const kid = /^\/_fake\/connect-keys\/([^/]+)$/.exec(path)?.[1];
+      if (req.method === "GET" && kid) {
+        const pem = await fake.connectPublicKey(decodeURIComponent(kid));
+        return send(res, null, pem ? { status: 200, text: pem, type: "application/x-pem-file" } : { status: 404, body: { error: `no key ${kid}` } });
+      }
+      switch (`${req.method} ${path}`) {
         case "POST /_fake/reset":
           fake.reset(body);
           return reply(200, { ok: true });
@@ -394,7 +557,7 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
           fake.clearRequests();
           return reply(200, { ok: true });
         case "POST /_fake/failed":
-          fake.seedFailed(body?.app, body?.failures ?? []);
+          fake.seedFailed(body?.app, body?.failures ?? [], body?.site);
           return reply(200, { ok: true });
         case "GET /_fake/faults":
           return reply(200, faults);
@@ -404,7 +567,25 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
           fake.clearFaults();
           return reply(200, { ok: true });
         case "GET /_fake/state":
-          return reply(200, state);
+          return reply(200, site(url.searchParams.get("site") ?? undefined).state);
+        case "GET /_fake/sites":
+          return reply(200, [...sites.values()].map((s) => describeSite(s)));
+        case "POST /_fake/events":
+          return reply(200, fake.emit(body));
+        case "GET /_fake/deliveries":
+          if (url.searchParams.get("settled") === "true") await fake.deliveriesSettled();
+          return reply(200, deliveries.log);
+        case "POST /_fake/install":
+          return reply(200, { ok: true, status: await fake.installApp(body ?? {}) });
+        case "POST /_fake/uninstall":
+          return reply(200, { ok: true, status: await fake.uninstallApp(body ?? {}) });
+        case "GET /_fake/rate-limit":
+          return reply(200, fake.rateLimit);
+        case "POST /_fake/rate-limit":
+          fake.setRateLimit(body ?? null);
+          return reply(200, { ok: true });
+        case "GET /_fake/stats":
+          return reply(200, fake.stats());
         case "GET /_fake/applied":
           return reply(200, applied);
         case "POST /_fake/clock":
@@ -415,6 +596,15 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
     } catch (e) {
       return reply(400, { error: e.message });
     }
+  }
+
+  /** What a client of a site needs: base URL, clientKey, cloudId and each app's secret and install state. */
+  function describeSite(s) {
+    const apps = Object.fromEntries(Object.values(s.state.apps).map((a) => [a.key, {
+      type: a.type, installed: a.installed, ...(a.sharedSecret && { sharedSecret: a.sharedSecret }),
+      ...(a.appBaseUrl && { appBaseUrl: a.appBaseUrl }), webhooks: a.webhooks.length,
+    }]));
+    return { name: s.name, baseUrl: baseUrlOf(s), clientKey: s.clientKey, cloudId: s.cloudId, apps };
   }
 
   // ---------------------------------------------------------------- HTTP
@@ -439,7 +629,7 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
     const entry = {
       id, time: clock(), method: req.method, path: url.pathname, query: queryObject(url.searchParams),
       headers: { ...req.headers, ...(req.headers.authorization !== undefined && { authorization: "<redacted>" }) },
-      body: parseOrNull(raw), app: null, user: null, operation: null, status: null,
+      body: parseOrNull(raw), site: null, app: null, user: null, operation: null, status: null,
     };
     requests.push(entry);
     return handleApi(req, res, url, raw, entry);
@@ -460,11 +650,34 @@ export async function startFakeJira({ port = 0, seed, dateFormat = "number", now
   fake.url = `http://127.0.0.1:${fake.port}`;
 
   async function close() {
+    deliveries.stop();
     const closed = new Promise((resolve) => server.close(resolve));
     server.closeAllConnections();
     await closed;
   }
   return fake;
+}
+
+/** Jira's 429 headers; X-RateLimit-Reset is now + Retry-After, as yyyy-MM-ddTHH:mmZ. */
+function rateLimitHeaders({ limit, retryAfter, reason, now }) {
+  return {
+    "X-RateLimit-Limit": String(limit),
+    "X-RateLimit-Remaining": "0",
+    "X-RateLimit-Reset": new Date(now + retryAfter * 1000).toISOString().slice(0, 16) + "Z",
+    "X-RateLimit-NearLimit": "true",
+    "RateLimit-Reason": reason,
+  };
+}
+
+/** A small seeded PRNG (mulberry32), so probabilistic faults repeat from run to run. */
+function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 function badRequest(...messages) {
