@@ -219,7 +219,9 @@ macro_rules! error_type {
             }
         }
 
-        /// The TypeScript declaration of the JS error object, from the same list as the struct.
+        /// The TypeScript declaration of the JS error object, from the same list as the struct (used by the
+        /// wasm exports).
+        #[allow(dead_code)]
         pub const ERROR_TS: &str = concat!(
             "/** What went wrong: see the README's \"Errors\" section. */\n",
             "export type JiraWebhooksErrorKind =\n  \"http\" | \"network\" | \"timeout\" | \"aborted\" | \"decode\" | ",

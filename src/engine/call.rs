@@ -258,7 +258,7 @@ impl Call {
         }
     }
 
-    /// The token provider answered: a token, or the name of what it threw (never its message).
+    /// The token provider answered: a token, or why there is none (never what it threw: that may hold a secret).
     pub fn on_token(&mut self, token: Result<String, String>) {
         if !matches!(self.state, State::AwaitingToken) {
             return;
@@ -269,14 +269,9 @@ impl Call {
                     cat!(self.spec.id, ": auth.getToken resolved to something that is not a token: ", e.message);
                 e
             }),
-            Err(thrown) => {
+            Err(why) => {
                 let mut e = Error::config("auth.getToken", "");
-                e.message = cat!(
-                    self.spec.id,
-                    ": auth.getToken failed (",
-                    thrown,
-                    "); its message is not shown, since it may hold a credential"
-                );
+                e.message = cat!(self.spec.id, ": auth.getToken failed: ", why);
                 Err(e)
             }
         };

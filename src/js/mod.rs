@@ -1,4 +1,7 @@
-//! The JavaScript edge (wasm32 only): the exports, the driver that performs the engine's actions, and the
-//! transport.
+//! The JavaScript edge (wasm32 only): [`exports`] is the `#[wasm_bindgen]` surface, [`driver`] performs the
+//! engine's actions, [`transport`] sends, [`convert`] carries values and errors across the boundary.
 
+mod convert;
+mod driver;
 mod exports;
+mod transport;
