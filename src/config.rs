@@ -472,7 +472,7 @@ mod tests {
     }
 
     fn path_of(r: Result<Settings, Error>) -> String {
-        let e = r.err().expect("a config error");
+        let Err(e) = r else { panic!("expected a config error") };
         assert_eq!(e.kind, ErrorKind::Config);
         e.path.unwrap()
     }
