@@ -3,7 +3,7 @@
 
 use crate::decode::json::push_str;
 use crate::decode::RawJson;
-use crate::text::{cat, percent_encode, Piece};
+use crate::text::{cat, find, percent_encode, replace_all, sort_small, Piece};
 use base64::Engine as _;
 
 /// What went wrong, as the `kind` property of the JS error.
@@ -357,14 +357,14 @@ impl Secrets {
             }
         }
         // Longest first, so a secret containing another is scrubbed whole.
-        self.0.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        sort_small(&mut self.0, |a, b| a.len() > b.len());
     }
 
     /// Replaces every secret in `s` with `<redacted>`.
     pub fn scrub(&self, s: &mut String) {
         for secret in &self.0 {
-            if s.contains(secret.as_str()) {
-                *s = s.replace(secret.as_str(), "<redacted>");
+            if find(s, secret).is_some() {
+                *s = replace_all(s, secret, "<redacted>");
             }
         }
     }

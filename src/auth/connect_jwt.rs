@@ -3,7 +3,7 @@
 //! (https://developer.atlassian.com/cloud/jira/platform/understanding-jwt-for-connect-apps/).
 
 use crate::decode::push_str;
-use crate::text::{cat, hex, percent_encode as encode, Piece};
+use crate::text::{cat, hex, percent_encode as encode, sort_small, Piece};
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
@@ -31,11 +31,11 @@ pub fn canonical_request(method: &str, path_and_query: &str) -> String {
             None => params.push((name, vec![value])),
         }
     }
-    params.sort();
+    sort_small(&mut params, |a, b| a.0 < b.0);
     let query: Vec<String> = params
         .into_iter()
         .map(|(name, mut values)| {
-            values.sort();
+            sort_small(&mut values, |a, b| a < b);
             cat!(name, '=', values.join(","))
         })
         .collect();

@@ -333,7 +333,8 @@ pub fn answer(op: &'static str, status: u16, content_type: Option<&str>, body: &
 
 /// Whether an answer is an HTML page (labelled so, or starting with a tag).
 pub fn looks_like_html(content_type: Option<&str>, body: &str) -> bool {
-    content_type.is_some_and(|t| t.to_ascii_lowercase().contains("html")) || body.trim_start().starts_with('<')
+    content_type.is_some_and(|t| crate::text::find(&t.to_ascii_lowercase(), "html").is_some())
+        || body.trim_start().starts_with('<')
 }
 
 impl FromJson for () {

@@ -6,7 +6,7 @@ use super::convert::{self, error_to_js, Options};
 use super::driver::{drive, Session};
 use crate::config::Config;
 use crate::decode::{RawJson, Ty};
-use crate::engine::{CursorPages, OffsetPages, Reply};
+use crate::engine::{Call, CursorPages, OffsetPages, Reply};
 use crate::error::Error;
 use crate::models::{ContainerForRegisteredWebhooks, ContainerForWebhookIDs, WebhookEvent, WebhookRegistrationDetails};
 use crate::operations::{
@@ -94,24 +94,15 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "WebhookRegistrationDetails")] details: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RegisterOptions")] options: JsValue,
     ) -> Promise {
-        let session = self.session.clone();
-        promise(async move {
+        let job = || {
             let options = convert::options(&options, REGISTER_OPTIONS)?;
-            let details: WebhookRegistrationDetails =
-                convert::required(&details, Ty::Obj(WebhookRegistrationDetails::SHAPE), "")?;
-            let strict = options.throw_on_partial_failure;
+            let details = convert::required(&details, Ty::Obj(WebhookRegistrationDetails::SHAPE), "")?;
             let op = RegisterDynamicWebhooks(details);
-            let (reply, body) = call(&session, &op, options).await?;
-            let js = answer(&reply, &body)?;
-            if strict {
-                if let Some(mut e) = partial_failure(&op.0, &reply.read::<ContainerForRegisteredWebhooks>()) {
-                    e.attempts = reply.attempts;
-                    e.result = Some(RawJson(reply.text().to_owned()));
-                    return Err(e);
-                }
-            }
-            Ok(js)
-        })
+            let strict = options.throw_on_partial_failure;
+            let call = start(&self.session, &op, &options)?;
+            Ok(Job::Call { call, signal: options.signal, finish: Finish::Registered { details: op.0, strict } })
+        };
+        run(&self.session, job())
     }
 
     /// Returns one page of the app's webhooks (GET, offset paging).
@@ -121,13 +112,13 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let session = self.session.clone();
-        promise(async move {
+        let job = || {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let params = convert::optional(&params, Ty::Obj(GetDynamicWebhooksForAppParams::SHAPE))?;
-            let (reply, body) = call(&session, &GetDynamicWebhooksForApp(params), options).await?;
-            answer(&reply, &body)
-        })
+            let call = start(&self.session, &GetDynamicWebhooksForApp(params), &options)?;
+            Ok(Job::Call { call, signal: options.signal, finish: Finish::Json })
+        };
+        run(&self.session, job())
     }
 
     /// Returns one page of failed deliveries (GET, cursor paging; Connect apps only).
@@ -137,13 +128,13 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let session = self.session.clone();
-        promise(async move {
+        let job = || {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let params = convert::optional(&params, Ty::Obj(GetFailedWebhooksParams::SHAPE))?;
-            let (reply, body) = call(&session, &GetFailedWebhooks(params), options).await?;
-            answer(&reply, &body)
-        })
+            let call = start(&self.session, &GetFailedWebhooks(params), &options)?;
+            Ok(Job::Call { call, signal: options.signal, finish: Finish::Json })
+        };
+        run(&self.session, job())
     }
 
     /// Extends the listed webhooks by 30 days (PUT).
@@ -153,13 +144,13 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let session = self.session.clone();
-        promise(async move {
+        let job = || {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let ids = convert::required(&ids, Ty::Obj(ContainerForWebhookIDs::SHAPE), "")?;
-            let (reply, body) = call(&session, &RefreshWebhooks(ids), options).await?;
-            answer(&reply, &body)
-        })
+            let call = start(&self.session, &RefreshWebhooks(ids), &options)?;
+            Ok(Job::Call { call, signal: options.signal, finish: Finish::Json })
+        };
+        run(&self.session, job())
     }
 
     /// Deletes the listed webhooks (DELETE); resolves to `undefined` on Jira's 202.
@@ -169,13 +160,13 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let session = self.session.clone();
-        promise(async move {
+        let job = || {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let ids = convert::required(&ids, Ty::Obj(ContainerForWebhookIDs::SHAPE), "")?;
-            call(&session, &DeleteWebhookById(ids), options).await?;
-            Ok(JsValue::UNDEFINED)
-        })
+            let call = start(&self.session, &DeleteWebhookById(ids), &options)?;
+            Ok(Job::Call { call, signal: options.signal, finish: Finish::Nothing })
+        };
+        run(&self.session, job())
     }
 
     /// Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`.
@@ -228,11 +219,69 @@ fn session(config: &JsValue) -> Result<Session, Error> {
     Ok(Session { client: Client::new(&config)?, transport, get_token, token: RefCell::default() })
 }
 
-/// Runs `op` as one call.
-async fn call<O: Operation>(session: &Session, op: &O, options: Options) -> Result<(Reply, JsValue), Error> {
+/// Starts a call of `op` with the session's last token.
+fn start<O: Operation>(session: &Session, op: &O, options: &Options) -> Result<Call, Error> {
     let token = session.token.borrow().clone();
-    let call = session.client.call(op, js_sys::Date::now(), options.timeout_ms, token)?;
-    drive(session, call, options.signal).await
+    session.client.call(op, js_sys::Date::now(), options.timeout_ms, token)
+}
+
+/// What an export has prepared; [`work`] does it. All exports share this one async function, so the wasm holds
+/// one future and one promise adapter instead of one per export.
+enum Job {
+    /// Drive one call, then make the value.
+    Call { call: Call, signal: Option<web_sys::AbortSignal>, finish: Finish },
+    /// The next item of an iterator, once the `next()` before it (if any) has settled.
+    Next(Rc<RefCell<Pager>>, Option<Promise>),
+}
+
+/// What a finished call resolves to.
+enum Finish {
+    /// The answer, parsed.
+    Json,
+    /// `undefined`.
+    Nothing,
+    /// The registration answer, or a `partial-failure` error when `strict` and Jira refused some.
+    Registered { details: WebhookRegistrationDetails, strict: bool },
+}
+
+/// A promise of `job`'s outcome; a job that could not be prepared rejects at once.
+fn run(session: &Rc<Session>, job: Result<Job, Error>) -> Promise {
+    match job {
+        Ok(job) => {
+            let session = session.clone();
+            future_to_promise(async move { work(&session, job).await.map_err(|e| error_to_js(&e)) })
+        }
+        Err(e) => Promise::reject(&error_to_js(&e)),
+    }
+}
+
+async fn work(session: &Session, job: Job) -> Result<JsValue, Error> {
+    match job {
+        Job::Call { call, signal, finish } => {
+            let (reply, body) = drive(session, call, signal).await?;
+            match finish {
+                Finish::Json => answer(&reply, &body),
+                Finish::Nothing => Ok(JsValue::UNDEFINED),
+                Finish::Registered { details, strict } => {
+                    let js = answer(&reply, &body)?;
+                    match partial_failure(&details, &reply.read::<ContainerForRegisteredWebhooks>()) {
+                        Some(mut e) if strict => {
+                            e.attempts = reply.attempts;
+                            e.result = Some(RawJson(reply.text().to_owned()));
+                            Err(e)
+                        }
+                        _ => Ok(js),
+                    }
+                }
+            }
+        }
+        Job::Next(pager, before) => {
+            if let Some(before) = before {
+                let _ = JsFuture::from(before).await;
+            }
+            Pager::step(session, &pager).await
+        }
+    }
 }
 
 /// The answer as a JS value: the body as Jira sent it when it needed no change, else the patched text.
@@ -241,11 +290,6 @@ fn answer(reply: &Reply, body: &JsValue) -> Result<JsValue, Error> {
         Some(text) => convert::parse(&JsValue::from_str(text)),
         None => convert::parse(body),
     }
-}
-
-/// A promise of `work`; every error becomes a `JiraWebhooksError`.
-fn promise(work: impl std::future::Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
-    future_to_promise(async move { work.await.map_err(|e| error_to_js(&e)) })
 }
 
 /// Calls `method` on a one-off client made from `config`, or rejects with the config error.
@@ -332,38 +376,34 @@ impl Pager {
 
     /// The next `IteratorResult`, after every earlier `next()` has settled.
     fn next(pager: &Rc<RefCell<Pager>>) -> Promise {
-        let before = pager.borrow_mut().tail.take();
-        let this = pager.clone();
-        let next = promise(async move {
-            if let Some(before) = before {
-                let _ = JsFuture::from(before).await;
-            }
-            Pager::step(&this).await
-        });
+        let (session, before) = {
+            let mut p = pager.borrow_mut();
+            (p.session.clone(), p.tail.take())
+        };
+        let next = run(&session, Ok(Job::Next(pager.clone(), before)));
         pager.borrow_mut().tail = Some(next.clone());
         next
     }
 
-    async fn step(pager: &Rc<RefCell<Pager>>) -> Result<JsValue, Error> {
+    async fn step(session: &Session, pager: &Rc<RefCell<Pager>>) -> Result<JsValue, Error> {
         loop {
-            let (session, options, fetch) = {
+            let (call, signal) = {
                 let mut p = pager.borrow_mut();
                 if p.at < p.items.length() {
                     p.at += 1;
                     return Ok(iterator_result(p.items.get(p.at - 1), false));
                 }
                 let options = Options { signal: p.signal.clone(), timeout_ms: p.timeout_ms, ..Options::default() };
-                let fetch = match &p.pages {
-                    Pages::Offset(pages) => pages.next().map(Fetch::Offset),
-                    Pages::Cursor(pages) => pages.next().map(Fetch::Cursor),
+                let call = match &p.pages {
+                    Pages::Offset(pages) => pages.next().map(|op| start(session, &op, &options)),
+                    Pages::Cursor(pages) => pages.next().map(|op| start(session, &op, &options)),
                 };
-                (p.session.clone(), options, fetch)
+                match call {
+                    None => return Ok(iterator_result(JsValue::UNDEFINED, true)),
+                    Some(call) => (call?, options.signal),
+                }
             };
-            let (reply, body) = match fetch {
-                None => return Ok(iterator_result(JsValue::UNDEFINED, true)),
-                Some(Fetch::Offset(op)) => call(&session, &op, options).await?,
-                Some(Fetch::Cursor(op)) => call(&session, &op, options).await?,
-            };
+            let (reply, body) = drive(session, call, signal).await?;
             let page = answer(&reply, &body)?;
             let items = Reflect::get(&page, &"values".into()).ok().and_then(|v| v.dyn_into::<Array>().ok());
             let mut p = pager.borrow_mut();
@@ -377,10 +417,6 @@ impl Pager {
     }
 }
 
-enum Fetch {
-    Offset(GetDynamicWebhooksForApp),
-    Cursor(GetFailedWebhooks),
-}
 
 fn iterator_result(value: JsValue, done: bool) -> JsValue {
     let result = Object::new();

@@ -62,10 +62,10 @@ fn validate_ids(ids: &ContainerForWebhookIDs) -> Result<(), Error> {
     if let Some(i) = ids.iter().position(|id| *id <= 0) {
         return Err(Error::invalid_input(cat!("webhookIds[", i, ']'), "is not a webhook id (ids are positive)"));
     }
-    let mut sorted: Vec<(i64, usize)> = ids.iter().copied().zip(0..).collect();
+    let mut sorted = ids.clone();
     sorted.sort_unstable();
-    if let Some(pair) = sorted.windows(2).find(|w| w[0].0 == w[1].0) {
-        let later = pair[0].1.max(pair[1].1);
+    if let Some(pair) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        let later = ids.iter().rposition(|id| *id == pair[0]).unwrap_or(0);
         return Err(Error::invalid_input(cat!("webhookIds[", later, ']'), "is listed twice"));
     }
     Ok(())
