@@ -1,6 +1,7 @@
 //! A configured client: validated once, then the starting point of every call.
 
 use crate::config::{timer_ms, Config, Credential, Settings};
+use crate::decode::{self, Ty};
 use crate::engine::{Call, HttpRequest};
 use crate::error::Error;
 use crate::operations::Operation;
@@ -43,10 +44,12 @@ impl Client {
 
     /// Validates `op` and builds its request (a Connect JWT or a provider's token is added per attempt).
     pub fn request<O: Operation>(&self, op: &O) -> Result<HttpRequest, Error> {
-        op.validate().map_err(|mut e| {
+        if let Err(invalid) = decode::check(&op.input(), Ty::Obj(O::INPUT)) {
+            let path = if invalid.path.is_empty() { "argument".to_owned() } else { invalid.path };
+            let mut e = Error::invalid_input(path, &invalid.problem);
             e.operation = Some(O::SPEC.id);
-            e
-        })?;
+            return Err(e);
+        }
         let s = &self.settings;
         let mut path = cat!("/rest/api/", s.api_version, O::PATH);
         for (i, (name, value)) in op.query().iter().enumerate() {
@@ -55,7 +58,7 @@ impl Client {
             path.push('=');
             value.push_to(&mut path);
         }
-        let body = op.body();
+        let body = op.body().map(str::to_owned);
         let mut headers = vec![("Accept", "application/json".to_owned())];
         if let Credential::Header(value) = &s.credential {
             headers.push(("Authorization", value.clone()));

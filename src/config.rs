@@ -105,6 +105,34 @@ model! {
     }
 }
 
+/// The members of every kind of `auth`, read once the kind's own shape has checked them.
+#[derive(Default)]
+struct AuthFields {
+    email: Option<String>,
+    api_token: Option<String>,
+    token: Option<String>,
+    app_key: Option<String>,
+    shared_secret: Option<String>,
+}
+
+impl decode::FromJson for AuthFields {
+    fn from_json(v: Option<decode::Value>) -> Self {
+        let mut a = AuthFields::default();
+        for (key, value) in v.iter().flat_map(|v| v.members()) {
+            let slot = match key.as_str().as_deref() {
+                Some("email") => &mut a.email,
+                Some("apiToken") => &mut a.api_token,
+                Some("token") => &mut a.token,
+                Some("appKey") => &mut a.app_key,
+                Some("sharedSecret") => &mut a.shared_secret,
+                _ => continue,
+            };
+            *slot = value.as_str().map(|s| s.into_owned());
+        }
+        a
+    }
+}
+
 /// Credentials.
 #[derive(Clone, PartialEq)]
 pub enum Auth {
@@ -195,28 +223,26 @@ impl Config {
             .ok()
             .and_then(|(doc, _)| doc.root().get("type").and_then(|t| t.as_str()).map(|s| s.into_owned()));
         let kind = kind.unwrap_or_default();
-        let auth = match kind.as_str() {
-            "basic" => {
-                let a: BasicAuth = decode::input(&c.auth.0, Ty::Obj(BasicAuth::SHAPE), "auth", config_error)?;
-                Auth::Basic { email: a.email, api_token: a.api_token }
-            }
-            "bearer" => {
-                let a: BearerAuth = decode::input(&c.auth.0, Ty::Obj(BearerAuth::SHAPE), "auth", config_error)?;
-                match (a.token, get_token) {
-                    (initial, true) => Auth::TokenProvider { initial },
-                    (Some(token), false) => Auth::Bearer { token },
-                    (None, false) => return Err(Error::config("auth.token", "is missing (give a token, or getToken)")),
-                }
-            }
-            "connect" => {
-                let a: ConnectAuth = decode::input(&c.auth.0, Ty::Obj(ConnectAuth::SHAPE), "auth", config_error)?;
-                Auth::Connect { app_key: a.app_key, shared_secret: a.shared_secret }
-            }
-            "none" => {
-                decode::input::<NoAuth>(&c.auth.0, Ty::Obj(NoAuth::SHAPE), "auth", config_error)?;
-                Auth::None
-            }
+        let shape = match kind.as_str() {
+            "basic" => BasicAuth::SHAPE,
+            "bearer" => BearerAuth::SHAPE,
+            "connect" => ConnectAuth::SHAPE,
+            "none" => NoAuth::SHAPE,
             _ => return Err(Error::config("auth.type", "must be \"basic\", \"bearer\", \"connect\" or \"none\"")),
+        };
+        let a: AuthFields = decode::input(&c.auth.0, Ty::Obj(shape), "auth", config_error)?;
+        let auth = match (kind.as_str(), a.token) {
+            ("basic", _) => {
+                Auth::Basic { email: a.email.unwrap_or_default(), api_token: a.api_token.unwrap_or_default() }
+            }
+            ("bearer", initial) if get_token => Auth::TokenProvider { initial },
+            ("bearer", Some(token)) => Auth::Bearer { token },
+            ("bearer", None) => return Err(Error::config("auth.token", "is missing (give a token, or getToken)")),
+            ("connect", _) => Auth::Connect {
+                app_key: a.app_key.unwrap_or_default(),
+                shared_secret: a.shared_secret.unwrap_or_default(),
+            },
+            _ => Auth::None,
         };
         let api_version = match c.api_version {
             None => 2,

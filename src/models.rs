@@ -91,12 +91,17 @@ impl ToJson for WebhookEvent {
 }
 
 const STRINGS: Ty = Ty::List(&Ty::Str);
+const TEXTS: Ty = Ty::List(&Ty::Text);
+
+/// The most webhooks a Connect app may hold on a site (Atlassian's Webhooks page: "A maximum of 100 webhooks per
+/// app per tenant is allowed for a Connect app"); one registration cannot ask for more.
+pub const MAX_WEBHOOKS_PER_APP: u32 = 100;
 
 model! {
     /// Container for a list of webhook IDs.
     pub struct ContainerForWebhookIDs (true) {
         /// A list of webhook IDs.
-        webhook_ids "webhookIds": Vec<i64> = Ty::List(&Ty::Int),
+        webhook_ids "webhookIds": Vec<i64> = Ty::Ids,
     }
 }
 
@@ -159,9 +164,9 @@ model! {
     pub struct WebhookRegistrationDetails (true) {
         /// The URL that specifies where to send the webhooks. This URL must use the same base URL as the Connect
         /// app. Only a single URL per app is allowed to be registered.
-        url "url": String = Ty::Str,
-        /// A list of webhooks.
-        webhooks "webhooks": Vec<WebhookDetails> = Ty::List(&Ty::Obj(WebhookDetails::SHAPE)),
+        url "url": String = Ty::Url,
+        /// A list of webhooks (at most 100: the most a Connect app may hold on a site).
+        webhooks "webhooks": Vec<WebhookDetails> = Ty::Items(&Ty::Obj(WebhookDetails::SHAPE), 1, MAX_WEBHOOKS_PER_APP),
     }
 }
 
@@ -169,20 +174,20 @@ model! {
     /// A list of webhooks.
     pub struct WebhookDetails (true) {
         /// The Jira events that trigger the webhook.
-        events "events": Vec<WebhookEvent> = STRINGS,
+        events "events": Vec<WebhookEvent> = Ty::Items(&Ty::Text, 1, u32::MAX),
         /// A list of field IDs. When the issue changelog contains any of the fields, the webhook
         /// `jira:issue_updated` is sent. If this parameter is not present, the app is notified about all field updates.
         #[tsify(optional)]
-        field_ids_filter "fieldIdsFilter": Option<Vec<String>> = STRINGS,
+        field_ids_filter "fieldIdsFilter": Option<Vec<String>> = TEXTS,
         /// A list of issue property keys. A change of those issue properties triggers the `issue_property_set` or
         /// `issue_property_deleted` webhooks. If this parameter is not present, the app is notified about all issue
         /// property updates.
         #[tsify(optional)]
-        issue_property_keys_filter "issuePropertyKeysFilter": Option<Vec<String>> = STRINGS,
+        issue_property_keys_filter "issuePropertyKeysFilter": Option<Vec<String>> = TEXTS,
         /// The JQL filter that specifies which issues the webhook is sent for. Only a subset of JQL can be used.
         /// Fields: `issueKey`, `project`, `issuetype`, `status`, `assignee`, `reporter`, `issue.property` and
         /// `cf[id]` (only the epic label custom field); operators: `=`, `!=`, `IN` and `NOT IN`.
-        jql_filter "jqlFilter": String = Ty::Str,
+        jql_filter "jqlFilter": String = Ty::Text,
     }
 }
 

@@ -19,6 +19,12 @@ impl Piece for String {
     }
 }
 
+impl Piece for std::borrow::Cow<'_, str> {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
 impl Piece for char {
     fn push_to(&self, out: &mut String) {
         out.push(*self);

@@ -8,6 +8,8 @@ use crate::text::cat;
 
 /// The largest integer JavaScript holds exactly (2^53 − 1).
 pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+/// The most ids one refresh or delete takes: checking them is O(n log n), and it is far more than any app holds.
+pub const MAX_IDS: u32 = 10_000;
 
 /// The type a JSON value must have.
 #[derive(Clone, Copy, Debug)]
@@ -18,6 +20,10 @@ pub enum Ty {
     Bool,
     /// A string.
     Str,
+    /// A string with more than whitespace in it.
+    Text,
+    /// An absolute `http(s)://` URL with no whitespace.
+    Url,
     /// Any number.
     Num,
     /// An integer within int32.
@@ -28,6 +34,12 @@ pub enum Ty {
     Date,
     /// An array of one type.
     List(&'static Ty),
+    /// An array of one type with at least `min` and at most `max` items.
+    Items(&'static Ty, u32, u32),
+    /// An integer from `min` to `max`.
+    Range(i64, i64),
+    /// Webhook ids: 1 to `MAX_IDS` positive safe integers, none twice.
+    Ids,
     /// An object with known members.
     Obj(&'static Shape),
     /// An object whose members are all strings.
@@ -82,6 +94,20 @@ pub enum Problem {
     OutOfRange,
     /// A string that is not a date-time.
     NotADate,
+    /// An empty or blank string.
+    Blank,
+    /// Not an absolute http(s) URL.
+    NotAUrl,
+    /// Fewer items than the least allowed.
+    TooFew(u32),
+    /// More items than the most allowed.
+    TooMany(u32),
+    /// An integer outside `min..=max`.
+    Outside(i64, i64),
+    /// Not a webhook id.
+    NotAnId,
+    /// An id listed a second time.
+    Twice,
 }
 
 impl PartialEq for Shape {
@@ -110,6 +136,15 @@ impl Problem {
             Problem::NotADate => {
                 "is not a date-time (milliseconds, or ISO 8601 such as 2019-06-01T12:42:30.000+0000)".into()
             }
+            Problem::Blank => "must not be empty".into(),
+            Problem::NotAUrl => "must be an absolute https:// URL".into(),
+            Problem::TooFew(1) => "must list at least one item".into(),
+            Problem::TooFew(n) => cat!("must list at least ", n, " items"),
+            Problem::TooMany(n) => cat!("lists more than ", n, " items"),
+            Problem::Outside(min, MAX_SAFE_INTEGER) => cat!("must be ", min, " or more"),
+            Problem::Outside(min, max) => cat!("must be between ", min, " and ", max),
+            Problem::NotAnId => "is not a webhook id (ids are positive integers)".into(),
+            Problem::Twice => "is listed twice".into(),
         }
     }
 }
@@ -165,7 +200,15 @@ pub fn check(v: Value, ty: Ty, patches: &mut Vec<Patch>) -> Result<(), Fault> {
         Ty::Bool if v.kind() == Kind::Bool => Ok(()),
         Ty::Bool => expected("a boolean"),
         Ty::Str if v.kind() == Kind::Str => Ok(()),
-        Ty::Str => expected("a string"),
+        Ty::Text if v.kind() == Kind::Str => match v.as_str() {
+            Some(s) if !s.trim().is_empty() => Ok(()),
+            _ => Err(Fault::new(Problem::Blank)),
+        },
+        Ty::Url if v.kind() == Kind::Str => match v.as_str() {
+            Some(s) if is_url(&s) => Ok(()),
+            _ => Err(Fault::new(Problem::NotAUrl)),
+        },
+        Ty::Str | Ty::Text | Ty::Url => expected("a string"),
         Ty::Num if v.kind() == Kind::Num => Ok(()),
         Ty::Num => expected("a number"),
         Ty::Int32 => match v.as_i64() {
@@ -181,13 +224,25 @@ pub fn check(v: Value, ty: Ty, patches: &mut Vec<Patch>) -> Result<(), Fault> {
             Ok(())
         }
         Ty::Date => integer(v).map(drop),
-        Ty::List(item) if v.kind() == Kind::Arr => {
+        Ty::List(item) => check(v, Ty::Items(item, 0, u32::MAX), patches),
+        Ty::Items(item, min, max) if v.kind() == Kind::Arr => {
+            if v.len() < min as usize {
+                return Err(Fault::new(Problem::TooFew(min)));
+            }
+            if v.len() > max as usize {
+                return Err(Fault::new(Problem::TooMany(max)));
+            }
             for (i, it) in v.items().enumerate() {
                 check(it, *item, patches).map_err(|f| f.at(Seg::Index(i)))?;
             }
             Ok(())
         }
-        Ty::List(_) => expected("an array"),
+        Ty::Items(..) => expected("an array"),
+        Ty::Range(min, max) => match integer(v)? {
+            n if (min..=max).contains(&n) => Ok(()),
+            _ => Err(Fault::new(Problem::Outside(min, max))),
+        },
+        Ty::Ids => ids(v),
         Ty::Obj(shape) if v.kind() == Kind::Obj => object(v, shape, patches),
         Ty::Obj(_) => expected("an object"),
         Ty::StrMap if v.kind() == Kind::Obj => match v.members().find(|(_, val)| val.kind() != Kind::Str) {
@@ -199,6 +254,36 @@ pub fn check(v: Value, ty: Ty, patches: &mut Vec<Patch>) -> Result<(), Fault> {
         Ty::BoolOr(shape) if v.kind() == Kind::Obj => object(v, shape, patches),
         Ty::BoolOr(_) => expected("a boolean or an object"),
     }
+}
+
+/// Webhook ids: 1 to [`MAX_IDS`], positive, none twice (the later of two is at fault).
+fn ids(v: Value) -> Result<(), Fault> {
+    check(v, Ty::Items(&Ty::Int, 1, MAX_IDS), &mut Vec::new())?;
+    let ids: Vec<i64> = v.items().map(|id| id.as_i64().unwrap_or(0)).collect();
+    if let Some(i) = ids.iter().position(|id| *id <= 0) {
+        return Err(Fault::new(Problem::NotAnId).at(Seg::Index(i)));
+    }
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    match sorted.windows(2).find(|w| w[0] == w[1]) {
+        Some(pair) => {
+            Err(Fault::new(Problem::Twice).at(Seg::Index(ids.iter().rposition(|id| *id == pair[0]).unwrap_or(0))))
+        }
+        None => Ok(()),
+    }
+}
+
+/// An absolute `http://` or `https://` URL with a host and no whitespace.
+fn is_url(s: &str) -> bool {
+    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &s[8..]
+    } else if lower.starts_with("http://") {
+        &s[7..]
+    } else {
+        return false;
+    };
+    !rest.is_empty() && !rest.starts_with('/') && !s.contains(char::is_whitespace)
 }
 
 /// A safe integer.
@@ -311,5 +396,62 @@ mod tests {
         assert_eq!(Problem::Unknown(&OUTER).describe(), "has a member that is none of `values`, `size`, `errors`");
         let doc = Doc::parse("[]").unwrap();
         assert!(check(doc.root(), Ty::Obj(&OUTER), &mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn constraints_of_request_bodies() {
+        static BODY: Shape = Shape {
+            fields: &[
+                Field { name: "url", ty: Ty::Url, required: false },
+                Field { name: "jql", ty: Ty::Text, required: false },
+                Field { name: "events", ty: Ty::Items(&Ty::Text, 1, 2), required: false },
+                Field { name: "ids", ty: Ty::Ids, required: false },
+                Field { name: "max", ty: Ty::Range(1, 100), required: false },
+                Field { name: "at", ty: Ty::Range(0, MAX_SAFE_INTEGER), required: false },
+            ],
+            closed: true,
+        };
+        let run = |text: &str| {
+            let doc = Doc::parse(text).unwrap();
+            check(doc.root(), Ty::Obj(&BODY), &mut Vec::new()).map_err(|f| (f.path(), f.problem))
+        };
+        assert!(run(
+            r#"{"url":"https://a.example/x","jql":"project = A","events":["a"],"ids":[3,1,2],"max":100,"at":0}"#
+        )
+        .is_ok());
+        let cases: &[(&str, &str, Problem)] = &[
+            (r#"{"url":"ftp://a"}"#, "url", Problem::NotAUrl),
+            (r#"{"url":"https://"}"#, "url", Problem::NotAUrl),
+            (r#"{"url":"https://a b"}"#, "url", Problem::NotAUrl),
+            (r#"{"jql":"  "}"#, "jql", Problem::Blank),
+            (r#"{"events":[]}"#, "events", Problem::TooFew(1)),
+            (r#"{"events":["a","b","c"]}"#, "events", Problem::TooMany(2)),
+            (r#"{"events":["a",""]}"#, "events[1]", Problem::Blank),
+            (r#"{"ids":[]}"#, "ids", Problem::TooFew(1)),
+            (r#"{"ids":[1,0]}"#, "ids[1]", Problem::NotAnId),
+            (r#"{"ids":[4,2,4,2]}"#, "ids[3]", Problem::Twice),
+            (r#"{"ids":[1.5]}"#, "ids[0]", Problem::Expected("an integer")),
+            (r#"{"max":101}"#, "max", Problem::Outside(1, 100)),
+            (r#"{"at":-1}"#, "at", Problem::Outside(0, MAX_SAFE_INTEGER)),
+        ];
+        for (text, path, problem) in cases {
+            assert_eq!(run(text).unwrap_err(), (path.to_string(), *problem), "{text}");
+        }
+        assert_eq!(Problem::Outside(0, MAX_SAFE_INTEGER).describe(), "must be 0 or more");
+        assert_eq!(Problem::Outside(1, 100).describe(), "must be between 1 and 100");
+    }
+
+    /// Defect: the duplicate-id check was quadratic with no cap; 100,000 ids froze the thread.
+    #[test]
+    fn id_checks_are_bounded() {
+        let ids =
+            |n: i64, extra: &str| format!("[{}{extra}]", (1..=n).map(|i| i.to_string()).collect::<Vec<_>>().join(","));
+        let check_ids = |text: String| {
+            let doc = Doc::parse(&text).unwrap();
+            check(doc.root(), Ty::Ids, &mut Vec::new()).map_err(|f| (f.path(), f.problem))
+        };
+        assert!(check_ids(ids(MAX_IDS as i64, "")).is_ok());
+        assert_eq!(check_ids(ids(MAX_IDS as i64 + 1, "")).unwrap_err(), (String::new(), Problem::TooMany(MAX_IDS)));
+        assert_eq!(check_ids(ids(5000, ",17")).unwrap_err(), ("[5000]".to_owned(), Problem::Twice));
     }
 }

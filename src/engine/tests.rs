@@ -3,7 +3,7 @@
 use super::*;
 use crate::config::{Auth, Config};
 use crate::error::{ErrorKind, RateLimit};
-use crate::models::{ContainerForWebhookIDs, WebhookDetails, WebhookEvent, WebhookRegistrationDetails};
+use crate::models::{WebhookDetails, WebhookEvent, WebhookRegistrationDetails};
 use crate::operations::{GetDynamicWebhooksForApp, Operation, RefreshWebhooks, RegisterDynamicWebhooks};
 use crate::{Client, Error};
 use std::collections::VecDeque;
@@ -59,7 +59,7 @@ fn list() -> GetDynamicWebhooksForApp {
 }
 
 fn register() -> RegisterDynamicWebhooks {
-    RegisterDynamicWebhooks(WebhookRegistrationDetails {
+    RegisterDynamicWebhooks::new(&WebhookRegistrationDetails {
         url: "https://app.example.com/hook".into(),
         webhooks: vec![WebhookDetails {
             events: vec![WebhookEvent::IssueCreated],
@@ -337,9 +337,7 @@ fn connect_requests_are_signed_anew_for_each_attempt() {
 #[test]
 fn secrets_echoed_by_jira_never_reach_the_error() {
     let echo = r#"{"errorMessages":["Bearer secret-token-123 is not valid"],"errors":{"secret-token-123":"c2VjcmV0LXRva2VuLTEyMw=="}}"#;
-    let e = run(bearer(), &RefreshWebhooks(ContainerForWebhookIDs { webhook_ids: vec![1] }), None, vec![ok(400, echo)])
-        .0
-        .unwrap_err();
+    let e = run(bearer(), &RefreshWebhooks::new(&[1]), None, vec![ok(400, echo)]).0.unwrap_err();
     let all = e.fields_json();
     assert!(!all.contains("secret-token-123") && !all.contains("c2VjcmV0"), "{all}");
 }
@@ -347,7 +345,7 @@ fn secrets_echoed_by_jira_never_reach_the_error() {
 #[test]
 fn invalid_input_is_refused_before_anything_is_sent() {
     let client = Client::new(&bearer()).unwrap();
-    let e = client.call(&RefreshWebhooks(ContainerForWebhookIDs { webhook_ids: vec![] }), T0, None, None).unwrap_err();
+    let e = client.call(&RefreshWebhooks::new(&[]), T0, None, None).unwrap_err();
     assert_eq!((e.kind, e.attempts, e.operation), (ErrorKind::InvalidInput, 0, Some("refreshWebhooks")));
     for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
         let e = client.call(&list(), T0, Some(bad), None).unwrap_err();

@@ -27,12 +27,9 @@ fn json_text(value: &JsValue, path: &str, error: fn(&str, &str) -> Error) -> Res
     text.map(Some).ok_or_else(|| error(if path.is_empty() { "argument" } else { path }, problem))
 }
 
-/// Reads a required argument of type `T` (checked against `ty`; errors name `path`).
-pub fn required<T: FromJson>(value: &JsValue, ty: Ty, path: &str) -> Result<T, Error> {
-    match json_text(value, path, invalid)? {
-        Some(text) => decode::input(&text, ty, path, invalid),
-        None => Err(Error::invalid_input(if path.is_empty() { "argument" } else { path }, "is missing")),
-    }
+/// A required argument as JSON text, for an operation that checks it and sends it as it is.
+pub fn required(value: &JsValue) -> Result<String, Error> {
+    json_text(value, "", invalid)?.ok_or_else(|| Error::invalid_input("argument", "is missing"))
 }
 
 /// Reads an optional argument; `undefined` and `null` mean the defaults.

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::decode::{RawJson, Ty};
 use crate::engine::{Call, CursorPages, OffsetPages, Reply};
 use crate::error::Error;
-use crate::models::{ContainerForRegisteredWebhooks, ContainerForWebhookIDs, WebhookEvent, WebhookRegistrationDetails};
+use crate::models::{ContainerForRegisteredWebhooks, WebhookEvent};
 use crate::operations::{
     partial_failure, DeleteWebhookById, GetDynamicWebhooksForApp, GetDynamicWebhooksForAppParams, GetFailedWebhooks,
     GetFailedWebhooksParams, Operation, RefreshWebhooks, RegisterDynamicWebhooks,
@@ -96,11 +96,10 @@ impl JiraWebhooks {
     ) -> Promise {
         let job = || {
             let options = convert::options(&options, REGISTER_OPTIONS)?;
-            let details = convert::required(&details, Ty::Obj(WebhookRegistrationDetails::SHAPE), "")?;
-            let op = RegisterDynamicWebhooks(details);
+            let op = RegisterDynamicWebhooks::from_json(convert::required(&details)?);
             let strict = options.throw_on_partial_failure;
             let call = start(&self.session, &op, &options)?;
-            Ok(Job::Call { call, signal: options.signal, finish: Finish::Registered { details: op.0, strict } })
+            Ok(Job::Call { call, signal: options.signal, finish: Finish::Registered { op, strict } })
         };
         run(&self.session, job())
     }
@@ -146,8 +145,8 @@ impl JiraWebhooks {
     ) -> Promise {
         let job = || {
             let options = convert::options(&options, CALL_OPTIONS)?;
-            let ids = convert::required(&ids, Ty::Obj(ContainerForWebhookIDs::SHAPE), "")?;
-            let call = start(&self.session, &RefreshWebhooks(ids), &options)?;
+            let op = RefreshWebhooks::from_json(convert::required(&ids)?);
+            let call = start(&self.session, &op, &options)?;
             Ok(Job::Call { call, signal: options.signal, finish: Finish::Json })
         };
         run(&self.session, job())
@@ -162,8 +161,8 @@ impl JiraWebhooks {
     ) -> Promise {
         let job = || {
             let options = convert::options(&options, CALL_OPTIONS)?;
-            let ids = convert::required(&ids, Ty::Obj(ContainerForWebhookIDs::SHAPE), "")?;
-            let call = start(&self.session, &DeleteWebhookById(ids), &options)?;
+            let op = DeleteWebhookById::from_json(convert::required(&ids)?);
+            let call = start(&self.session, &op, &options)?;
             Ok(Job::Call { call, signal: options.signal, finish: Finish::Nothing })
         };
         run(&self.session, job())
@@ -241,7 +240,7 @@ enum Finish {
     /// `undefined`.
     Nothing,
     /// The registration answer, or a `partial-failure` error when `strict` and Jira refused some.
-    Registered { details: WebhookRegistrationDetails, strict: bool },
+    Registered { op: RegisterDynamicWebhooks, strict: bool },
 }
 
 /// A promise of `job`'s outcome; a job that could not be prepared rejects at once.
@@ -262,9 +261,9 @@ async fn work(session: &Session, job: Job) -> Result<JsValue, Error> {
             match finish {
                 Finish::Json => answer(&reply, &body),
                 Finish::Nothing => Ok(JsValue::UNDEFINED),
-                Finish::Registered { details, strict } => {
+                Finish::Registered { op, strict } => {
                     let js = answer(&reply, &body)?;
-                    match partial_failure(&details, &reply.read::<ContainerForRegisteredWebhooks>()) {
+                    match partial_failure(&op, &reply.read::<ContainerForRegisteredWebhooks>()) {
                         Some(mut e) if strict => {
                             e.attempts = reply.attempts;
                             e.result = Some(RawJson(reply.text().to_owned()));
@@ -416,7 +415,6 @@ impl Pager {
         }
     }
 }
-
 
 fn iterator_result(value: JsValue, done: bool) -> JsValue {
     let result = Object::new();

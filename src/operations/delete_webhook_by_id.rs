@@ -1,27 +1,42 @@
 //! `DELETE /rest/api/{2|3}/webhook`: deleteWebhookById.
 
-use super::{validate_ids, Operation};
-use crate::decode::to_json;
+use super::Operation;
+use crate::decode::{to_json, Shape};
 use crate::engine::{Method, Spec};
-use crate::error::Error;
 use crate::models::ContainerForWebhookIDs;
+use std::borrow::Cow;
 
 /// Removes webhooks by id. Jira answers 202 with no body; ids of other apps are ignored.
 #[derive(Clone, Debug, PartialEq)]
-pub struct DeleteWebhookById(pub ContainerForWebhookIDs);
+pub struct DeleteWebhookById {
+    body: String,
+}
+
+impl DeleteWebhookById {
+    /// For the webhooks with these ids.
+    pub fn new(ids: &[i64]) -> Self {
+        DeleteWebhookById { body: to_json(&ContainerForWebhookIDs { webhook_ids: ids.to_vec() }) }
+    }
+
+    /// For the `ContainerForWebhookIDs` in this JSON text (checked before it is sent, then sent as is).
+    pub fn from_json(body: String) -> Self {
+        DeleteWebhookById { body }
+    }
+}
 
 impl Operation for DeleteWebhookById {
     const SPEC: Spec =
         Spec { id: "deleteWebhookById", method: Method::Delete, success: &[200, 202, 204], answer: None };
     const PATH: &'static str = "/webhook";
+    const INPUT: &'static Shape = ContainerForWebhookIDs::SHAPE;
     type Output = ();
 
-    fn validate(&self) -> Result<(), Error> {
-        validate_ids(&self.0)
+    fn input(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.body)
     }
 
-    fn body(&self) -> Option<String> {
-        Some(to_json(&self.0))
+    fn body(&self) -> Option<&str> {
+        Some(&self.body)
     }
 }
 
@@ -32,7 +47,7 @@ mod tests {
     use crate::ErrorKind;
 
     fn op(ids: Vec<i64>) -> DeleteWebhookById {
-        DeleteWebhookById(ContainerForWebhookIDs { webhook_ids: ids })
+        DeleteWebhookById::new(&ids)
     }
 
     #[test]

@@ -1,20 +1,21 @@
 //! `GET /rest/api/{2|3}/webhook`: getDynamicWebhooksForApp.
 
-use super::{validate_max_results, Operation};
-use crate::decode::{model, Ty};
+use super::{Operation, MAX_PAGE_SIZE};
+use crate::decode::schema::MAX_SAFE_INTEGER;
+use crate::decode::{model, to_json, Shape, Ty};
 use crate::engine::{Method, Spec};
-use crate::error::Error;
 use crate::models::PageBeanWebhook;
+use std::borrow::Cow;
 
 model! {
     /// Offset paging for getDynamicWebhooksForApp.
     pub struct GetDynamicWebhooksForAppParams (true) {
         /// The index of the first item to return in a page of results (page offset). Default 0.
         #[tsify(optional)]
-        start_at "startAt": Option<i64> = Ty::Int,
+        start_at "startAt": Option<i64> = Ty::Range(0, MAX_SAFE_INTEGER),
         /// The maximum number of items to return per page, 1 to 100. Default 100.
         #[tsify(optional)]
-        max_results "maxResults": Option<i64> = Ty::Int,
+        max_results "maxResults": Option<i64> = Ty::Range(1, MAX_PAGE_SIZE),
     }
 }
 
@@ -30,13 +31,11 @@ impl Operation for GetDynamicWebhooksForApp {
         answer: Some(Ty::Obj(PageBeanWebhook::SHAPE)),
     };
     const PATH: &'static str = "/webhook";
+    const INPUT: &'static Shape = GetDynamicWebhooksForAppParams::SHAPE;
     type Output = PageBeanWebhook;
 
-    fn validate(&self) -> Result<(), Error> {
-        if self.0.start_at.is_some_and(|s| s < 0) {
-            return Err(Error::invalid_input("startAt", "must be 0 or more"));
-        }
-        validate_max_results(self.0.max_results)
+    fn input(&self) -> Cow<'_, str> {
+        Cow::Owned(to_json(&self.0))
     }
 
     fn query(&self) -> Vec<(&'static str, i64)> {

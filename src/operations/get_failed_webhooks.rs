@@ -1,10 +1,11 @@
 //! `GET /rest/api/{2|3}/webhook/failed`: getFailedWebhooks (Connect apps only).
 
-use super::{validate_max_results, Operation};
-use crate::decode::{model, Ty};
+use super::{Operation, MAX_PAGE_SIZE};
+use crate::decode::schema::MAX_SAFE_INTEGER;
+use crate::decode::{model, to_json, Shape, Ty};
 use crate::engine::{Method, Spec};
-use crate::error::Error;
 use crate::models::FailedWebhooks;
+use std::borrow::Cow;
 
 model! {
     /// Cursor paging for getFailedWebhooks.
@@ -12,11 +13,11 @@ model! {
         /// The maximum number of webhooks to return per page, 1 to 100. Records with the same failure time are
         /// never split across pages, so a page may hold more.
         #[tsify(optional)]
-        max_results "maxResults": Option<i64> = Ty::Int,
+        max_results "maxResults": Option<i64> = Ty::Range(1, MAX_PAGE_SIZE),
         /// Only failures after this time, in milliseconds since the Unix epoch: pass the `failureTime` of the
         /// last webhook of the previous page.
         #[tsify(optional)]
-        after "after": Option<i64> = Ty::Int,
+        after "after": Option<i64> = Ty::Range(0, MAX_SAFE_INTEGER),
     }
 }
 
@@ -32,13 +33,11 @@ impl Operation for GetFailedWebhooks {
         answer: Some(Ty::Obj(FailedWebhooks::SHAPE)),
     };
     const PATH: &'static str = "/webhook/failed";
+    const INPUT: &'static Shape = GetFailedWebhooksParams::SHAPE;
     type Output = FailedWebhooks;
 
-    fn validate(&self) -> Result<(), Error> {
-        if self.0.after.is_some_and(|a| a < 0) {
-            return Err(Error::invalid_input("after", "must be a time in milliseconds since the epoch"));
-        }
-        validate_max_results(self.0.max_results)
+    fn input(&self) -> Cow<'_, str> {
+        Cow::Owned(to_json(&self.0))
     }
 
     fn query(&self) -> Vec<(&'static str, i64)> {

@@ -1,14 +1,28 @@
 //! `PUT /rest/api/{2|3}/webhook/refresh`: refreshWebhooks.
 
-use super::{validate_ids, Operation};
-use crate::decode::{to_json, Ty};
+use super::Operation;
+use crate::decode::{to_json, Shape, Ty};
 use crate::engine::{Method, Spec};
-use crate::error::Error;
 use crate::models::{ContainerForWebhookIDs, WebhooksExpirationDate};
+use std::borrow::Cow;
 
 /// Extends the life of webhooks: registered webhooks expire after 30 days. Unknown ids are ignored by Jira.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RefreshWebhooks(pub ContainerForWebhookIDs);
+pub struct RefreshWebhooks {
+    body: String,
+}
+
+impl RefreshWebhooks {
+    /// For the webhooks with these ids.
+    pub fn new(ids: &[i64]) -> Self {
+        RefreshWebhooks { body: to_json(&ContainerForWebhookIDs { webhook_ids: ids.to_vec() }) }
+    }
+
+    /// For the `ContainerForWebhookIDs` in this JSON text (checked before it is sent, then sent as is).
+    pub fn from_json(body: String) -> Self {
+        RefreshWebhooks { body }
+    }
+}
 
 impl Operation for RefreshWebhooks {
     const SPEC: Spec = Spec {
@@ -18,14 +32,15 @@ impl Operation for RefreshWebhooks {
         answer: Some(Ty::Obj(WebhooksExpirationDate::SHAPE)),
     };
     const PATH: &'static str = "/webhook/refresh";
+    const INPUT: &'static Shape = ContainerForWebhookIDs::SHAPE;
     type Output = WebhooksExpirationDate;
 
-    fn validate(&self) -> Result<(), Error> {
-        validate_ids(&self.0)
+    fn input(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.body)
     }
 
-    fn body(&self) -> Option<String> {
-        Some(to_json(&self.0))
+    fn body(&self) -> Option<&str> {
+        Some(&self.body)
     }
 }
 
@@ -36,7 +51,7 @@ mod tests {
     use crate::ErrorKind;
 
     fn op(ids: Vec<i64>) -> RefreshWebhooks {
-        RefreshWebhooks(ContainerForWebhookIDs { webhook_ids: ids })
+        RefreshWebhooks::new(&ids)
     }
 
     #[test]

@@ -1,16 +1,31 @@
 //! `POST /rest/api/{2|3}/webhook`: registerDynamicWebhooks.
 
-use super::{Operation, MAX_WEBHOOKS_PER_APP};
-use crate::decode::{to_json, Ty};
+use super::Operation;
+use crate::decode::{to_json, Doc, Shape, Ty};
 use crate::engine::{Method, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::models::{ContainerForRegisteredWebhooks, WebhookRegistrationDetails};
 use crate::text::cat;
+use std::borrow::Cow;
 
 /// Registers webhooks. Per-webhook failures (such as an unsupported JQL clause) come back inside the 200
 /// as `errors` of that webhook's result, in request order.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RegisterDynamicWebhooks(pub WebhookRegistrationDetails);
+pub struct RegisterDynamicWebhooks {
+    body: String,
+}
+
+impl RegisterDynamicWebhooks {
+    /// Registers `details`.
+    pub fn new(details: &WebhookRegistrationDetails) -> Self {
+        RegisterDynamicWebhooks { body: to_json(details) }
+    }
+
+    /// Registers the `WebhookRegistrationDetails` in this JSON text (checked before it is sent, then sent as is).
+    pub fn from_json(body: String) -> Self {
+        RegisterDynamicWebhooks { body }
+    }
+}
 
 impl Operation for RegisterDynamicWebhooks {
     const SPEC: Spec = Spec {
@@ -20,71 +35,34 @@ impl Operation for RegisterDynamicWebhooks {
         answer: Some(Ty::Obj(ContainerForRegisteredWebhooks::SHAPE)),
     };
     const PATH: &'static str = "/webhook";
+    const INPUT: &'static Shape = WebhookRegistrationDetails::SHAPE;
     type Output = ContainerForRegisteredWebhooks;
 
-    fn validate(&self) -> Result<(), Error> {
-        let details = &self.0;
-        let url = details.url.trim();
-        let absolute =
-            ["https://", "http://"].iter().any(|s| url.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s)));
-        if !absolute || url.len() < 10 || url.contains(char::is_whitespace) {
-            return Err(Error::invalid_input("url", "must be the absolute https:// URL Jira sends the webhooks to"));
-        }
-        if details.webhooks.is_empty() {
-            return Err(Error::invalid_input("webhooks", "must list at least one webhook"));
-        }
-        if details.webhooks.len() > MAX_WEBHOOKS_PER_APP {
-            return Err(Error::invalid_input(
-                "webhooks",
-                &cat!("lists ", details.webhooks.len(), ", more than the ", MAX_WEBHOOKS_PER_APP, " an app may hold"),
-            ));
-        }
-        for (i, webhook) in details.webhooks.iter().enumerate() {
-            if webhook.events.is_empty() {
-                return Err(Error::invalid_input(cat!("webhooks[", i, "].events"), "must list at least one event"));
-            }
-            if let Some(j) = webhook.events.iter().position(|e| e.as_str().trim().is_empty()) {
-                return Err(Error::invalid_input(cat!("webhooks[", i, "].events[", j, ']'), "must not be empty"));
-            }
-            let filters = [
-                ("fieldIdsFilter", &webhook.field_ids_filter),
-                ("issuePropertyKeysFilter", &webhook.issue_property_keys_filter),
-            ];
-            for (name, filter) in filters {
-                if let Some(j) = filter.iter().flatten().position(|v| v.trim().is_empty()) {
-                    return Err(Error::invalid_input(
-                        cat!("webhooks[", i, "].", name, '[', j, ']'),
-                        "must not be empty",
-                    ));
-                }
-            }
-            if webhook.jql_filter.trim().is_empty() {
-                return Err(Error::invalid_input(
-                    cat!("webhooks[", i, "].jqlFilter"),
-                    "must not be empty (Jira requires a JQL filter, e.g. `project = PROJ`)",
-                ));
-            }
-        }
-        Ok(())
+    fn input(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.body)
     }
 
-    fn body(&self) -> Option<String> {
-        Some(to_json(&self.0))
+    fn body(&self) -> Option<&str> {
+        Some(&self.body)
     }
 }
 
-/// The error for `throwOnPartialFailure`: `None` when every webhook was registered. Its `errors` map each
-/// failed webhook (`webhooks[1]`) to Jira's reasons; the created ids stay in the result the caller keeps.
-pub fn partial_failure(details: &WebhookRegistrationDetails, result: &ContainerForRegisteredWebhooks) -> Option<Error> {
+/// The error for `throwOnPartialFailure`: `None` when every webhook of the registration `body` was registered.
+/// Its `errors` map each failed webhook (`webhooks[1]`) to Jira's reasons; the created ids stay in the result the
+/// caller keeps.
+pub fn partial_failure(op: &RegisterDynamicWebhooks, result: &ContainerForRegisteredWebhooks) -> Option<Error> {
+    let doc = Doc::parse(&op.body).ok()?;
+    let webhooks = doc.root().get("webhooks")?;
     let results = &result.webhook_registration_result;
     let mut failed = Vec::new();
-    for (i, webhook) in details.webhooks.iter().enumerate() {
+    for (i, webhook) in webhooks.items().enumerate() {
         let reasons = match results.get(i) {
             Some(r) if r.created_webhook_id.is_some() => continue,
             Some(r) => r.errors.as_ref().map_or("no id and no reason given".to_owned(), |e| e.join("; ")),
             None => "Jira's answer has no result for it".to_owned(),
         };
-        failed.push((cat!("webhooks[", i, ']'), cat!("webhook #", i, " (", webhook.jql_filter, "): ", reasons)));
+        let jql = webhook.get("jqlFilter").and_then(|j| j.as_str()).unwrap_or_default();
+        failed.push((cat!("webhooks[", i, ']'), cat!("webhook #", i, " (", jql, "): ", reasons)));
     }
     if failed.is_empty() {
         return None;
@@ -95,7 +73,7 @@ pub fn partial_failure(details: &WebhookRegistrationDetails, result: &ContainerF
             "registerDynamicWebhooks: ",
             failed.len(),
             " of ",
-            details.webhooks.len(),
+            webhooks.len(),
             " webhooks were not registered: ",
             failed.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" | ")
         ),
@@ -127,7 +105,7 @@ mod tests {
 
     #[test]
     fn builds_the_spec_example_request() {
-        let req = client().request(&RegisterDynamicWebhooks(details())).unwrap();
+        let req = client().request(&RegisterDynamicWebhooks::new(&details())).unwrap();
         assert_eq!(req.method, Method::Post);
         assert_eq!(req.url, "https://acme.atlassian.net/rest/api/2/webhook");
         assert_eq!(req.path, "/rest/api/2/webhook");
@@ -166,7 +144,7 @@ mod tests {
             (not_a_url, "url"),
             (empty_field, "webhooks[0].fieldIdsFilter[1]"),
         ] {
-            let e = client().request(&RegisterDynamicWebhooks(input)).unwrap_err();
+            let e = client().request(&RegisterDynamicWebhooks::new(&input)).unwrap_err();
             assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidInput, Some(path)));
             assert_eq!(e.operation, Some("registerDynamicWebhooks"));
             assert!(e.message.contains(path), "{}", e.message);
@@ -184,7 +162,7 @@ mod tests {
                 jql_filter: "project = A".into(),
             }],
         };
-        let req = client().request(&RegisterDynamicWebhooks(d)).unwrap();
+        let req = client().request(&RegisterDynamicWebhooks::new(&d)).unwrap();
         assert!(req.body.unwrap().contains(r#""events":["future_event"]"#));
     }
 
@@ -192,31 +170,31 @@ mod tests {
     fn partial_failures_name_each_failed_webhook() {
         let body = r#"{"webhookRegistrationResult":[{"createdWebhookId":1000},{"errors":["The clause watchCount is unsupported"]},{"createdWebhookId":1001}]}"#;
         let out: ContainerForRegisteredWebhooks =
-            answer(&RegisterDynamicWebhooks(details()), response(200, body)).unwrap().read();
-        let e = partial_failure(&details(), &out).unwrap();
+            answer(&RegisterDynamicWebhooks::new(&details()), response(200, body)).unwrap().read();
+        let e = partial_failure(&RegisterDynamicWebhooks::new(&details()), &out).unwrap();
         assert_eq!((e.kind, e.status), (ErrorKind::PartialFailure, 200));
         assert_eq!(e.errors.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["webhooks[1]"]);
         assert!(e.message.contains("1 of 3") && e.message.contains("watchCount"), "{}", e.message);
         let short: ContainerForRegisteredWebhooks = answer(
-            &RegisterDynamicWebhooks(details()),
+            &RegisterDynamicWebhooks::new(&details()),
             response(200, r#"{"webhookRegistrationResult":[{"createdWebhookId":1}]}"#),
         )
         .unwrap()
         .read();
-        let e = partial_failure(&details(), &short).unwrap();
+        let e = partial_failure(&RegisterDynamicWebhooks::new(&details()), &short).unwrap();
         assert_eq!(e.errors.len(), 2, "missing results count as failures");
         let all =
             r#"{"webhookRegistrationResult":[{"createdWebhookId":1},{"createdWebhookId":2},{"createdWebhookId":3}]}"#;
         let all: ContainerForRegisteredWebhooks =
-            answer(&RegisterDynamicWebhooks(details()), response(200, all)).unwrap().read();
-        assert!(partial_failure(&details(), &all).is_none());
+            answer(&RegisterDynamicWebhooks::new(&details()), response(200, all)).unwrap().read();
+        assert!(partial_failure(&RegisterDynamicWebhooks::new(&details()), &all).is_none());
     }
 
     #[test]
     fn more_webhooks_than_an_app_may_hold_are_refused() {
         let mut many = details();
         many.webhooks = vec![many.webhooks[0].clone(); 101];
-        let e = client().request(&RegisterDynamicWebhooks(many)).unwrap_err();
+        let e = client().request(&RegisterDynamicWebhooks::new(&many)).unwrap_err();
         assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidInput, Some("webhooks")));
     }
 
@@ -224,7 +202,7 @@ mod tests {
     fn per_webhook_errors_inside_200_are_kept_in_order() {
         let body = r#"{"webhookRegistrationResult":[{"createdWebhookId":1000},{"errors":["The clause watchCount is unsupported"]},{"createdWebhookId":1001}]}"#;
         let out: ContainerForRegisteredWebhooks =
-            answer(&RegisterDynamicWebhooks(details()), response(200, body)).unwrap().read();
+            answer(&RegisterDynamicWebhooks::new(&details()), response(200, body)).unwrap().read();
         let ids: Vec<_> = out.webhook_registration_result.iter().map(|r| r.created_webhook_id).collect();
         assert_eq!(ids, [Some(1000), None, Some(1001)]);
         assert_eq!(
