@@ -5,8 +5,7 @@
 use crate::decode::{self, model, JsFunction, RawJson, Ty};
 use crate::engine::RetryPolicy;
 use crate::error::{Error, Secrets};
-use crate::text::cat;
-use base64::Engine as _;
+use crate::text::{base64, cat};
 use std::fmt;
 
 /// Where the OAuth 2.0 (3LO) gateway lives unless `gatewayUrl` says otherwise.
@@ -335,7 +334,7 @@ impl Settings {
             Auth::Basic { email, api_token } => {
                 check_credential("auth.email", email)?;
                 check_credential("auth.apiToken", api_token)?;
-                let encoded = base64::engine::general_purpose::STANDARD.encode(cat!(email, ':', api_token));
+                let encoded = base64(cat!(email, ':', api_token).as_bytes(), false);
                 secrets.add(api_token);
                 secrets.add(&encoded);
                 Credential::Header(cat!("Basic ", encoded))

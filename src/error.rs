@@ -3,8 +3,7 @@
 
 use crate::decode::json::push_str;
 use crate::decode::RawJson;
-use crate::text::{cat, find, percent_encode, replace_all, sort_small, Piece};
-use base64::Engine as _;
+use crate::text::{base64, cat, find, percent_encode, replace_all, sort_small, Piece};
 
 /// What went wrong, as the `kind` property of the JS error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -348,9 +347,12 @@ impl Secrets {
         if secret.len() < Self::MIN_LEN || self.0.iter().any(|s| s == secret) {
             return;
         }
-        let engines = [&base64::engine::general_purpose::STANDARD, &base64::engine::general_purpose::URL_SAFE_NO_PAD];
-        let mut forms = vec![secret.to_owned(), percent_encode(secret)];
-        forms.extend(engines.iter().map(|e| e.encode(secret)));
+        let forms = [
+            secret.to_owned(),
+            percent_encode(secret),
+            base64(secret.as_bytes(), false),
+            base64(secret.as_bytes(), true),
+        ];
         for form in forms {
             if !self.0.contains(&form) {
                 self.0.push(form);

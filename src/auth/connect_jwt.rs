@@ -3,8 +3,7 @@
 //! (https://developer.atlassian.com/cloud/jira/platform/understanding-jwt-for-connect-apps/).
 
 use crate::decode::push_str;
-use crate::text::{cat, hex, percent_encode as encode, sort_small, Piece};
-use base64::Engine as _;
+use crate::text::{base64, cat, hex, percent_encode as encode, sort_small, Piece};
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
@@ -49,7 +48,6 @@ pub fn query_string_hash(method: &str, path_and_query: &str) -> String {
 
 /// A signed token for one request: `iss` the app key, `iat` now, `exp` a few minutes later, `qsh`.
 pub fn sign(app_key: &str, shared_secret: &str, method: &str, path_and_query: &str, now_secs: i64) -> String {
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut claims = String::from("{\"iss\":");
     push_str(&mut claims, app_key);
     claims.push_str(",\"iat\":");
@@ -59,11 +57,11 @@ pub fn sign(app_key: &str, shared_secret: &str, method: &str, path_and_query: &s
     claims.push_str(",\"qsh\":\"");
     claims.push_str(&query_string_hash(method, path_and_query));
     claims.push_str("\"}");
-    let signing_input = cat!(b64.encode(r#"{"alg":"HS256","typ":"JWT"}"#), '.', b64.encode(claims));
+    let signing_input = cat!(base64(br#"{"alg":"HS256","typ":"JWT"}"#, true), '.', base64(claims.as_bytes(), true));
     let mut mac =
         <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(shared_secret.as_bytes()).unwrap_or_else(|_| unreachable!());
     mac.update(signing_input.as_bytes());
-    cat!(signing_input, '.', b64.encode(mac.finalize().into_bytes()))
+    cat!(signing_input, '.', base64(&mac.finalize().into_bytes(), true))
 }
 
 fn decode(s: &str) -> String {
@@ -130,6 +128,7 @@ mod tests {
         let t = sign("com.example.app", "s3cret", "PUT", "/rest/api/2/webhook/refresh", 1_700_000_000);
         let parts: Vec<&str> = t.split('.').collect();
         assert_eq!(parts.len(), 3);
+        use base64::Engine as _;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let claims = String::from_utf8(b64.decode(parts[1]).unwrap()).unwrap();
         assert_eq!(
