@@ -38,7 +38,7 @@ model! {
         #[tsify(optional)]
         timeout_ms "timeoutMs": Option<f64> = Ty::Num,
         /// How failed calls are retried; `false` turns retries off. Default: 3 retries, 500 ms to 30 s apart.
-        #[tsify(optional, type = "RetryPolicy | boolean")]
+        #[tsify(optional, type = "RetryPolicy | false")]
         retry "retry": Option<RawJson> = Ty::BoolOr(RetryPolicy::SHAPE),
         /// Sent as `User-Agent` where the runtime allows it (browsers ignore it).
         #[tsify(optional)]

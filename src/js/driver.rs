@@ -159,6 +159,13 @@ pub async fn drive(session: &Session, mut call: Call, signal: Option<AbortSignal
     let interrupt = interrupt.as_ref();
     let mut body = JsValue::UNDEFINED;
     loop {
+        // JS runs one thing at a time: an abort or the deadline can only have come during the last await.
+        if let Some(i) = interrupt.filter(|i| i.controller.signal().aborted()) {
+            match i.why(JsValue::UNDEFINED) {
+                Stop::Aborted => call.on_abort(),
+                _ => call.on_deadline(),
+            }
+        }
         match call.poll(now(), js_sys::Math::random()) {
             Action::Send(request) => match send(&request, interrupt, session.transport.as_ref()).await {
                 Ok((response, text)) => {

@@ -101,7 +101,7 @@ impl JiraWebhooks {
             let call = start(&self.session, &op, &options)?;
             Ok(Job::Call { call, signal: options.signal, finish: Finish::Registered { op, strict } })
         };
-        run(&self.session, job())
+        run(&self.session, RegisterDynamicWebhooks::SPEC.id, job())
     }
 
     /// Returns one page of the app's webhooks (GET, offset paging).
@@ -117,7 +117,7 @@ impl JiraWebhooks {
             let call = start(&self.session, &GetDynamicWebhooksForApp(params), &options)?;
             Ok(Job::Call { call, signal: options.signal, finish: Finish::Json })
         };
-        run(&self.session, job())
+        run(&self.session, GetDynamicWebhooksForApp::SPEC.id, job())
     }
 
     /// Returns one page of failed deliveries (GET, cursor paging; Connect apps only).
@@ -133,7 +133,7 @@ impl JiraWebhooks {
             let call = start(&self.session, &GetFailedWebhooks(params), &options)?;
             Ok(Job::Call { call, signal: options.signal, finish: Finish::Json })
         };
-        run(&self.session, job())
+        run(&self.session, GetFailedWebhooks::SPEC.id, job())
     }
 
     /// Extends the listed webhooks by 30 days (PUT).
@@ -149,7 +149,7 @@ impl JiraWebhooks {
             let call = start(&self.session, &op, &options)?;
             Ok(Job::Call { call, signal: options.signal, finish: Finish::Json })
         };
-        run(&self.session, job())
+        run(&self.session, RefreshWebhooks::SPEC.id, job())
     }
 
     /// Deletes the listed webhooks (DELETE); resolves to `undefined` on Jira's 202.
@@ -165,7 +165,7 @@ impl JiraWebhooks {
             let call = start(&self.session, &op, &options)?;
             Ok(Job::Call { call, signal: options.signal, finish: Finish::Nothing })
         };
-        run(&self.session, job())
+        run(&self.session, DeleteWebhookById::SPEC.id, job())
     }
 
     /// Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`.
@@ -243,14 +243,17 @@ enum Finish {
     Registered { op: RegisterDynamicWebhooks, strict: bool },
 }
 
-/// A promise of `job`'s outcome; a job that could not be prepared rejects at once.
-fn run(session: &Rc<Session>, job: Result<Job, Error>) -> Promise {
+/// A promise of `job`'s outcome; a job that could not be prepared rejects at once, naming `operation`.
+fn run(session: &Rc<Session>, operation: &'static str, job: Result<Job, Error>) -> Promise {
     match job {
         Ok(job) => {
             let session = session.clone();
             future_to_promise(async move { work(&session, job).await.map_err(|e| error_to_js(&e)) })
         }
-        Err(e) => Promise::reject(&error_to_js(&e)),
+        Err(mut e) => {
+            e.operation.get_or_insert(operation);
+            Promise::reject(&error_to_js(&e))
+        }
     }
 }
 
@@ -379,7 +382,7 @@ impl Pager {
             let mut p = pager.borrow_mut();
             (p.session.clone(), p.tail.take())
         };
-        let next = run(&session, Ok(Job::Next(pager.clone(), before)));
+        let next = run(&session, "", Ok(Job::Next(pager.clone(), before)));
         pager.borrow_mut().tail = Some(next.clone());
         next
     }

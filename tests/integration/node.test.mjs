@@ -97,7 +97,7 @@ test("err.attempts counts the requests that were actually sent", () => {
   }
 });
 
-test("unknown fields are rejected with invalid-input before anything is sent (README, \"Errors\")", async () => {
+test("unknown fields are rejected with invalid-input before anything is sent, naming where but never quoting the caller's key (README, \"Errors\")", async () => {
   const fake = fakes.number;
   fake.reset();
   writeFileSync(join(project.dir, "unknown.mjs"), `import { JiraWebhooks } from "jira-webhooks";
@@ -114,7 +114,10 @@ console.log(JSON.stringify([
   const config = { baseUrl: fake.url, auth: { type: "basic", email: "admin@example.com", apiToken: "basic-api-token" } };
   const { stdout } = await run(process.execPath, ["unknown.mjs", JSON.stringify(config)], { cwd: project.dir });
   const outcomes = JSON.parse(stdout);
-  ["fieldIdFilter", "extra", "extra", "start"].forEach((name, i) => assert.match(outcomes[i], new RegExp(`^invalid-input: .*${name}`)));
+  [["webhooks[0]", "fieldIdFilter"], ["argument", "extra"], ["argument", "extra"], ["argument", "start"]].forEach(([path, key], i) => {
+    assert.match(outcomes[i], new RegExp(`^invalid-input: ${path.replace(/[[\]]/g, "\\$&")} .*has a member that is none of`));
+    assert.ok(!outcomes[i].includes("`" + key + "`"), "the unknown key may be a secret pasted into the wrong field");
+  });
   assert.deepEqual(fake.requests, []);
 });
 

@@ -133,6 +133,7 @@ export function describeFailure(e: unknown): string {
     case "partial-failure": return `created ${err.result?.webhookRegistrationResult?.map((r) => r.createdWebhookId)}`;
     case "network": case "timeout": case "aborted": return `retry: ${err.message}`;
     case "decode": case "invalid-input": case "config": return `bug at ${where}`;
+    case "unauthorized": return `not from Jira: ${where}`;
     default: {
       const none: never = kind; // the kinds are a closed set
       return none;
@@ -195,8 +196,6 @@ export async function wrongCalls(page: PageBeanWebhook, refreshed: WebhooksExpir
   new JiraWebhooks({ auth: { type: "none" }, transport: async () => "{}" });
   // @ts-expect-error the config is required
   new JiraWebhooks();
-  // @ts-expect-error values may be missing
-  page.values[0];
   // @ts-expect-error a webhook id is a number
   const id: string = page.values![0].id;
   // @ts-expect-error expirationDate is a number of milliseconds, never a string

@@ -1,48 +1,8 @@
 /* tslint:disable */
 /* eslint-disable */
 
-/** What went wrong: see the README's "Errors" section. */
-export type JiraWebhooksErrorKind =
-"http" | "network" | "timeout" | "aborted" | "decode" | "invalid-input" | "config" | "partial-failure";
-
-/** Every failure rejects with this (`err.name === "JiraWebhooksError"`). It never contains a credential. */
-export interface JiraWebhooksError extends Error {
-    name: "JiraWebhooksError";
-    kind: JiraWebhooksErrorKind;
-    /** HTTP status, 0 when there was no response. */
-    status: number;
-    /** Jira's `errorMessages`, when the response had an ErrorCollection. */
-    errorMessages: string[];
-    /** Jira's `errors` by field, when the response had an ErrorCollection. */
-    errors: Record<string, string>;
-    /** The operationId of the failed call. */
-    operation?: string;
-    /** The input, config or JSON path at fault (invalid-input, config, decode). */
-    path?: string;
-    /** Jira's request id (`X-AREQUESTID`), for Atlassian support. */
-    requestId?: string;
-    /** How long Jira asked to wait before trying again (429, some 503), in milliseconds. */
-    retryAfterMs?: number;
-    /** Jira's rate-limit headers, when the error response had them. */
-    rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
-    /** How many times the request was sent (0: never, e.g. invalid input). */
-    attempts: number;
-    /** For "partial-failure": the whole registration result, with the ids that were created. */
-    result?: ContainerForRegisteredWebhooks;
-}
-
-/** Credentials. */
-export type JiraWebhooksAuth =
-/** An Atlassian account's email and API token. */
-| { type: "basic"; email: string; apiToken: string }
-/** An OAuth 2.0 (3LO) access token. */
-| { type: "bearer"; token: string }
-/** OAuth 2.0 with refreshing tokens: asked once, and once more after a 401 (then the call is retried once). */
-| { type: "bearer"; getToken: () => string | Promise<string> }
-/** A Connect app: each request is signed with a fresh HS256 JWT (iss, iat, exp, qsh). */
-| { type: "connect"; appKey: string; sharedSecret: string }
-/** No credentials: the `transport` authenticates (Forge `requestJira`, Connect `AP.request`, your proxy). */
-| { type: "none" };
+/** Credentials: one of these, by `type`. */
+export type JiraWebhooksAuth = BasicAuth | BearerAuth | ConnectAuth | NoAuth;
 
 /** What a custom transport receives. `path` is the API path and query, without any gateway prefix. */
 export interface TransportRequest {
@@ -53,6 +13,7 @@ export interface TransportRequest {
     path: string;
     headers: Record<string, string>;
     body?: string;
+    /** Aborted when the caller's signal fires or the call's deadline passes. */
     signal?: AbortSignal;
 }
 
@@ -66,9 +27,12 @@ export interface ResponseLike {
 /** Sends requests where `fetch` is special: Forge, Custom UI, Connect iframes, your own proxy. */
 export type Transport = (request: TransportRequest) => Promise<ResponseLike>;
 
-export interface JiraWebhooksConfig {
-    /** Sends the requests instead of the global `fetch`; then `baseUrl` may be left out. */
-    transport?: Transport;
+/** Per-call options, the last argument of every operation. */
+export interface CallOptions {
+    /** Aborts the call (rejects with kind "aborted"). */
+    signal?: AbortSignal;
+    /** Gives up after this many milliseconds, across retries (rejects with kind "timeout"); overrides the config's. */
+    timeoutMs?: number;
 }
 
 /** Options of `registerDynamicWebhooks`. */
@@ -80,14 +44,24 @@ export interface RegisterOptions extends CallOptions {
 export interface WebhookIterator extends AsyncIterableIterator<Webhook, undefined> {}
 export interface FailedWebhookIterator extends AsyncIterableIterator<FailedWebhook, undefined> {}
 
-/** Per-call options, the last argument of every operation. */
-export interface CallOptions {
-    /** Aborts the call (rejects with kind "aborted"). */
-    signal?: AbortSignal;
-    /** Gives up after this many milliseconds (rejects with kind "timeout"); overrides the config's `timeoutMs`. */
-    timeoutMs?: number;
-}
 
+/**
+ * A Connect app: each request is signed with a fresh HS256 JWT (iss, iat, exp, qsh).
+ */
+export interface ConnectAuth {
+    /**
+     * `"connect"`.
+     */
+    type: "connect";
+    /**
+     * The app's key (the JWT's `iss`).
+     */
+    appKey: string;
+    /**
+     * The shared secret Jira gave the app for this site at installation.
+     */
+    sharedSecret: string;
+}
 
 /**
  * A list of webhooks.
@@ -165,9 +139,9 @@ export interface PageBeanWebhook {
      */
     total?: number;
     /**
-     * The list of items.
+     * The list of items (optional in the spec; Jira always sends it, and the client requires it).
      */
-    values?: Webhook[];
+    values: Webhook[];
 }
 
 /**
@@ -198,8 +172,8 @@ export interface Webhook {
      */
     issuePropertyKeysFilter?: string[];
     /**
-     * The date after which the webhook is no longer sent, in milliseconds since the Unix epoch (Jira's
-     * date strings are converted). Use `refreshWebhooks` to extend it.
+     * The date after which the webhook is no longer sent, in milliseconds since the Unix epoch (Jira's date
+     * strings are converted). Use `refreshWebhooks` to extend it.
      */
     expirationDate?: number;
     /**
@@ -209,13 +183,50 @@ export interface Webhook {
 }
 
 /**
+ * An Atlassian account's email and API token (scripts, admin tools acting for an app).
+ */
+export interface BasicAuth {
+    /**
+     * `"basic"`.
+     */
+    type: "basic";
+    /**
+     * The account's email address.
+     */
+    email: string;
+    /**
+     * An API token of that account.
+     */
+    apiToken: string;
+}
+
+/**
+ * An OAuth 2.0 (3LO) access token, or a `getToken` that supplies one: asked on the first call, and once
+ * more after a 401 (then the request is sent again once). With both, `token` is used until a 401.
+ */
+export interface BearerAuth {
+    /**
+     * `"bearer"`.
+     */
+    type: "bearer";
+    /**
+     * The access token.
+     */
+    token?: string;
+    /**
+     * Supplies a fresh access token.
+     */
+    getToken?: () => string | Promise<string>;
+}
+
+/**
  * Container for a list of registered webhooks. Webhook details are returned in the same order as the request.
  */
 export interface ContainerForRegisteredWebhooks {
     /**
-     * A list of registered webhooks.
+     * A list of registered webhooks (optional in the spec; Jira always sends it, and the client requires it).
      */
-    webhookRegistrationResult?: RegisteredWebhook[];
+    webhookRegistrationResult: RegisteredWebhook[];
 }
 
 /**
@@ -233,8 +244,8 @@ export interface ContainerForWebhookIDs {
  */
 export interface GetFailedWebhooksParams {
     /**
-     * The maximum number of webhooks to return per page. Records with the same failure time are never split
-     * across pages, so a page may hold more.
+     * The maximum number of webhooks to return per page, 1 to 100. Records with the same failure time are
+     * never split across pages, so a page may hold more.
      */
     maxResults?: number;
     /**
@@ -277,7 +288,7 @@ export interface WebhookRegistrationDetails {
      */
     url: string;
     /**
-     * A list of webhooks.
+     * A list of webhooks (at most 100: the most a Connect app may hold on a site).
      */
     webhooks: WebhookDetails[];
 }
@@ -305,7 +316,7 @@ export interface ErrorCollection {
  */
 export interface RetryPolicy {
     /**
-     * How many times a call may be sent again. Default 3.
+     * How many times a call may be sent again (at most 10). Default 3.
      */
     retries?: number;
     /**
@@ -344,7 +355,8 @@ export interface JiraWebhooksConfig {
      */
     apiVersion?: 2 | 3;
     /**
-     * Gives up on a call after this many milliseconds (kind `timeout`); a call's own `timeoutMs` wins.
+     * Gives up on a call after this many milliseconds (kind `timeout`), across its retries; a call's own
+     * `timeoutMs` wins.
      */
     timeoutMs?: number;
     /**
@@ -355,6 +367,11 @@ export interface JiraWebhooksConfig {
      * Sent as `User-Agent` where the runtime allows it (browsers ignore it).
      */
     userAgent?: string;
+    /**
+     * Sends the requests instead of the global `fetch` (Forge, Connect iframes, a proxy); then `baseUrl` may
+     * be left out.
+     */
+    transport?: Transport;
 }
 
 /**
@@ -372,6 +389,16 @@ export interface RegisteredWebhook {
 }
 
 /**
+ * No credentials: the `transport` authenticates (Forge `requestJira`, Connect `AP.request`, your proxy).
+ */
+export interface NoAuth {
+    /**
+     * `"none"`.
+     */
+    type: "none";
+}
+
+/**
  * Offset paging for getDynamicWebhooksForApp.
  */
 export interface GetDynamicWebhooksForAppParams {
@@ -380,7 +407,7 @@ export interface GetDynamicWebhooksForAppParams {
      */
     startAt?: number;
     /**
-     * The maximum number of items to return per page. Default 100.
+     * The maximum number of items to return per page, 1 to 100. Default 100.
      */
     maxResults?: number;
 }
@@ -399,6 +426,42 @@ export interface WebhooksExpirationDate {
 export type WebhookEvent = "jira:issue_created" | "jira:issue_updated" | "jira:issue_deleted" | "comment_created" | "comment_updated" | "comment_deleted" | "issue_property_set" | "issue_property_deleted" | "sprint_created" | "sprint_updated" | "sprint_closed" | "sprint_deleted" | "sprint_started" | "jira:version_released" | "jira:version_unreleased" | "jira:version_created" | "jira:version_moved" | "jira:version_updated" | "jira:version_merged" | "jira:version_deleted" | (string & {});
 
 
+/** What went wrong: see the README's "Errors" section. */
+export type JiraWebhooksErrorKind =
+"http" | "network" | "timeout" | "aborted" | "decode" | "invalid-input" | "config" | "partial-failure" | "unauthorized";
+
+/** Every failure rejects with this (`err.name === "JiraWebhooksError"`). It never contains a credential. */
+export interface JiraWebhooksError extends Error {
+    name: "JiraWebhooksError";
+    /** What went wrong. */
+    kind: JiraWebhooksErrorKind;
+    /** A sentence a person can act on. */
+    message: string;
+    /** The HTTP status, 0 when there was no response. */
+    status: number;
+    /** Jira's `errorMessages`, when the response had an ErrorCollection. */
+    errorMessages: string[];
+    /** Jira's `errors` by field, when the response had an ErrorCollection. */
+    errors: Record<string, string>;
+    /** The operationId of the failed call, e.g. `refreshWebhooks`. */
+    operation?: string;
+    /** The input, config or JSON path at fault (invalid-input, config, decode), or the check that failed (unauthorized). */
+    path?: string;
+    /** Jira's request id (`X-AREQUESTID`), for Atlassian support. */
+    requestId?: string;
+    /** How long Jira asked to wait before trying again (429, some 503), in milliseconds. */
+    retryAfterMs?: number;
+    /** Jira's rate-limit headers, when the error response had them. */
+    rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
+    /** How many times the request was sent (0: never, e.g. invalid input). */
+    attempts: number;
+    /** `true` when Jira may have applied a registration whose answer was lost: list the webhooks before trying again. */
+    mayHaveApplied?: true;
+    /** For "partial-failure": the whole registration answer, with the ids that were created. */
+    result?: ContainerForRegisteredWebhooks;
+}
+
+
 
 /**
  * Async iterator over failed deliveries, following getFailedWebhooks' cursor.
@@ -408,7 +471,8 @@ export class FailedWebhookIterator {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * The next failed delivery (fetching the next page when needed).
+     * The next failed delivery (fetching the next page when needed). Calls made at once are answered in order;
+     * after a page failed, the next call asks for that page again.
      */
     next(): Promise<IteratorResult<FailedWebhook, undefined>>;
 }
@@ -424,7 +488,8 @@ export class JiraWebhooks {
      */
     deleteWebhookById(ids: ContainerForWebhookIDs, options?: CallOptions): Promise<void>;
     /**
-     * Every failed delivery from `after` on, following Jira's cursor: `for await (const f of client.failedWebhooks())`.
+     * Every failed delivery from `after` on, oldest first, following Jira's cursor:
+     * `for await (const failure of client.failedWebhooks())`.
      */
     failedWebhooks(params?: GetFailedWebhooksParams, options?: CallOptions): FailedWebhookIterator;
     /**
@@ -462,7 +527,8 @@ export class WebhookIterator {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * The next webhook (fetching the next page when needed).
+     * The next webhook (fetching the next page when needed). Calls made at once are answered in order; after
+     * a page failed, the next call asks for that page again.
      */
     next(): Promise<IteratorResult<Webhook, undefined>>;
 }
