@@ -127,7 +127,8 @@ test("each CommonJS twin exports what its ES module exports and its .d.cts decla
 });
 
 test("CHANGELOG.md's newest version is Cargo.toml's and the package's", () => {
-  const cargo = /^\[package\][^[]*?^version = "([^"]+)"/ms.exec(readFileSync(join(ROOT, "Cargo.toml"), "utf8"))?.[1];
+  const section = /^\[package\]\s*$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(readFileSync(join(ROOT, "Cargo.toml"), "utf8"))?.[1] ?? "";
+  const cargo = /^version\s*=\s*"([^"]+)"/m.exec(section)?.[1];
   const changelog = readFileSync(join(ROOT, "CHANGELOG.md"), "utf8");
   const newest = /^## \[(\d+\.\d+\.\d+[^\]]*)\]/m.exec(changelog)?.[1];
   assert.ok(cargo, "Cargo.toml has a [package] version");
