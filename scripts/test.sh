@@ -14,6 +14,7 @@ cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo test
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 
 section "fake Jira"
 node --test tests/fake-jira/
@@ -26,8 +27,8 @@ node scripts/wasm-tests.mjs node
 section "wasm-bindgen tests: headless Chromium"
 node scripts/wasm-tests.mjs chrome
 
-section "packed package: Node ESM/CJS, Chromium page, TypeScript"
-node --test tests/integration/ tests/types/
+section "packed package: Node ESM/CJS, Chromium page, TypeScript, publint and attw, the file list"
+node --test tests/integration/ tests/types/ tests/package/
 
 section "runtimes: worker, Vite, esbuild edge, workerd, Deno; Connect JWT, OAuth, Forge"
 node --test tests/runtimes/

@@ -1,0 +1,133 @@
+// Assembles pkg/, the one npm package `jira-webhooks`, from wasm-pack's output and pkg-template/: everything
+// `npm run build` does after the Rust step, so it runs without a Rust toolchain on an existing wasm-pack output:
+//   node scripts/assemble.mjs [--from target/wasm-web] [--out pkg]
+//   wasm-opt -Oz (npm `binaryen`) -> glue and its .d.ts -> pkg-template/ -> CommonJS twins (esbuild) and their .d.cts
+//   -> package.json (version from Cargo.toml), README, CHANGELOG; then checks that the exports map follows the pattern.
+//
+// The pattern of the exports map (pkg-template/package.json), for every JS subpath:
+//   "./x": { "types": { "require": "./x.d.cts", "default": "./x.d.ts" }, <runtime conditions>, "require": "./x.cjs", "default": "./x.js" }
+// - `types` comes first; `require` picks the CommonJS declarations, everything else the ES module ones.
+// - Each entry is written once, as an ES module (x.js or x.mjs) with its x.d.ts, in pkg-template/. This script
+//   generates its CommonJS twin x.cjs (esbuild, the glue bundled in; `import.meta.url` becomes the file's URL) and
+//   x.d.cts (the same declarations; relative `.js` imports become `.cjs`), for every `.cjs` / `.d.cts` the map names.
+// - A CommonJS twin has what its ES module has, `default` included: esbuild marks it `__esModule`, so the
+//   `export default` of the .d.cts is its `exports.default`, as TypeScript reads it.
+// - `require` stands before `browser`/`worker`/`default`: a `require` outside Node (Jest with jsdom, Electron)
+//   gets the CommonJS build, the only one `require` can load (browser.js needs top-level await).
+// - An entry that uses another entry imports it by the package's own name ("jira-webhooks"), left external, so
+//   the ES module and CommonJS builds each share one wasm instance with the entry they use.
+// A new entry (say `jira-webhooks/node` for the lifecycle adapter): add pkg-template/<name>.js and <name>.d.ts, the
+// subpath above and the four files to `files`; this script and tests/package/checkers.test.mjs do the rest.
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const template = join(root, "pkg-template");
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed with exit code ${r.status ?? r.signal}`);
+}
+
+/** Every file path (`./x`) in an exports value, however deeply nested in conditions. */
+export const exportTargets = (value) =>
+  typeof value === "string" ? [value] : value && typeof value === "object" ? Object.values(value).flatMap(exportTargets) : [];
+
+/** Throws unless every JS subpath of `manifest.exports` follows the pattern described at the top of this file. */
+export function checkExportsPattern(manifest) {
+  const problems = [];
+  for (const [subpath, value] of Object.entries(manifest.exports)) {
+    if (typeof value === "string") {
+      if (/\.[cm]?js$/.test(value)) problems.push(`${subpath}: a JS entry needs conditions, not one file`);
+      continue;
+    }
+    const keys = Object.keys(value);
+    const { types } = value;
+    if (keys[0] !== "types") problems.push(`${subpath}: "types" must come first`);
+    if (typeof types !== "object" || Object.keys(types).join() !== "require,default" ||
+        !types.require.endsWith(".d.cts") || !types.default.endsWith(".d.ts"))
+      problems.push(`${subpath}: "types" must be { "require": "./x.d.cts", "default": "./x.d.ts" }`);
+    if (!value.require?.endsWith?.(".cjs")) problems.push(`${subpath}: a "require" condition naming a .cjs file is missing`);
+    if (keys.at(-1) !== "default") problems.push(`${subpath}: "default" must come last`);
+    if (keys.indexOf("require") > keys.findIndex((k) => ["browser", "worker", "default"].includes(k)))
+      problems.push(`${subpath}: "require" must come before "browser", "worker" and "default"`);
+  }
+  if (problems.length) throw new Error(`pkg-template/package.json's exports map breaks the pattern:\n  ${problems.join("\n  ")}`);
+}
+
+/** The ES module a generated CommonJS file is built from: x.cjs <- x.mjs or x.js. */
+function esmSourceOf(out, cjs) {
+  const stem = cjs.replace(/\.cjs$/, "");
+  const found = [`${stem}.mjs`, `${stem}.js`].filter((f) => existsSync(join(out, f)));
+  if (found.length !== 1) throw new Error(`${cjs}: expected exactly one ES module source ${stem}.mjs or ${stem}.js, found ${found.length}`);
+  return found[0];
+}
+
+/**
+ * @param {{ from?: string, out?: string }} [options] from: wasm-pack's output folder; out: the package folder to (re)create
+ * @returns {{ out: string, version: string }}
+ */
+export function assemble({ from = join(root, "target", "wasm-web"), out = join(root, "pkg") } = {}) {
+  for (const f of ["jira_webhooks.js", "jira_webhooks.d.ts", "jira_webhooks_bg.wasm"])
+    if (!existsSync(join(from, f))) throw new Error(`${join(from, f)} is missing: run wasm-pack first (npm run build)`);
+
+  const manifest = JSON.parse(readFileSync(join(template, "package.json"), "utf8"));
+  checkExportsPattern(manifest);
+
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+
+  // wasm-pack's own wasm-opt step downloads binaryen, which is not reachable here: run the npm package's.
+  // The feature flags are those rustc emits for wasm32-unknown-unknown.
+  run(bin("wasm-opt"), [
+    join(from, "jira_webhooks_bg.wasm"), "-o", join(out, "jira_webhooks_bg.wasm"), "-Oz",
+    "--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-nontrapping-float-to-int",
+    "--enable-reference-types", "--enable-sign-ext", "--enable-mutable-globals", "--enable-multivalue",
+  ]);
+  copyFileSync(join(from, "jira_webhooks.js"), join(out, "jira_webhooks.js"));
+  copyFileSync(join(from, "jira_webhooks.d.ts"), join(out, "jira_webhooks.d.ts"));
+  for (const file of readdirSync(template)) if (file !== "package.json") copyFileSync(join(template, file), join(out, file));
+  for (const file of ["README.md", "CHANGELOG.md"]) copyFileSync(join(root, file), join(out, file));
+
+  const targets = [...new Set(exportTargets(manifest.exports))];
+  // CommonJS twins. esbuild runs inside `out`, so its file comments name package files, never a build path.
+  for (const cjs of targets.filter((t) => t.endsWith(".cjs")).map((t) => t.slice(2))) {
+    const esm = esmSourceOf(out, cjs);
+    run(bin("esbuild"), [
+      esm, "--bundle", "--format=cjs", "--platform=node", "--external:jira-webhooks", "--log-level=warning",
+      "--define:import.meta.url=__import_meta_url",
+      `--banner:js="use strict";\n// Generated from ${esm} by esbuild: the same module for require().\n` +
+        `const __import_meta_url = require("node:url").pathToFileURL(__filename).href;`,
+      `--outfile=${cjs}`,
+    ], { cwd: out });
+    const code = readFileSync(join(out, cjs), "utf8");
+    if (code.split("__import_meta_url").length === 2) writeFileSync(join(out, cjs), code.replace(/^const __import_meta_url = .*\n/m, ""));
+  }
+  // CommonJS declarations: the same text, read by TypeScript as CommonJS; relative imports go to the .cjs twins.
+  for (const dcts of targets.filter((t) => t.endsWith(".d.cts")).map((t) => t.slice(2))) {
+    const dts = dcts.replace(/\.d\.cts$/, ".d.ts");
+    const text = readFileSync(join(out, dts), "utf8").replace(
+      /(\bfrom\s*|\bimport\s*\(\s*)(["'])(\.\.?\/[^"']*?)\.m?js\2/g, (_, lead, q, path) => `${lead}${q}${path}.cjs${q}`);
+    writeFileSync(join(out, dcts), `// Generated from ${dts}: the same declarations, for require().\n${text}`);
+  }
+
+  const cargoVersion = /^version = "([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml"), "utf8"))[1];
+  manifest.version = cargoVersion;
+  writeFileSync(join(out, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+
+  const missing = [...targets, manifest.main, manifest.module, manifest.types].map((t) => t.replace(/^\.\//, ""))
+    .filter((f) => !existsSync(join(out, f)));
+  if (missing.length) throw new Error(`package.json names files that were not built: ${missing.join(", ")}`);
+  const kb = (f) => (statSync(join(out, f)).size / 1024).toFixed(1);
+  console.log(`[assemble] ${basename(out)}/ ready: jira-webhooks@${cargoVersion}, wasm ${kb("jira_webhooks_bg.wasm")} KB, glue ${kb("jira_webhooks.js")} KB`);
+  return { out, version: cargoVersion };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { from: { type: "string" }, out: { type: "string" } } });
+  assemble({ from: values.from && resolve(values.from), out: values.out && resolve(values.out) });
+}
