@@ -22,11 +22,6 @@ node --test tests/fake-jira/
 section "build pkg/"
 SKIP_SETUP=1 node scripts/build.mjs
 
-section "wasm-bindgen tests: Node"
-node scripts/wasm-tests.mjs node
-section "wasm-bindgen tests: headless Chromium"
-node scripts/wasm-tests.mjs chrome
-
 section "packed package: Node ESM/CJS, Chromium page, TypeScript, publint and attw, the file list"
 node --test tests/integration/ tests/types/ tests/package/
 

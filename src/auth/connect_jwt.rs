@@ -1,6 +1,6 @@
 //! Connect app authentication: a fresh HS256 JWT per request, bound to the request by its query string hash
 //! (`qsh`), as Atlassian's "Understanding JWT for Connect apps" describes
-//! (https://developer.atlassian.com/cloud/jira/platform/understanding-jwt-for-connect-apps/).
+//! (<https://developer.atlassian.com/cloud/jira/platform/understanding-jwt-for-connect-apps/>).
 
 use crate::decode::push_str;
 use crate::text::{base64, cat, hex, percent_encode as encode, sort_small, Piece};

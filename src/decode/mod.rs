@@ -11,7 +11,7 @@ use crate::text::cat;
 pub use json::{push_str, Doc, Kind, Value};
 pub use schema::{Field, Shape, Ty};
 
-/// Reads a value that has passed its [`Ty`] check; `None` is an absent member.
+/// Reads a value that has passed its schema check; `None` is an absent member.
 pub trait FromJson: Sized {
     /// Whether the member may be absent (or `null`).
     const OPTIONAL: bool = false;

@@ -99,7 +99,7 @@ impl JiraWebhooks {
             let op = RegisterDynamicWebhooks::from_json(convert::required(&details)?);
             let strict = options.throw_on_partial_failure;
             let call = start(&self.session, &op, &options)?;
-            Ok(Job::Call { call, signal: options.signal, finish: Finish::Registered { op, strict } })
+            Ok(Job::Call { call: Box::new(call), signal: options.signal, finish: Finish::Registered { op, strict } })
         };
         run(&self.session, RegisterDynamicWebhooks::SPEC.id, job())
     }
@@ -115,7 +115,7 @@ impl JiraWebhooks {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let params = convert::optional(&params, Ty::Obj(GetDynamicWebhooksForAppParams::SHAPE))?;
             let call = start(&self.session, &GetDynamicWebhooksForApp(params), &options)?;
-            Ok(Job::Call { call, signal: options.signal, finish: Finish::Json })
+            Ok(Job::Call { call: Box::new(call), signal: options.signal, finish: Finish::Json })
         };
         run(&self.session, GetDynamicWebhooksForApp::SPEC.id, job())
     }
@@ -131,7 +131,7 @@ impl JiraWebhooks {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let params = convert::optional(&params, Ty::Obj(GetFailedWebhooksParams::SHAPE))?;
             let call = start(&self.session, &GetFailedWebhooks(params), &options)?;
-            Ok(Job::Call { call, signal: options.signal, finish: Finish::Json })
+            Ok(Job::Call { call: Box::new(call), signal: options.signal, finish: Finish::Json })
         };
         run(&self.session, GetFailedWebhooks::SPEC.id, job())
     }
@@ -147,7 +147,7 @@ impl JiraWebhooks {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let op = RefreshWebhooks::from_json(convert::required(&ids)?);
             let call = start(&self.session, &op, &options)?;
-            Ok(Job::Call { call, signal: options.signal, finish: Finish::Json })
+            Ok(Job::Call { call: Box::new(call), signal: options.signal, finish: Finish::Json })
         };
         run(&self.session, RefreshWebhooks::SPEC.id, job())
     }
@@ -163,7 +163,7 @@ impl JiraWebhooks {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let op = DeleteWebhookById::from_json(convert::required(&ids)?);
             let call = start(&self.session, &op, &options)?;
-            Ok(Job::Call { call, signal: options.signal, finish: Finish::Nothing })
+            Ok(Job::Call { call: Box::new(call), signal: options.signal, finish: Finish::Nothing })
         };
         run(&self.session, DeleteWebhookById::SPEC.id, job())
     }
@@ -228,7 +228,7 @@ fn start<O: Operation>(session: &Session, op: &O, options: &Options) -> Result<C
 /// one future and one promise adapter instead of one per export.
 enum Job {
     /// Drive one call, then make the value.
-    Call { call: Call, signal: Option<web_sys::AbortSignal>, finish: Finish },
+    Call { call: Box<Call>, signal: Option<web_sys::AbortSignal>, finish: Finish },
     /// The next item of an iterator, once the `next()` before it (if any) has settled.
     Next(Rc<RefCell<Pager>>, Option<Promise>),
 }
@@ -260,7 +260,7 @@ fn run(session: &Rc<Session>, operation: &'static str, job: Result<Job, Error>) 
 async fn work(session: &Session, job: Job) -> Result<JsValue, Error> {
     match job {
         Job::Call { call, signal, finish } => {
-            let (reply, body) = drive(session, call, signal).await?;
+            let (reply, body) = drive(session, *call, signal).await?;
             match finish {
                 Finish::Json => answer(&reply, &body),
                 Finish::Nothing => Ok(JsValue::UNDEFINED),
