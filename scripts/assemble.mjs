@@ -1,7 +1,7 @@
 // Assembles pkg/, the one npm package `jira-webhooks`, from wasm-pack's output and pkg-template/: everything
 // `npm run build` does after the Rust step, so it runs without a Rust toolchain on an existing wasm-pack output:
 //   node scripts/assemble.mjs [--from target/wasm-web] [--out pkg]
-//   wasm-opt -Oz (npm `binaryen`) -> glue (minified by esbuild) and its .d.ts -> pkg-template/ -> CommonJS twins (esbuild) and their .d.cts
+//   wasm-opt -Oz (npm `binaryen`) -> glue (whitespace minified by esbuild) and its .d.ts -> pkg-template/ -> CommonJS twins (esbuild) and their .d.cts
 //   -> package.json (version from Cargo.toml), README, CHANGELOG; then checks that the exports map follows the pattern.
 //
 // The pattern of the exports map (pkg-template/package.json), for every JS subpath:
@@ -88,9 +88,10 @@ export function assemble({ from = join(root, "target", "wasm-web"), out = join(r
     "--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-nontrapping-float-to-int",
     "--enable-reference-types", "--enable-sign-ext", "--enable-mutable-globals", "--enable-multivalue",
   ]);
-  // The glue, minified (names kept, so classes and stack traces read as in the source): what a browser ships.
+  // The glue without whitespace and with shorter syntax; names stay (classes and stack traces read as in the
+  // source, and a consumer's bundler can still drop what it does not use).
   run(bin("esbuild"), [
-    join(from, "jira_webhooks.js"), "--minify", "--keep-names", "--format=esm", "--log-level=warning",
+    join(from, "jira_webhooks.js"), "--minify-whitespace", "--minify-syntax", "--format=esm", "--log-level=warning",
     `--outfile=${join(out, "jira_webhooks.js")}`,
   ]);
   copyFileSync(join(from, "jira_webhooks.d.ts"), join(out, "jira_webhooks.d.ts"));

@@ -58,11 +58,12 @@ test("OAuth: getToken that never gets a good token: one refresh, one retry, then
   ]);
 });
 
-test("OAuth: a getToken that throws is a config error, and nothing is sent", { timeout: 30_000 }, async () => {
+test("OAuth: a getToken that throws is a config error naming auth.getToken but never its text, and nothing is sent", { timeout: 30_000 }, async () => {
   await prepareFake(fake);
-  const client = new lib.JiraWebhooks({ cloudId: CLOUD_ID, gatewayUrl: fake.url, auth: { type: "bearer", getToken: () => { throw new Error("no session"); } } });
+  const client = new lib.JiraWebhooks({ cloudId: CLOUD_ID, gatewayUrl: fake.url, auth: { type: "bearer", getToken: () => { throw new Error("refresh token rt-s3cr3t expired"); } } });
   const e = await rejection(client.getDynamicWebhooksForApp());
   assert.equal(e.kind, "config");
-  assert.match(e.text, /auth\.getToken failed: no session/);
+  assert.match(e.text, /auth\.getToken failed: it threw or rejected with Error/);
+  assert.ok(!e.text.includes("rt-s3cr3t"), "a token provider's message may hold a credential");
   assert.deepEqual(apiRequests(fake), []);
 });
