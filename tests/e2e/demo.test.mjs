@@ -147,7 +147,7 @@ e2e("registers two webhooks in one request: the unsupported clause's error shows
   const before = demo.fake.requests.length;
   await page.click("#register-submit");
   await until(page, () => document.querySelector(".hook .events .field-error")?.textContent !== "");
-  assert.match(await page.locator(".hook .events .field-error").textContent(), /at least one event/i);
+  assert.match(await page.locator(".hook .events .field-error").textContent(), /at least one item/i);
   assert.equal(demo.fake.requests.length, before);
 });
 
