@@ -25,6 +25,9 @@ SKIP_SETUP=1 node scripts/build.mjs
 section "packed package: Node ESM/CJS, Chromium page, TypeScript, publint and attw, the file list"
 node --test tests/integration/ tests/types/ tests/package/
 
+section "hostile callers: each case in its own Node process (crashes, secrets, hangs, iterators)"
+node --test tests/hostile/
+
 section "runtimes: worker, Vite, esbuild edge, workerd, Deno; Connect JWT, OAuth, Forge"
 node --test tests/runtimes/
 
