@@ -13,6 +13,7 @@ mod config;
 mod decode;
 mod engine;
 mod error;
+mod lifecycle;
 mod models;
 mod operations;
 mod text;
@@ -28,5 +29,10 @@ pub use engine::{
     retry_after_ms, Action, Call, CursorPages, HttpRequest, HttpResponse, Method, OffsetPages, Reply, RetryPolicy,
 };
 pub use error::{Error, ErrorKind, RateLimit};
+pub use lifecycle::jql;
+pub use lifecycle::sync::{
+    plan, validate as validate_desired, CreatedWebhook, DesiredWebhooks, FailedRegistration, KeepAliveOptions,
+    KeepAliveResult, Lifecycle, Outcome, Planned, Step, SyncPlan, SyncResult,
+};
 pub use models::*;
 pub use operations::*;

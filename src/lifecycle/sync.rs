@@ -1,0 +1,516 @@
+//! Declarative sync and keep-alive: the registered set converges on the declared set, and stays alive past the
+//! 30-day expiry. [`plan`] decides what to register, delete, refresh and keep; [`Lifecycle`] walks the calls that
+//! apply a plan, with the one rule registration needs: a POST whose answer was lost (connection dropped, timeout,
+//! 502/503/504) may have registered the webhooks, so the list is read again and only what is still missing is
+//! registered. Everything here is pure: a driver performs each [`Step`] and reports back.
+
+use super::jql;
+use crate::decode::{model, Ty};
+use crate::engine::{OffsetPages, Reply};
+use crate::error::Error;
+use crate::models::{
+    ContainerForRegisteredWebhooks, PageBeanWebhook, Webhook, WebhookDetails, WebhookEvent, WebhooksExpirationDate,
+    MAX_WEBHOOKS_PER_APP,
+};
+use crate::operations::{
+    DeleteWebhookById, GetDynamicWebhooksForApp, GetDynamicWebhooksForAppParams, RefreshWebhooks,
+    RegisterDynamicWebhooks,
+};
+use crate::text::{cat, sort_small};
+
+const DAY_MS: f64 = 86_400_000.0;
+
+model! {
+    /// The webhooks an app wants on a site: `syncWebhooks`' first argument.
+    pub struct DesiredWebhooks (true) {
+        /// Where Jira sends them (one URL per app).
+        url "url": String = Ty::Url,
+        /// Every webhook the app wants; any other webhook of the app is deleted. Empty: delete them all.
+        webhooks "webhooks": Vec<WebhookDetails> = Ty::Items(&Ty::Obj(WebhookDetails::SHAPE), 0, MAX_WEBHOOKS_PER_APP),
+        /// Refresh the kept webhooks that expire within this many days (0 to 30). Default 7.
+        #[tsify(optional)]
+        refresh_within_days "refreshWithinDays": Option<f64> = Ty::Num,
+        /// Plan only: list, decide, send nothing else.
+        #[tsify(optional)]
+        dry_run "dryRun": Option<bool> = Ty::Bool,
+    }
+}
+
+model! {
+    /// `keepAlive`'s options.
+    pub struct KeepAliveOptions (true) {
+        /// Refresh every webhook of the app that expires within this many days (0 to 30). Default 7.
+        #[tsify(optional)]
+        within_days "withinDays": Option<f64> = Ty::Num,
+    }
+}
+
+model! {
+    /// What a sync decided: the ids are those of the listed webhooks.
+    pub struct SyncPlan (false) {
+        /// Desired webhooks that are missing (or expired): registered.
+        register "register": Vec<WebhookDetails> = Ty::Any,
+        /// Webhooks of the app that are not desired, second copies of one, and expired ones: deleted.
+        delete "delete": Vec<i64> = Ty::Any,
+        /// Kept webhooks that expire soon, or whose expiry Jira did not say: refreshed.
+        refresh "refresh": Vec<i64> = Ty::Any,
+        /// Webhooks that are desired and present.
+        keep "keep": Vec<i64> = Ty::Any,
+    }
+}
+
+model! {
+    /// A webhook a sync registered.
+    pub struct CreatedWebhook (false) {
+        /// Its id.
+        id "id": i64 = Ty::Any,
+        /// What was registered.
+        webhook "webhook": WebhookDetails = Ty::Any,
+    }
+}
+
+model! {
+    /// A webhook Jira refused inside its 200, with Jira's reasons.
+    pub struct FailedRegistration (false) {
+        /// What was asked for.
+        webhook "webhook": WebhookDetails = Ty::Any,
+        /// Jira's reasons.
+        errors "errors": Vec<String> = Ty::Any,
+    }
+}
+
+model! {
+    /// What `syncWebhooks` did.
+    pub struct SyncResult (false) {
+        /// What it decided.
+        plan "plan": SyncPlan = Ty::Any,
+        /// What it registered (found again by listing, when an answer was lost).
+        created "created": Vec<CreatedWebhook> = Ty::Any,
+        /// What it deleted.
+        deleted "deleted": Vec<i64> = Ty::Any,
+        /// What it refreshed.
+        refreshed "refreshed": Vec<i64> = Ty::Any,
+        /// The new expiry of the refreshed webhooks, in milliseconds since the epoch, when it refreshed.
+        #[tsify(optional)]
+        expiration_date "expirationDate": Option<i64> = Ty::Any,
+        /// Webhooks Jira refused, with its reasons.
+        failed "failed": Vec<FailedRegistration> = Ty::Any,
+        /// `false` for a dry run: the plan only.
+        applied "applied": bool = Ty::Any,
+    }
+}
+
+model! {
+    /// What `keepAlive` did.
+    pub struct KeepAliveResult (false) {
+        /// The webhooks it refreshed.
+        refreshed "refreshed": Vec<i64> = Ty::Any,
+        /// Their new expiry, in milliseconds since the epoch, when it refreshed any.
+        #[tsify(optional)]
+        expiration_date "expirationDate": Option<i64> = Ty::Any,
+    }
+}
+
+/// What makes two webhooks the same: their events and filters, compared as sets and normalized JQL.
+#[derive(Clone, Debug, PartialEq)]
+struct Identity {
+    events: Vec<String>,
+    jql: String,
+    fields: Vec<String>,
+    properties: Vec<String>,
+}
+
+fn set(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = items.collect();
+    sort_small(&mut v, |a, b| a < b);
+    v.dedup();
+    v
+}
+
+impl Identity {
+    fn of(events: &[WebhookEvent], jql: &str, fields: &Option<Vec<String>>, properties: &Option<Vec<String>>) -> Self {
+        Identity {
+            events: set(events.iter().map(|e| e.as_str().to_owned())),
+            jql: jql::normalize(jql),
+            fields: set(fields.iter().flatten().cloned()),
+            properties: set(properties.iter().flatten().cloned()),
+        }
+    }
+
+    fn desired(d: &WebhookDetails) -> Self {
+        Identity::of(&d.events, &d.jql_filter, &d.field_ids_filter, &d.issue_property_keys_filter)
+    }
+
+    fn listed(w: &Webhook) -> Self {
+        Identity::of(&w.events, &w.jql_filter, &w.field_ids_filter, &w.issue_property_keys_filter)
+    }
+}
+
+/// A plan, and for each desired webhook the listed one it matched.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Planned {
+    /// What to do.
+    pub plan: SyncPlan,
+    /// For each desired webhook, in order: the id of the listed webhook that is it, if any.
+    pub matches: Vec<Option<i64>>,
+}
+
+/// Decides what turns the `listed` webhooks into the `desired` ones at `now_ms`. A listed webhook matches a
+/// desired one with the same identity and, where Jira reports one, the same url; an expired one matches nothing
+/// (whether Jira can refresh it is undocumented: it is deleted and registered again). Each listed webhook serves
+/// at most one desired one, so second copies of one identity (left by an earlier double registration) are deleted.
+pub fn plan(desired: &DesiredWebhooks, listed: &[Webhook], now_ms: f64) -> Planned {
+    let within_ms = desired.refresh_within_days.unwrap_or(7.0) * DAY_MS;
+    let identities: Vec<Identity> = listed.iter().map(Identity::listed).collect();
+    let mut claimed = vec![false; listed.len()];
+    let mut out = SyncPlan::default();
+    let mut matches = Vec::with_capacity(desired.webhooks.len());
+    for wanted in &desired.webhooks {
+        let identity = Identity::desired(wanted);
+        let found = (0..listed.len()).find(|&i| {
+            let w = &listed[i];
+            !claimed[i]
+                && identities[i] == identity
+                && w.url.as_ref().is_none_or(|url| *url == desired.url)
+                && w.expiration_date.is_none_or(|at| at as f64 > now_ms)
+        });
+        match found {
+            Some(i) => {
+                claimed[i] = true;
+                let w = &listed[i];
+                out.keep.push(w.id);
+                if w.expiration_date.is_none_or(|at| at as f64 <= now_ms + within_ms) {
+                    out.refresh.push(w.id);
+                }
+                matches.push(Some(w.id));
+            }
+            None => {
+                out.register.push(wanted.clone());
+                matches.push(None);
+            }
+        }
+    }
+    out.delete = listed.iter().zip(&claimed).filter(|(_, c)| !**c).map(|(w, _)| w.id).collect();
+    Planned { plan: out, matches }
+}
+
+/// Checks a desired set before anything is sent: the app's limit, the JQL subset, filters that can apply to the
+/// webhook's events, no webhook twice, and a sane refresh window. Paths name the webhook at fault.
+pub fn validate(desired: &DesiredWebhooks, app_limit: usize) -> Result<(), Error> {
+    if desired.webhooks.len() > app_limit {
+        return Err(Error::invalid_input(
+            "webhooks",
+            &cat!(
+                "lists ",
+                desired.webhooks.len(),
+                " webhooks, more than the ",
+                app_limit,
+                " this app may hold on a site"
+            ),
+        ));
+    }
+    let days = desired.refresh_within_days.unwrap_or(7.0);
+    if !(0.0..=30.0).contains(&days) {
+        return Err(Error::invalid_input("refreshWithinDays", "must be between 0 and 30 (webhooks live 30 days)"));
+    }
+    let mut seen: Vec<Identity> = Vec::new();
+    for (i, w) in desired.webhooks.iter().enumerate() {
+        let at = |field: &str| cat!("webhooks[", i, "].", field);
+        if let Err(e) = jql::check(&w.jql_filter) {
+            let problem = cat!("is outside the JQL subset of webhooks: ", e.what, " (at character ", e.at, ')');
+            return Err(Error::invalid_input(at("jqlFilter"), &problem));
+        }
+        if w.field_ids_filter.is_some() && !w.events.contains(&WebhookEvent::IssueUpdated) {
+            return Err(Error::invalid_input(
+                at("fieldIdsFilter"),
+                "applies only to jira:issue_updated, which this webhook's events do not have",
+            ));
+        }
+        let property_events = [WebhookEvent::IssuePropertySet, WebhookEvent::IssuePropertyDeleted];
+        if w.issue_property_keys_filter.is_some() && !w.events.iter().any(|e| property_events.contains(e)) {
+            return Err(Error::invalid_input(
+                at("issuePropertyKeysFilter"),
+                "applies only to issue_property_set and issue_property_deleted, which this webhook's events do not have",
+            ));
+        }
+        let identity = Identity::desired(w);
+        if let Some(j) = seen.iter().position(|s| *s == identity) {
+            return Err(Error::invalid_input(
+                cat!("webhooks[", i, ']'),
+                &cat!("is the same webhook as webhooks[", j, ']'),
+            ));
+        }
+        seen.push(identity);
+    }
+    Ok(())
+}
+
+/// What a lifecycle run does next.
+#[derive(Debug, PartialEq)]
+pub enum Step {
+    /// Fetch this page of the app's webhooks.
+    List(GetDynamicWebhooksForApp),
+    /// Delete these webhooks.
+    Delete(DeleteWebhookById),
+    /// Register these webhooks.
+    Register(RegisterDynamicWebhooks),
+    /// Refresh these webhooks.
+    Refresh(RefreshWebhooks),
+    /// The run is over.
+    Done(Result<Outcome, Error>),
+}
+
+/// What a lifecycle run ended with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// `syncWebhooks`.
+    Synced(SyncResult),
+    /// `keepAlive`.
+    KeptAlive(KeepAliveResult),
+}
+
+impl crate::decode::ToJson for Outcome {
+    fn to_json(&self, out: &mut String) {
+        match self {
+            Outcome::Synced(r) => r.to_json(out),
+            Outcome::KeptAlive(r) => r.to_json(out),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    Listing,
+    Deleting(Vec<i64>),
+    Registering(Vec<usize>),
+    Refreshing(Vec<i64>),
+    Ended,
+}
+
+/// A `syncWebhooks` or `keepAlive` run, from the first page listed to its result.
+#[derive(Debug)]
+pub struct Lifecycle {
+    desired: Option<DesiredWebhooks>,
+    within_ms: f64,
+    pages: OffsetPages,
+    listed: Vec<Webhook>,
+    phase: Phase,
+    planned: Option<Planned>,
+    result: SyncResult,
+    /// Registrations whose answer was lost, so far.
+    lost: u32,
+    ended: Option<Result<Outcome, Error>>,
+}
+
+/// How many registrations with a lost answer a sync follows up on before it gives up.
+const MAX_LOST: u32 = 3;
+
+impl Lifecycle {
+    /// A sync towards `desired` (check it with [`validate`] first).
+    pub fn sync(desired: DesiredWebhooks) -> Self {
+        let within_ms = desired.refresh_within_days.unwrap_or(7.0) * DAY_MS;
+        Lifecycle::new(Some(desired), within_ms)
+    }
+
+    /// A keep-alive: refresh every webhook of the app that expires within `within_days`.
+    pub fn keep_alive(within_days: f64) -> Self {
+        Lifecycle::new(None, within_days * DAY_MS)
+    }
+
+    fn new(desired: Option<DesiredWebhooks>, within_ms: f64) -> Self {
+        Lifecycle {
+            desired,
+            within_ms,
+            pages: OffsetPages::new(GetDynamicWebhooksForAppParams { start_at: None, max_results: Some(100) }),
+            listed: Vec::new(),
+            phase: Phase::Listing,
+            planned: None,
+            result: SyncResult { applied: true, ..SyncResult::default() },
+            lost: 0,
+            ended: None,
+        }
+    }
+
+    /// What to do next; `now_ms` is the wall clock (for expiry).
+    pub fn next(&mut self, now_ms: f64) -> Step {
+        if let Some(ended) = &self.ended {
+            return Step::Done(ended.clone());
+        }
+        match &self.phase {
+            Phase::Listing => match self.pages.next() {
+                Some(op) => Step::List(op),
+                None => self.listed(now_ms),
+            },
+            Phase::Deleting(ids) => Step::Delete(DeleteWebhookById::new(ids)),
+            Phase::Registering(indices) => {
+                let desired = self.desired.as_ref().expect("registering needs a desired set");
+                let webhooks = indices.iter().map(|&i| desired.webhooks[i].clone()).collect();
+                let details = crate::models::WebhookRegistrationDetails { url: desired.url.clone(), webhooks };
+                Step::Register(RegisterDynamicWebhooks::new(&details))
+            }
+            Phase::Refreshing(ids) => Step::Refresh(RefreshWebhooks::new(ids)),
+            Phase::Ended => {
+                let outcome = match self.desired {
+                    Some(_) => Outcome::Synced(self.result.clone()),
+                    None => Outcome::KeptAlive(KeepAliveResult {
+                        refreshed: self.result.refreshed.clone(),
+                        expiration_date: self.result.expiration_date,
+                    }),
+                };
+                self.end(Ok(outcome))
+            }
+        }
+    }
+
+    /// The answer to the last [`Step`].
+    pub fn on_reply(&mut self, reply: Result<Reply, Error>) {
+        let phase = std::mem::replace(&mut self.phase, Phase::Ended);
+        let reply = match reply {
+            Ok(reply) => reply,
+            Err(e) => return self.failed(phase, e),
+        };
+        match phase {
+            Phase::Listing => {
+                if let Err(e) = self.pages.advance(&reply) {
+                    return self.failed(Phase::Listing, e);
+                }
+                self.listed.extend(reply.read::<PageBeanWebhook>().values);
+                self.phase = Phase::Listing;
+            }
+            Phase::Deleting(ids) => {
+                self.result.deleted.extend(ids);
+                self.phase = self.after_deletes();
+            }
+            Phase::Registering(indices) => {
+                let answer: ContainerForRegisteredWebhooks = reply.read();
+                let desired = self.desired.as_ref().expect("registering needs a desired set");
+                for (n, &i) in indices.iter().enumerate() {
+                    let webhook = desired.webhooks[i].clone();
+                    match answer.webhook_registration_result.get(n) {
+                        Some(r) if r.created_webhook_id.is_some() => {
+                            let id = r.created_webhook_id.unwrap_or_default();
+                            self.result.created.push(CreatedWebhook { id, webhook });
+                        }
+                        Some(r) => self.result.failed.push(FailedRegistration {
+                            webhook,
+                            errors: r.errors.clone().unwrap_or_else(|| vec!["no id and no reason given".into()]),
+                        }),
+                        None => self.result.failed.push(FailedRegistration {
+                            webhook,
+                            errors: vec!["Jira's answer has no result for it".into()],
+                        }),
+                    }
+                }
+                self.phase = self.refreshes();
+            }
+            Phase::Refreshing(ids) => {
+                let at: WebhooksExpirationDate = reply.read();
+                self.result.refreshed.extend(ids);
+                self.result.expiration_date = Some(at.expiration_date);
+                self.phase = Phase::Ended;
+            }
+            Phase::Ended => {}
+        }
+    }
+
+    /// Every page is in: plan (or, after a lost registration, find what it registered).
+    fn listed(&mut self, now_ms: f64) -> Step {
+        let Some(desired) = &self.desired else {
+            let mut ids: Vec<i64> = self
+                .listed
+                .iter()
+                .filter(|w| w.expiration_date.is_none_or(|at| at as f64 <= now_ms + self.within_ms))
+                .map(|w| w.id)
+                .collect();
+            ids.truncate(crate::decode::schema::MAX_IDS as usize);
+            if ids.is_empty() {
+                return self.end(Ok(Outcome::KeptAlive(KeepAliveResult::default())));
+            }
+            self.phase = Phase::Refreshing(ids.clone());
+            return Step::Refresh(RefreshWebhooks::new(&ids));
+        };
+        let planned = plan(desired, &self.listed, now_ms);
+        match self.planned.take() {
+            None => {
+                self.result.plan = planned.plan.clone();
+                if desired.dry_run == Some(true) {
+                    self.result.applied = false;
+                    let result = self.result.clone();
+                    return self.end(Ok(Outcome::Synced(result)));
+                }
+            }
+            Some(before) => {
+                // After a registration whose answer was lost: what it asked for and is now listed, it created.
+                for (i, (was, now)) in before.matches.iter().zip(&planned.matches).enumerate() {
+                    if let (None, Some(id)) = (was, now) {
+                        self.result.created.push(CreatedWebhook { id: *id, webhook: desired.webhooks[i].clone() });
+                    }
+                }
+            }
+        }
+        self.planned = Some(planned);
+        self.phase = self.after_deletes_from(true);
+        self.next(now_ms)
+    }
+
+    /// The deletes of the current plan, if there are any not yet done.
+    fn after_deletes_from(&self, include_deletes: bool) -> Phase {
+        let planned = self.planned.as_ref().expect("a plan");
+        let deletes: Vec<i64> =
+            planned.plan.delete.iter().copied().filter(|id| !self.result.deleted.contains(id)).collect();
+        if include_deletes && !deletes.is_empty() {
+            return Phase::Deleting(deletes);
+        }
+        self.after_deletes()
+    }
+
+    fn after_deletes(&self) -> Phase {
+        let planned = self.planned.as_ref().expect("a plan");
+        let missing: Vec<usize> =
+            planned.matches.iter().enumerate().filter(|(_, m)| m.is_none()).map(|(i, _)| i).collect();
+        if missing.is_empty() {
+            self.refreshes()
+        } else {
+            Phase::Registering(missing)
+        }
+    }
+
+    fn refreshes(&self) -> Phase {
+        let planned = self.planned.as_ref().expect("a plan");
+        if planned.plan.refresh.is_empty() {
+            Phase::Ended
+        } else {
+            Phase::Refreshing(planned.plan.refresh.clone())
+        }
+    }
+
+    fn failed(&mut self, phase: Phase, mut e: Error) {
+        if matches!(phase, Phase::Registering(_)) && e.may_have_applied && self.lost < MAX_LOST {
+            // Jira may have registered them: list again, and register only what is still missing.
+            self.lost += 1;
+            self.pages = OffsetPages::new(GetDynamicWebhooksForAppParams { start_at: None, max_results: Some(100) });
+            self.listed.clear();
+            self.phase = Phase::Listing;
+            return;
+        }
+        let done = &self.result;
+        if !done.deleted.is_empty() || !done.created.is_empty() {
+            e.message = cat!(
+                "syncWebhooks stopped after deleting ",
+                done.deleted.len(),
+                " and registering ",
+                done.created.len(),
+                " webhooks (the error's `result` says which): ",
+                e.message
+            );
+            e.result = Some(crate::decode::RawJson(crate::decode::to_json(done)));
+        }
+        self.end(Err(e));
+    }
+
+    fn end(&mut self, outcome: Result<Outcome, Error>) -> Step {
+        self.phase = Phase::Ended;
+        self.ended = Some(outcome.clone());
+        Step::Done(outcome)
+    }
+}
