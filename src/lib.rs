@@ -16,12 +16,14 @@ mod error;
 mod lifecycle;
 mod models;
 mod operations;
+mod payloads;
 mod text;
 
 #[cfg(target_arch = "wasm32")]
 mod js;
 
 pub use auth::connect_jwt;
+pub use auth::verify::Jwt;
 pub use client::Client;
 pub use config::{Auth, BasicAuth, BearerAuth, Config, ConnectAuth, JiraWebhooksConfig, NoAuth};
 pub use decode::{FromJson, ToJson};
@@ -29,6 +31,10 @@ pub use engine::{
     retry_after_ms, Action, Call, CursorPages, HttpRequest, HttpResponse, Method, OffsetPages, Reply, RetryPolicy,
 };
 pub use error::{Error, ErrorKind, RateLimit};
+pub use lifecycle::deliveries::{
+    connect_client_key, credential, delivery, replayed_request, verify as verify_delivery, Credential, DeliveryLog,
+    DeliveryRequest, Handled, VerifyOptions, REMEMBER_MS,
+};
 pub use lifecycle::jql;
 pub use lifecycle::sync::{
     plan, validate as validate_desired, CreatedWebhook, DesiredWebhooks, FailedRegistration, KeepAliveOptions,

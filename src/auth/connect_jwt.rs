@@ -4,7 +4,7 @@
 
 use crate::decode::push_str;
 use crate::text::{base64, cat, hex, percent_encode as encode, sort_small, Piece};
-use hmac::{KeyInit, Mac};
+use hmac::Mac;
 use sha2::{Digest, Sha256};
 
 /// How long a token is valid, in seconds (Atlassian accepts a few minutes).
@@ -58,10 +58,8 @@ pub fn sign(app_key: &str, shared_secret: &str, method: &str, path_and_query: &s
     claims.push_str(&query_string_hash(method, path_and_query));
     claims.push_str("\"}");
     let signing_input = cat!(base64(br#"{"alg":"HS256","typ":"JWT"}"#, true), '.', base64(claims.as_bytes(), true));
-    let mut mac =
-        <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(shared_secret.as_bytes()).unwrap_or_else(|_| unreachable!());
-    mac.update(signing_input.as_bytes());
-    cat!(signing_input, '.', base64(&mac.finalize().into_bytes(), true))
+    let signature = super::mac::<Sha256>(shared_secret.as_bytes(), signing_input.as_bytes()).finalize().into_bytes();
+    cat!(signing_input, '.', base64(&signature, true))
 }
 
 fn decode(s: &str) -> String {
@@ -139,7 +137,7 @@ mod tests {
                 query_string_hash("PUT", "/rest/api/2/webhook/refresh")
             )
         );
-        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(b"s3cret").unwrap();
+        let mut mac = <hmac::Hmac<Sha256> as hmac::KeyInit>::new_from_slice(b"s3cret").unwrap();
         mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
         mac.verify_slice(&b64.decode(parts[2]).unwrap()).expect("signature verifies");
     }

@@ -46,6 +46,8 @@ pub enum Ty {
     StrMap,
     /// `true`, `false`, or an object with known members (`retry` in the config).
     BoolOr(&'static Shape),
+    /// One value of a type, or an array of them (`secret: "s"` or `secret: ["new", "old"]`).
+    OneOrMany(&'static Ty),
 }
 
 /// An object's members.
@@ -253,6 +255,8 @@ pub fn check(v: Value, ty: Ty, patches: &mut Vec<Patch>) -> Result<(), Fault> {
         Ty::BoolOr(_) if v.kind() == Kind::Bool => Ok(()),
         Ty::BoolOr(shape) if v.kind() == Kind::Obj => object(v, shape, patches),
         Ty::BoolOr(_) => expected("a boolean or an object"),
+        Ty::OneOrMany(item) if v.kind() == Kind::Arr => check(v, Ty::Items(item, 1, u32::MAX), patches),
+        Ty::OneOrMany(item) => check(v, *item, patches),
     }
 }
 

@@ -32,6 +32,12 @@ pub fn required(value: &JsValue) -> Result<String, Error> {
     json_text(value, "", invalid)?.ok_or_else(|| Error::invalid_input("argument", "is missing"))
 }
 
+/// Reads a required argument as `T`, checked against `ty`.
+pub fn value<T: FromJson>(value: &JsValue, ty: Ty) -> Result<T, Error> {
+    let text = required(value)?;
+    decode::input(&text, ty, "", invalid)
+}
+
 /// Reads an optional argument; `undefined` and `null` mean the defaults.
 pub fn optional<T: FromJson + Default>(value: &JsValue, ty: Ty) -> Result<T, Error> {
     match json_text(value, "", invalid)? {

@@ -4,10 +4,12 @@
 
 use super::convert::{self, error_to_js, Options};
 use super::driver::{drive, Session};
+use super::receiver::{self, Fail, Receiver};
 use crate::config::Config;
-use crate::decode::{RawJson, Ty};
+use crate::decode::{to_json, RawJson, Ty};
 use crate::engine::{Call, CursorPages, OffsetPages, Reply};
 use crate::error::Error;
+use crate::lifecycle::sync::{validate as validate_desired, DesiredWebhooks, KeepAliveOptions, Lifecycle, Step};
 use crate::models::{ContainerForRegisteredWebhooks, WebhookEvent};
 use crate::operations::{
     partial_failure, DeleteWebhookById, GetDynamicWebhooksForApp, GetDynamicWebhooksForAppParams, GetFailedWebhooks,
@@ -63,6 +65,37 @@ export interface RegisterOptions extends CallOptions {
   throwOnPartialFailure?: boolean;
 }
 
+/** A delivery's request when it is not a `Request`: what Node's and Express's requests give, for example. */
+export interface DeliveryRequestLike {
+  method?: string;
+  /** The full URL the delivery was sent to (Connect's `qsh` covers its path and query). */
+  url: string;
+  headers: Headers | Record<string, string | string[] | undefined>;
+  /** The raw body, exactly as received (HMAC signatures cover its bytes). */
+  body: string;
+}
+
+/** Where processed delivery ids are remembered (a KV, a database): both may be async. */
+export interface DeliveryStore {
+  has(id: string): boolean | Promise<boolean>;
+  add(id: string, ttlMs: number): unknown;
+}
+
+/** `createWebhookHandler`'s options. */
+export interface WebhookHandlerOptions extends VerifyOptions {
+  /** The handler of each event, or `"*"` for any; it may be async. A throw makes the endpoint answer 500, so Jira retries. */
+  on: { [event: string]: (payload: WebhookPayload, delivery: Delivery) => unknown };
+  /** Where processed deliveries are remembered; default: in memory, 10,000 ids for 72 hours. `false`: no dedupe. */
+  dedupe?: DeliveryStore | false;
+  /** Gets a replayed failure that has no body, so the app can fetch the entity itself. */
+  onMissingBody?: (failure: FailedWebhook) => unknown;
+}
+
+/** A webhook endpoint for Workers, Deno, Vercel Edge, Bun and any Request/Response server. */
+export type WebhookHandler = ((request: Request) => Promise<Response>) & {
+  replay(failure: FailedWebhook): Promise<Delivery | undefined>;
+};
+
 export interface WebhookIterator extends AsyncIterableIterator<Webhook, undefined> {}
 export interface FailedWebhookIterator extends AsyncIterableIterator<FailedWebhook, undefined> {}
 "#;
@@ -99,9 +132,14 @@ impl JiraWebhooks {
             let op = RegisterDynamicWebhooks::from_json(convert::required(&details)?);
             let strict = options.throw_on_partial_failure;
             let call = start(&self.session, &op, &options)?;
-            Ok(Job::Call { call: Box::new(call), signal: options.signal, finish: Finish::Registered { op, strict } })
+            Ok(Job::Call {
+                session: self.session.clone(),
+                call: Box::new(call),
+                signal: options.signal,
+                finish: Finish::Registered { op, strict },
+            })
         };
-        run(&self.session, RegisterDynamicWebhooks::SPEC.id, job())
+        run(RegisterDynamicWebhooks::SPEC.id, job())
     }
 
     /// Returns one page of the app's webhooks (GET, offset paging).
@@ -115,9 +153,14 @@ impl JiraWebhooks {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let params = convert::optional(&params, Ty::Obj(GetDynamicWebhooksForAppParams::SHAPE))?;
             let call = start(&self.session, &GetDynamicWebhooksForApp(params), &options)?;
-            Ok(Job::Call { call: Box::new(call), signal: options.signal, finish: Finish::Json })
+            Ok(Job::Call {
+                session: self.session.clone(),
+                call: Box::new(call),
+                signal: options.signal,
+                finish: Finish::Json,
+            })
         };
-        run(&self.session, GetDynamicWebhooksForApp::SPEC.id, job())
+        run(GetDynamicWebhooksForApp::SPEC.id, job())
     }
 
     /// Returns one page of failed deliveries (GET, cursor paging; Connect apps only).
@@ -131,9 +174,14 @@ impl JiraWebhooks {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let params = convert::optional(&params, Ty::Obj(GetFailedWebhooksParams::SHAPE))?;
             let call = start(&self.session, &GetFailedWebhooks(params), &options)?;
-            Ok(Job::Call { call: Box::new(call), signal: options.signal, finish: Finish::Json })
+            Ok(Job::Call {
+                session: self.session.clone(),
+                call: Box::new(call),
+                signal: options.signal,
+                finish: Finish::Json,
+            })
         };
-        run(&self.session, GetFailedWebhooks::SPEC.id, job())
+        run(GetFailedWebhooks::SPEC.id, job())
     }
 
     /// Extends the listed webhooks by 30 days (PUT).
@@ -147,9 +195,14 @@ impl JiraWebhooks {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let op = RefreshWebhooks::from_json(convert::required(&ids)?);
             let call = start(&self.session, &op, &options)?;
-            Ok(Job::Call { call: Box::new(call), signal: options.signal, finish: Finish::Json })
+            Ok(Job::Call {
+                session: self.session.clone(),
+                call: Box::new(call),
+                signal: options.signal,
+                finish: Finish::Json,
+            })
         };
-        run(&self.session, RefreshWebhooks::SPEC.id, job())
+        run(RefreshWebhooks::SPEC.id, job())
     }
 
     /// Deletes the listed webhooks (DELETE); resolves to `undefined` on Jira's 202.
@@ -163,9 +216,65 @@ impl JiraWebhooks {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let op = DeleteWebhookById::from_json(convert::required(&ids)?);
             let call = start(&self.session, &op, &options)?;
-            Ok(Job::Call { call: Box::new(call), signal: options.signal, finish: Finish::Nothing })
+            Ok(Job::Call {
+                session: self.session.clone(),
+                call: Box::new(call),
+                signal: options.signal,
+                finish: Finish::Nothing,
+            })
         };
-        run(&self.session, DeleteWebhookById::SPEC.id, job())
+        run(DeleteWebhookById::SPEC.id, job())
+    }
+
+    /// Makes the app's webhooks on the site exactly `desired`: lists them all, deletes what is not desired (and
+    /// second copies), registers what is missing, refreshes what expires within `refreshWithinDays`. A registration
+    /// whose answer was lost is never repeated blindly: the list is read again and only what is still missing is
+    /// registered. `timeoutMs` applies to each call.
+    #[wasm_bindgen(js_name = syncWebhooks, unchecked_return_type = "Promise<SyncResult>")]
+    pub fn sync_webhooks(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DesiredWebhooks")] desired: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        let job = || {
+            let options = convert::options(&options, CALL_OPTIONS)?;
+            let desired: DesiredWebhooks = convert::value(&desired, Ty::Obj(DesiredWebhooks::SHAPE))?;
+            validate_desired(&desired, self.session.client.app_limit())?;
+            let session = self.session.clone();
+            Ok(Job::Lifecycle {
+                session,
+                run: Box::new(Lifecycle::sync(desired)),
+                signal: options.signal,
+                timeout_ms: options.timeout_ms,
+            })
+        };
+        run("syncWebhooks", job())
+    }
+
+    /// Refreshes every webhook of the app that expires within `withinDays` (default 7), in one call; for apps that
+    /// register imperatively. Run it daily (a cron trigger, a timer).
+    #[wasm_bindgen(js_name = keepAlive, unchecked_return_type = "Promise<KeepAliveResult>")]
+    pub fn keep_alive(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "KeepAliveOptions")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        let job = || {
+            let options = convert::options(&options, CALL_OPTIONS)?;
+            let params: KeepAliveOptions = convert::optional(&params, Ty::Obj(KeepAliveOptions::SHAPE))?;
+            let days = params.within_days.unwrap_or(7.0);
+            if !(0.0..=30.0).contains(&days) {
+                return Err(Error::invalid_input("withinDays", "must be between 0 and 30 (webhooks live 30 days)"));
+            }
+            let session = self.session.clone();
+            Ok(Job::Lifecycle {
+                session,
+                run: Box::new(Lifecycle::keep_alive(days)),
+                signal: options.signal,
+                timeout_ms: options.timeout_ms,
+            })
+        };
+        run("keepAlive", job())
     }
 
     /// Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`.
@@ -228,9 +337,22 @@ fn start<O: Operation>(session: &Session, op: &O, options: &Options) -> Result<C
 /// one future and one promise adapter instead of one per export.
 enum Job {
     /// Drive one call, then make the value.
-    Call { call: Box<Call>, signal: Option<web_sys::AbortSignal>, finish: Finish },
+    Call { session: Rc<Session>, call: Box<Call>, signal: Option<web_sys::AbortSignal>, finish: Finish },
     /// The next item of an iterator, once the `next()` before it (if any) has settled.
     Next(Rc<RefCell<Pager>>, Option<Promise>),
+    /// A sync or keep-alive run: each step one call.
+    Lifecycle {
+        session: Rc<Session>,
+        run: Box<Lifecycle>,
+        signal: Option<web_sys::AbortSignal>,
+        timeout_ms: Option<f64>,
+    },
+    /// Verify a delivery.
+    Verify(Rc<Receiver>, JsValue),
+    /// Verify a delivery, dedupe it, hand it to its handler, and answer.
+    Handle(Rc<Receiver>, JsValue),
+    /// Feed a failed delivery through the handlers again.
+    Replay(Rc<Receiver>, JsValue),
 }
 
 /// What a finished call resolves to.
@@ -244,12 +366,9 @@ enum Finish {
 }
 
 /// A promise of `job`'s outcome; a job that could not be prepared rejects at once, naming `operation`.
-fn run(session: &Rc<Session>, operation: &'static str, job: Result<Job, Error>) -> Promise {
+fn run(operation: &'static str, job: Result<Job, Error>) -> Promise {
     match job {
-        Ok(job) => {
-            let session = session.clone();
-            future_to_promise(async move { work(&session, job).await.map_err(|e| error_to_js(&e)) })
-        }
+        Ok(job) => future_to_promise(async move { work(job).await.map_err(Fail::into_js) }),
         Err(mut e) => {
             e.operation.get_or_insert(operation);
             Promise::reject(&error_to_js(&e))
@@ -257,12 +376,12 @@ fn run(session: &Rc<Session>, operation: &'static str, job: Result<Job, Error>) 
     }
 }
 
-async fn work(session: &Session, job: Job) -> Result<JsValue, Error> {
+async fn work(job: Job) -> Result<JsValue, Fail> {
     match job {
-        Job::Call { call, signal, finish } => {
-            let (reply, body) = drive(session, *call, signal).await?;
+        Job::Call { session, call, signal, finish } => {
+            let (reply, body) = drive(&session, *call, signal).await?;
             match finish {
-                Finish::Json => answer(&reply, &body),
+                Finish::Json => Ok(answer(&reply, &body)?),
                 Finish::Nothing => Ok(JsValue::UNDEFINED),
                 Finish::Registered { op, strict } => {
                     let js = answer(&reply, &body)?;
@@ -270,7 +389,7 @@ async fn work(session: &Session, job: Job) -> Result<JsValue, Error> {
                         Some(mut e) if strict => {
                             e.attempts = reply.attempts;
                             e.result = Some(RawJson(reply.text().to_owned()));
-                            Err(e)
+                            Err(e.into())
                         }
                         _ => Ok(js),
                     }
@@ -281,8 +400,31 @@ async fn work(session: &Session, job: Job) -> Result<JsValue, Error> {
             if let Some(before) = before {
                 let _ = JsFuture::from(before).await;
             }
-            Pager::step(session, &pager).await
+            let session = pager.borrow().session.clone();
+            Ok(Pager::step(&session, &pager).await?)
         }
+        Job::Lifecycle { session, mut run, signal, timeout_ms } => loop {
+            let options = Options { signal: signal.clone(), timeout_ms, ..Options::default() };
+            let call = match run.next(js_sys::Date::now()) {
+                Step::Done(outcome) => {
+                    return Ok(outcome.and_then(|o| convert::parse(&JsValue::from_str(&to_json(&o))))?)
+                }
+                Step::List(op) => start(&session, &op, &options),
+                Step::Delete(op) => start(&session, &op, &options),
+                Step::Register(op) => start(&session, &op, &options),
+                Step::Refresh(op) => start(&session, &op, &options),
+            };
+            let reply = match call {
+                Ok(call) => drive(&session, call, signal.clone()).await.map(|(reply, _)| reply),
+                Err(e) => Err(e),
+            };
+            run.on_reply(reply);
+        },
+        Job::Verify(receiver, request) => {
+            Ok(receiver::verified(&receiver, &request).await.map(|(delivery, _)| delivery)?)
+        }
+        Job::Handle(receiver, request) => Ok(receiver::handle(&receiver, &request).await),
+        Job::Replay(receiver, failure) => receiver::replay(&receiver, &failure).await,
     }
 }
 
@@ -352,6 +494,61 @@ pub fn delete_webhook_by_id(
     with_client(config, |c| c.delete_webhook_by_id(ids, options))
 }
 
+/// Verifies that `request` comes from Jira (an OAuth 2.0 app's Bearer JWT, a Connect JWT with `qsh`, or an
+/// `X-Hub-Signature`) and resolves to the delivery; rejects with kind `unauthorized` naming the check that failed.
+#[wasm_bindgen(js_name = verifyDelivery, unchecked_return_type = "Promise<Delivery>")]
+pub fn verify_delivery(
+    #[wasm_bindgen(unchecked_param_type = "Request | DeliveryRequestLike")] request: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options: JsValue,
+) -> Promise {
+    run("verifyDelivery", Receiver::from_js(&options, false).map(|r| Job::Verify(Rc::new(r), request)))
+}
+
+/// A webhook endpoint: `(request: Request) => Promise<Response>`. It answers 401 to a delivery that does not
+/// verify, 400 to a body that is not JSON, 204 once the `on` handler for the event (or `"*"`) succeeded and to a
+/// delivery already processed (the handler is not called again), and 500 when the handler threw, so that Jira
+/// retries. Its `replay(failure)` feeds a failed delivery (from `client.failedWebhooks()`) through the same
+/// handlers and memory.
+#[wasm_bindgen(js_name = createWebhookHandler, unchecked_return_type = "WebhookHandler")]
+pub fn create_webhook_handler(
+    #[wasm_bindgen(unchecked_param_type = "WebhookHandlerOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let receiver = Receiver::from_js(&options, true).map_err(|e| error_to_js(&e))?;
+    let receiver: JsValue = DeliveryReceiver { receiver: Rc::new(receiver) }.into();
+    let method = |name: &str| -> Result<js_sys::Function, JsValue> {
+        let f: js_sys::Function = Reflect::get(&receiver, &name.into())?.dyn_into()?;
+        Ok(f.bind0(&receiver).unchecked_into())
+    };
+    let handle = method("handle")?;
+    Reflect::set(&handle, &"replay".into(), &method("replay")?.into())?;
+    Ok(handle.into())
+}
+
+/// What `createWebhookHandler` returns is this receiver's `handle`, with its `replay`.
+#[wasm_bindgen]
+pub struct DeliveryReceiver {
+    receiver: Rc<Receiver>,
+}
+
+#[wasm_bindgen]
+impl DeliveryReceiver {
+    /// Answers one delivery.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
+    pub fn handle(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Request | DeliveryRequestLike")] request: JsValue,
+    ) -> Promise {
+        run("handle", Ok(Job::Handle(self.receiver.clone(), request)))
+    }
+
+    /// Feeds a failed delivery through the handlers (`replayed: true`), once; resolves to `undefined` when it had
+    /// no body and went to `onMissingBody`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Delivery | undefined>")]
+    pub fn replay(&self, #[wasm_bindgen(unchecked_param_type = "FailedWebhook")] failure: JsValue) -> Promise {
+        run("replay", Ok(Job::Replay(self.receiver.clone(), failure)))
+    }
+}
+
 /// Which pages an iterator walks.
 enum Pages {
     Offset(OffsetPages),
@@ -378,11 +575,8 @@ impl Pager {
 
     /// The next `IteratorResult`, after every earlier `next()` has settled.
     fn next(pager: &Rc<RefCell<Pager>>) -> Promise {
-        let (session, before) = {
-            let mut p = pager.borrow_mut();
-            (p.session.clone(), p.tail.take())
-        };
-        let next = run(&session, "", Ok(Job::Next(pager.clone(), before)));
+        let before = pager.borrow_mut().tail.take();
+        let next = run("", Ok(Job::Next(pager.clone(), before)));
         pager.borrow_mut().tail = Some(next.clone());
         next
     }

@@ -4,6 +4,7 @@
 mod convert;
 mod driver;
 mod exports;
+mod receiver;
 mod transport;
 
 #[global_allocator]

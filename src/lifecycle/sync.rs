@@ -247,6 +247,7 @@ pub fn validate(desired: &DesiredWebhooks, app_limit: usize) -> Result<(), Error
 
 /// What a lifecycle run does next.
 #[derive(Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // handed over once per call, never stored
 pub enum Step {
     /// Fetch this page of the app's webhooks.
     List(GetDynamicWebhooksForApp),
