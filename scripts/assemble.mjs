@@ -1,6 +1,10 @@
 // Assembles pkg/, the one npm package `jira-webhooks`, from wasm-pack's output and pkg-template/: everything
 // `npm run build` does after the Rust step, so it runs without a Rust toolchain on an existing wasm-pack output:
-//   node scripts/assemble.mjs [--from target/wasm-web] [--out pkg]
+//   node scripts/assemble.mjs [--from target] [--out pkg]
+// Two builds of the crate go in: target/wasm-web (the client: `--no-default-features`) becomes the package's root,
+// target/wasm-lifecycle (with the `lifecycle` feature) its lifecycle/ folder. Both folders get the same entries
+// (node.mjs, browser.js, workerd.js), each importing the glue beside it, so `jira-webhooks/lifecycle` resolves
+// exactly like `jira-webhooks` and only those who import it ship the lifecycle's code.
 //   wasm-opt -Oz (npm `binaryen`) -> glue (whitespace minified by esbuild) and its .d.ts -> pkg-template/ -> CommonJS twins (esbuild) and their .d.cts
 //   -> package.json (version from Cargo.toml), README, CHANGELOG; then checks that the exports map follows the pattern.
 //
@@ -67,13 +71,23 @@ function esmSourceOf(out, cjs) {
   return found[0];
 }
 
+/** The two builds of the crate: the client (the package's root) and the client with the lifecycle. */
+export const VARIANTS = [
+  { dir: "", wasmPack: "wasm-web", features: ["--no-default-features"] },
+  { dir: "lifecycle", wasmPack: "wasm-lifecycle", features: [] },
+];
+/** The entries each variant has: the same files, each next to its own glue and wasm. */
+const ENTRIES = ["node.mjs", "browser.js", "workerd.js"];
+
 /**
- * @param {{ from?: string, out?: string }} [options] from: wasm-pack's output folder; out: the package folder to (re)create
+ * @param {{ from?: string, out?: string }} [options] from: the folder holding each variant's wasm-pack output
+ *   (target/), out: the package folder to (re)create
  * @returns {{ out: string, version: string }}
  */
-export function assemble({ from = join(root, "target", "wasm-web"), out = join(root, "pkg") } = {}) {
-  for (const f of ["jira_webhooks.js", "jira_webhooks.d.ts", "jira_webhooks_bg.wasm"])
-    if (!existsSync(join(from, f))) throw new Error(`${join(from, f)} is missing: run wasm-pack first (npm run build)`);
+export function assemble({ from = join(root, "target"), out = join(root, "pkg") } = {}) {
+  for (const { wasmPack } of VARIANTS)
+    for (const f of ["jira_webhooks.js", "jira_webhooks.d.ts", "jira_webhooks_bg.wasm"])
+      if (!existsSync(join(from, wasmPack, f))) throw new Error(`${join(from, wasmPack, f)} is missing: run wasm-pack first (npm run build)`);
 
   const manifest = JSON.parse(readFileSync(join(template, "package.json"), "utf8"));
   checkExportsPattern(manifest);
@@ -81,21 +95,30 @@ export function assemble({ from = join(root, "target", "wasm-web"), out = join(r
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
 
-  // wasm-pack's own wasm-opt step downloads binaryen, which is not reachable here: run the npm package's.
-  // The feature flags are those rustc emits for wasm32-unknown-unknown.
-  run(bin("wasm-opt"), [
-    join(from, "jira_webhooks_bg.wasm"), "-o", join(out, "jira_webhooks_bg.wasm"), "-Oz",
-    "--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-nontrapping-float-to-int",
-    "--enable-reference-types", "--enable-sign-ext", "--enable-mutable-globals", "--enable-multivalue",
-  ]);
-  // The glue without whitespace and with shorter syntax; names stay (classes and stack traces read as in the
-  // source, and a consumer's bundler can still drop what it does not use).
-  run(bin("esbuild"), [
-    join(from, "jira_webhooks.js"), "--minify-whitespace", "--minify-syntax", "--format=esm", "--log-level=warning",
-    `--outfile=${join(out, "jira_webhooks.js")}`,
-  ]);
-  copyFileSync(join(from, "jira_webhooks.d.ts"), join(out, "jira_webhooks.d.ts"));
-  for (const file of readdirSync(template)) if (file !== "package.json") copyFileSync(join(template, file), join(out, file));
+  for (const { dir, wasmPack } of VARIANTS) {
+    const src = join(from, wasmPack);
+    const dst = join(out, dir);
+    mkdirSync(dst, { recursive: true });
+    // wasm-pack's own wasm-opt step downloads binaryen, which is not reachable here: run the npm package's.
+    // The feature flags are those rustc emits for wasm32-unknown-unknown.
+    run(bin("wasm-opt"), [
+      join(src, "jira_webhooks_bg.wasm"), "-o", join(dst, "jira_webhooks_bg.wasm"), "-Oz",
+      "--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-nontrapping-float-to-int",
+      "--enable-reference-types", "--enable-sign-ext", "--enable-mutable-globals", "--enable-multivalue",
+    ]);
+    // The glue without whitespace and with shorter syntax; names stay (classes and stack traces read as in the
+    // source, and a consumer's bundler can still drop what it does not use).
+    run(bin("esbuild"), [
+      join(src, "jira_webhooks.js"), "--minify-whitespace", "--minify-syntax", "--format=esm", "--log-level=warning",
+      `--outfile=${join(dst, "jira_webhooks.js")}`,
+    ]);
+    copyFileSync(join(src, "jira_webhooks.d.ts"), join(dst, "jira_webhooks.d.ts"));
+    for (const file of ENTRIES) copyFileSync(join(template, file), join(dst, file));
+  }
+  for (const file of readdirSync(template)) {
+    if (file !== "package.json" && !ENTRIES.includes(file)) copyFileSync(join(template, file), join(out, file));
+  }
+  for (const file of ENTRIES) copyFileSync(join(template, file), join(out, file));
   for (const file of ["README.md", "CHANGELOG.md"]) copyFileSync(join(root, file), join(out, file));
 
   const targets = [...new Set(exportTargets(manifest.exports))];
@@ -128,7 +151,8 @@ export function assemble({ from = join(root, "target", "wasm-web"), out = join(r
     .filter((f) => !existsSync(join(out, f)));
   if (missing.length) throw new Error(`package.json names files that were not built: ${missing.join(", ")}`);
   const kb = (f) => (statSync(join(out, f)).size / 1024).toFixed(1);
-  console.log(`[assemble] ${basename(out)}/ ready: jira-webhooks@${cargoVersion}, wasm ${kb("jira_webhooks_bg.wasm")} KB, glue ${kb("jira_webhooks.js")} KB`);
+  console.log(`[assemble] ${basename(out)}/ ready: jira-webhooks@${cargoVersion}, wasm ${kb("jira_webhooks_bg.wasm")} KB, glue ${kb("jira_webhooks.js")} KB; ` +
+    `lifecycle/: wasm ${kb("lifecycle/jira_webhooks_bg.wasm")} KB, glue ${kb("lifecycle/jira_webhooks.js")} KB`);
   return { out, version: cargoVersion };
 }
 

@@ -13,9 +13,11 @@ mod config;
 mod decode;
 mod engine;
 mod error;
+#[cfg(feature = "lifecycle")]
 mod lifecycle;
 mod models;
 mod operations;
+#[cfg(feature = "lifecycle")]
 mod payloads;
 mod text;
 
@@ -23,6 +25,7 @@ mod text;
 mod js;
 
 pub use auth::connect_jwt;
+#[cfg(feature = "lifecycle")]
 pub use auth::verify::Jwt;
 pub use client::Client;
 pub use config::{Auth, BasicAuth, BearerAuth, Config, ConnectAuth, JiraWebhooksConfig, NoAuth};
@@ -31,11 +34,14 @@ pub use engine::{
     retry_after_ms, Action, Call, CursorPages, HttpRequest, HttpResponse, Method, OffsetPages, Reply, RetryPolicy,
 };
 pub use error::{Error, ErrorKind, RateLimit};
+#[cfg(feature = "lifecycle")]
 pub use lifecycle::deliveries::{
     connect_client_key, credential, delivery, replayed_request, verify as verify_delivery, Credential, DeliveryLog,
     DeliveryRequest, Handled, VerifyOptions, REMEMBER_MS,
 };
+#[cfg(feature = "lifecycle")]
 pub use lifecycle::jql;
+#[cfg(feature = "lifecycle")]
 pub use lifecycle::sync::{
     plan, validate as validate_desired, CreatedWebhook, DesiredWebhooks, FailedRegistration, KeepAliveOptions,
     KeepAliveResult, Lifecycle, Outcome, Planned, Step, SyncPlan, SyncResult,

@@ -135,6 +135,7 @@ pub fn base64(bytes: &[u8], url: bool) -> String {
 }
 
 /// Decodes base64 in either alphabet, with or without padding; `None` for anything else.
+#[cfg_attr(not(feature = "lifecycle"), allow(dead_code))]
 pub fn base64_decode(text: &str, url: bool) -> Option<Vec<u8>> {
     let alphabet = if url { BASE64URL } else { BASE64 };
     let text = text.trim_end_matches('=');

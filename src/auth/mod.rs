@@ -1,6 +1,7 @@
 //! Credentials on the wire: Connect JWTs for outgoing calls, and the checks of incoming deliveries.
 
 pub mod connect_jwt;
+#[cfg(feature = "lifecycle")]
 pub mod verify;
 
 /// The HMAC of `data` with `key` (`SimpleHmac`: one small implementation for SHA-256, -384 and -512).

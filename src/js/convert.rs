@@ -33,6 +33,7 @@ pub fn required(value: &JsValue) -> Result<String, Error> {
 }
 
 /// Reads a required argument as `T`, checked against `ty`.
+#[cfg(feature = "lifecycle")]
 pub fn value<T: FromJson>(value: &JsValue, ty: Ty) -> Result<T, Error> {
     let text = required(value)?;
     decode::input(&text, ty, "", invalid)
@@ -139,4 +140,26 @@ pub fn error_to_js(e: &Error) -> JsValue {
 /// An array of strings.
 pub fn strings<'a>(items: impl Iterator<Item = &'a str>) -> Array {
     items.map(JsValue::from_str).collect()
+}
+
+/// Why a job failed: our error, or what the caller's own code (a handler) threw, passed on as it is.
+pub enum Fail {
+    Error(Error),
+    #[cfg_attr(not(feature = "lifecycle"), allow(dead_code))]
+    Thrown(JsValue),
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        Fail::Error(e)
+    }
+}
+
+impl Fail {
+    pub fn into_js(self) -> JsValue {
+        match self {
+            Fail::Error(e) => error_to_js(&e),
+            Fail::Thrown(v) => v,
+        }
+    }
 }

@@ -2,13 +2,17 @@
 //! the page iterators. Each export reads its arguments, hands the work to the engine through the driver, and
 //! turns the outcome into a value or a `JiraWebhooksError`; nothing here decides how a call goes.
 
-use super::convert::{self, error_to_js, Options};
+use super::convert::{self, error_to_js, Fail, Options};
 use super::driver::{drive, Session};
-use super::receiver::{self, Fail, Receiver};
+#[cfg(feature = "lifecycle")]
+use super::receiver::{self, Receiver};
 use crate::config::Config;
-use crate::decode::{to_json, RawJson, Ty};
+#[cfg(feature = "lifecycle")]
+use crate::decode::to_json;
+use crate::decode::{RawJson, Ty};
 use crate::engine::{Call, CursorPages, OffsetPages, Reply};
 use crate::error::Error;
+#[cfg(feature = "lifecycle")]
 use crate::lifecycle::sync::{validate as validate_desired, DesiredWebhooks, KeepAliveOptions, Lifecycle, Step};
 use crate::models::{ContainerForRegisteredWebhooks, WebhookEvent};
 use crate::operations::{
@@ -65,6 +69,13 @@ export interface RegisterOptions extends CallOptions {
   throwOnPartialFailure?: boolean;
 }
 
+export interface WebhookIterator extends AsyncIterableIterator<Webhook, undefined> {}
+export interface FailedWebhookIterator extends AsyncIterableIterator<FailedWebhook, undefined> {}
+"#;
+
+#[cfg(feature = "lifecycle")]
+#[wasm_bindgen(typescript_custom_section)]
+const LIFECYCLE_TYPES: &str = r#"
 /** A delivery's request when it is not a `Request`: what Node's and Express's requests give, for example. */
 export interface DeliveryRequestLike {
   method?: string;
@@ -96,8 +107,6 @@ export type WebhookHandler = ((request: Request) => Promise<Response>) & {
   replay(failure: FailedWebhook): Promise<Delivery | undefined>;
 };
 
-export interface WebhookIterator extends AsyncIterableIterator<Webhook, undefined> {}
-export interface FailedWebhookIterator extends AsyncIterableIterator<FailedWebhook, undefined> {}
 "#;
 
 const CALL_OPTIONS: &[&str] = &["signal", "timeoutMs"];
@@ -226,6 +235,44 @@ impl JiraWebhooks {
         run(DeleteWebhookById::SPEC.id, job())
     }
 
+    /// Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`.
+    #[wasm_bindgen(unchecked_return_type = "WebhookIterator")]
+    pub fn webhooks(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let start = || -> Result<_, Error> {
+            let options = convert::options(&options, CALL_OPTIONS)?;
+            let params = convert::optional(&params, Ty::Obj(GetDynamicWebhooksForAppParams::SHAPE))?;
+            Ok(Pager::new(self.session.clone(), Pages::Offset(OffsetPages::new(params)), options))
+        };
+        let pager = start().map_err(|e| error_to_js(&e))?;
+        Ok(async_iterable(WebhookIterator { pager }.into()))
+    }
+
+    /// Every failed delivery from `after` on, oldest first, following Jira's cursor:
+    /// `for await (const failure of client.failedWebhooks())`.
+    #[wasm_bindgen(js_name = failedWebhooks, unchecked_return_type = "FailedWebhookIterator")]
+    pub fn failed_webhooks(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let start = || -> Result<_, Error> {
+            let options = convert::options(&options, CALL_OPTIONS)?;
+            let params = convert::optional(&params, Ty::Obj(GetFailedWebhooksParams::SHAPE))?;
+            Ok(Pager::new(self.session.clone(), Pages::Cursor(CursorPages::new(params)), options))
+        };
+        let pager = start().map_err(|e| error_to_js(&e))?;
+        Ok(async_iterable(FailedWebhookIterator { pager }.into()))
+    }
+}
+
+/// The lifecycle: sync and keep-alive (the `jira-webhooks/lifecycle` entry).
+#[cfg(feature = "lifecycle")]
+#[wasm_bindgen]
+impl JiraWebhooks {
     /// Makes the app's webhooks on the site exactly `desired`: lists them all, deletes what is not desired (and
     /// second copies), registers what is missing, refreshes what expires within `refreshWithinDays`. A registration
     /// whose answer was lost is never repeated blindly: the list is read again and only what is still missing is
@@ -276,39 +323,6 @@ impl JiraWebhooks {
         };
         run("keepAlive", job())
     }
-
-    /// Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`.
-    #[wasm_bindgen(unchecked_return_type = "WebhookIterator")]
-    pub fn webhooks(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let start = || -> Result<_, Error> {
-            let options = convert::options(&options, CALL_OPTIONS)?;
-            let params = convert::optional(&params, Ty::Obj(GetDynamicWebhooksForAppParams::SHAPE))?;
-            Ok(Pager::new(self.session.clone(), Pages::Offset(OffsetPages::new(params)), options))
-        };
-        let pager = start().map_err(|e| error_to_js(&e))?;
-        Ok(async_iterable(WebhookIterator { pager }.into()))
-    }
-
-    /// Every failed delivery from `after` on, oldest first, following Jira's cursor:
-    /// `for await (const failure of client.failedWebhooks())`.
-    #[wasm_bindgen(js_name = failedWebhooks, unchecked_return_type = "FailedWebhookIterator")]
-    pub fn failed_webhooks(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let start = || -> Result<_, Error> {
-            let options = convert::options(&options, CALL_OPTIONS)?;
-            let params = convert::optional(&params, Ty::Obj(GetFailedWebhooksParams::SHAPE))?;
-            Ok(Pager::new(self.session.clone(), Pages::Cursor(CursorPages::new(params)), options))
-        };
-        let pager = start().map_err(|e| error_to_js(&e))?;
-        Ok(async_iterable(FailedWebhookIterator { pager }.into()))
-    }
 }
 
 /// Reads the caller's config into a session: the core validates, JS supplies the functions.
@@ -341,6 +355,7 @@ enum Job {
     /// The next item of an iterator, once the `next()` before it (if any) has settled.
     Next(Rc<RefCell<Pager>>, Option<Promise>),
     /// A sync or keep-alive run: each step one call.
+    #[cfg(feature = "lifecycle")]
     Lifecycle {
         session: Rc<Session>,
         run: Box<Lifecycle>,
@@ -348,10 +363,13 @@ enum Job {
         timeout_ms: Option<f64>,
     },
     /// Verify a delivery.
+    #[cfg(feature = "lifecycle")]
     Verify(Rc<Receiver>, JsValue),
     /// Verify a delivery, dedupe it, hand it to its handler, and answer.
+    #[cfg(feature = "lifecycle")]
     Handle(Rc<Receiver>, JsValue),
     /// Feed a failed delivery through the handlers again.
+    #[cfg(feature = "lifecycle")]
     Replay(Rc<Receiver>, JsValue),
 }
 
@@ -403,6 +421,7 @@ async fn work(job: Job) -> Result<JsValue, Fail> {
             let session = pager.borrow().session.clone();
             Ok(Pager::step(&session, &pager).await?)
         }
+        #[cfg(feature = "lifecycle")]
         Job::Lifecycle { session, mut run, signal, timeout_ms } => loop {
             let options = Options { signal: signal.clone(), timeout_ms, ..Options::default() };
             let call = match run.next(js_sys::Date::now()) {
@@ -420,10 +439,13 @@ async fn work(job: Job) -> Result<JsValue, Fail> {
             };
             run.on_reply(reply);
         },
+        #[cfg(feature = "lifecycle")]
         Job::Verify(receiver, request) => {
             Ok(receiver::verified(&receiver, &request).await.map(|(delivery, _)| delivery)?)
         }
+        #[cfg(feature = "lifecycle")]
         Job::Handle(receiver, request) => Ok(receiver::handle(&receiver, &request).await),
+        #[cfg(feature = "lifecycle")]
         Job::Replay(receiver, failure) => receiver::replay(&receiver, &failure).await,
     }
 }
@@ -494,6 +516,7 @@ pub fn delete_webhook_by_id(
     with_client(config, |c| c.delete_webhook_by_id(ids, options))
 }
 
+#[cfg(feature = "lifecycle")]
 /// Verifies that `request` comes from Jira (an OAuth 2.0 app's Bearer JWT, a Connect JWT with `qsh`, or an
 /// `X-Hub-Signature`) and resolves to the delivery; rejects with kind `unauthorized` naming the check that failed.
 #[wasm_bindgen(js_name = verifyDelivery, unchecked_return_type = "Promise<Delivery>")]
@@ -504,6 +527,7 @@ pub fn verify_delivery(
     run("verifyDelivery", Receiver::from_js(&options, false).map(|r| Job::Verify(Rc::new(r), request)))
 }
 
+#[cfg(feature = "lifecycle")]
 /// A webhook endpoint: `(request: Request) => Promise<Response>`. It answers 401 to a delivery that does not
 /// verify, 400 to a body that is not JSON, 204 once the `on` handler for the event (or `"*"`) succeeded and to a
 /// delivery already processed (the handler is not called again), and 500 when the handler threw, so that Jira
@@ -525,11 +549,13 @@ pub fn create_webhook_handler(
 }
 
 /// What `createWebhookHandler` returns is this receiver's `handle`, with its `replay`.
+#[cfg(feature = "lifecycle")]
 #[wasm_bindgen]
 pub struct DeliveryReceiver {
     receiver: Rc<Receiver>,
 }
 
+#[cfg(feature = "lifecycle")]
 #[wasm_bindgen]
 impl DeliveryReceiver {
     /// Answers one delivery.

@@ -4,6 +4,7 @@
 mod convert;
 mod driver;
 mod exports;
+#[cfg(feature = "lifecycle")]
 mod receiver;
 mod transport;
 

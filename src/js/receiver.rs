@@ -2,7 +2,7 @@
 //! shared secret, calls the app's handlers and store, and answers with a `Response`. What verifies, what a
 //! delivery is and what the endpoint answers are decided by the core (`lifecycle::deliveries`).
 
-use super::convert::{self, error_to_js};
+use super::convert::{self, Fail};
 use crate::decode::{self, JsFunction, Ty};
 use crate::error::{Error, ErrorKind};
 use crate::lifecycle::deliveries::{
@@ -33,27 +33,6 @@ pub struct Receiver {
     on: JsValue,
     store: Store,
     on_missing_body: Option<Function>,
-}
-
-/// Why a delivery could not be answered with success: our error, or what the app's code threw.
-pub enum Fail {
-    Error(Error),
-    Thrown(JsValue),
-}
-
-impl From<Error> for Fail {
-    fn from(e: Error) -> Self {
-        Fail::Error(e)
-    }
-}
-
-impl Fail {
-    pub fn into_js(self) -> JsValue {
-        match self {
-            Fail::Error(e) => error_to_js(&e),
-            Fail::Thrown(v) => v,
-        }
-    }
 }
 
 fn config(path: &str, problem: &str) -> Error {

@@ -19,8 +19,8 @@ import { DOCUMENTS, PKG, ROOT, assertBuilt, expectedFiles, packPackage } from ".
 import { checkExportsPattern, exportTargets } from "../../scripts/assemble.mjs";
 
 const ATTW = join(ROOT, "node_modules", ".bin", "attw");
-/** Not JavaScript: attw would report it unresolvable as a module, which is right for a .wasm file. */
-const NON_JS_SUBPATHS = ["./jira_webhooks_bg.wasm"];
+/** Not JavaScript (each build's .wasm): attw would report them unresolvable as modules, which is right for them. */
+const NON_JS_SUBPATHS = ["./jira_webhooks_bg.wasm", "./lifecycle/jira_webhooks_bg.wasm"];
 const MODES = ["node10", "node16-cjs", "node16-esm", "bundler"];
 
 let manifest, packed;
