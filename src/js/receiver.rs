@@ -6,8 +6,8 @@ use super::convert::{self, Fail};
 use crate::decode::{self, JsFunction, Ty};
 use crate::error::{Error, ErrorKind};
 use crate::lifecycle::deliveries::{
-    connect_client_key, credential, delivery, replayed_request, verify, Credential, DeliveryLog, DeliveryRequest,
-    Handled, VerifyOptions, REMEMBER_MS,
+    connect_client_key, credential, dedupe_key, delivery, replayed_request, verify, Credential, DeliveryLog,
+    DeliveryRequest, Handled, VerifyOptions, REMEMBER_MS,
 };
 use crate::models::FailedWebhook;
 use js_sys::{Function, Object, Promise, Reflect};
@@ -184,6 +184,8 @@ pub async fn verified(receiver: &Receiver, request: &JsValue) -> Result<(JsValue
 /// it unremembered (Jira retries it).
 async fn process(receiver: &Receiver, delivery: &JsValue) -> Result<Handled, JsValue> {
     let id = Reflect::get(delivery, &"id".into())?.as_string().unwrap_or_default();
+    let client_key = Reflect::get(delivery, &"clientKey".into())?.as_string();
+    let id = dedupe_key(&id, client_key.as_deref());
     let remember = !id.is_empty();
     let now = js_sys::Date::now();
     if remember {

@@ -244,6 +244,15 @@ pub fn delivery(
     Ok(out)
 }
 
+/// The key a processed delivery is remembered by: its identifier is unique per site (Atlassian's Webhooks page), so
+/// a Connect app serving many sites prefixes the tenant's clientKey.
+pub fn dedupe_key(id: &str, client_key: Option<&str>) -> String {
+    match client_key {
+        Some(key) if !id.is_empty() => crate::text::cat!(key, '/', id),
+        _ => id.to_owned(),
+    }
+}
+
 /// What handling a delivery came to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Handled {
@@ -437,6 +446,13 @@ mod tests {
             let e = delivery(&req, bad, None, false).unwrap_err();
             assert_eq!((e.kind, e.status), (ErrorKind::Decode, 400));
         }
+    }
+
+    #[test]
+    fn delivery_ids_are_remembered_per_tenant() {
+        assert_eq!(dedupe_key("17", Some("client-a")), "client-a/17");
+        assert_ne!(dedupe_key("17", Some("client-a")), dedupe_key("17", Some("client-b")));
+        assert_eq!((dedupe_key("17", None), dedupe_key("", Some("client-a"))), ("17".into(), String::new()));
     }
 
     #[test]
