@@ -84,12 +84,14 @@ impl Parser<'_> {
         Err(SyntaxError { at: self.i, what })
     }
 
+    #[inline(always)]
     fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
             self.i += 1;
         }
     }
 
+    #[inline(always)]
     fn push(&mut self, kind: Kind, flag: bool, start: usize, end: usize) -> usize {
         let index = self.nodes.len();
         self.nodes.push(Node { kind, flag, start: start as u32, end: end as u32, next: index as u32 + 1, count: 0 });
@@ -188,6 +190,7 @@ impl Parser<'_> {
         self.i += 1;
         let mut escaped = false;
         loop {
+            self.i += plain_run(self.b.get(self.i..).unwrap_or_default());
             match self.b.get(self.i) {
                 Some(b'"') => {
                     self.i += 1;
@@ -261,6 +264,27 @@ impl Parser<'_> {
     }
 }
 
+/// How many bytes at the start of `b` need no attention in a string: no quote, no backslash, no control
+/// character. Eight bytes at a time (the "has less than" and "has zero byte" word tricks), then byte by byte.
+fn plain_run(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+        let special = has_zero(w ^ (ONES * b'"' as u64))
+            | has_zero(w ^ (ONES * b'\\' as u64))
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
+        if special != 0 {
+            break;
+        }
+        i += 8;
+    }
+    let rest = &b[i..];
+    i + rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(rest.len())
+}
+
 /// One value of a [`Doc`].
 #[derive(Clone, Copy)]
 pub struct Value<'d> {
@@ -269,11 +293,13 @@ pub struct Value<'d> {
 }
 
 impl<'d> Value<'d> {
+    #[inline(always)]
     fn node(&self) -> &'d Node {
         &self.doc.nodes[self.i as usize]
     }
 
     /// What this value is.
+    #[inline(always)]
     pub fn kind(&self) -> Kind {
         self.node().kind
     }
@@ -316,7 +342,12 @@ impl<'d> Value<'d> {
 
     /// Whether this is the string `s`.
     pub fn is_str(&self, s: &str) -> bool {
-        self.as_str().is_some_and(|v| v == s)
+        let n = self.node();
+        match (n.kind, n.flag) {
+            (Kind::Str, false) => self.doc.text.as_bytes().get(n.start as usize..n.end as usize) == Some(s.as_bytes()),
+            (Kind::Str, true) => self.as_str().is_some_and(|v| v == s),
+            _ => false,
+        }
     }
 
     /// The integer, if this is a number written as one (no fraction, no exponent) within `i64`.
@@ -543,6 +574,19 @@ mod tests {
         }
         assert_eq!(err("[1, 2").what, "unexpected end of the text");
         assert_eq!(err("{\"a\":1]").what, "expected `,` or `}`");
+    }
+
+    #[test]
+    fn plain_runs_stop_at_every_special_byte() {
+        for special in [b'"', b'\\', 0u8, 0x1f] {
+            for at in 0..20 {
+                let mut b = vec![b'a'; 24];
+                b[at] = special;
+                assert_eq!(plain_run(&b), at, "{special} at {at}");
+            }
+        }
+        assert_eq!(plain_run("héllo wörld, ünïcode ok".as_bytes()), "héllo wörld, ünïcode ok".len());
+        assert_eq!(plain_run(b" !#[]~\x7f"), 7, "DEL is allowed in a string");
     }
 
     #[test]

@@ -340,3 +340,26 @@ pub fn looks_like_html(content_type: Option<&str>, body: &str) -> bool {
 impl FromJson for () {
     fn from_json(_: Option<Value>) -> Self {}
 }
+
+#[cfg(test)]
+mod speed {
+    /// Not a test of speed (timings are not asserted): prints how long checking a 100-webhook page takes, for
+    /// profiling with `cargo test --release decode::speed -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn check_a_page() {
+        let text = std::fs::read_to_string("/tmp/page100.json").unwrap();
+        let ty = super::Ty::Obj(crate::models::PageBeanWebhook::SHAPE);
+        let t = std::time::Instant::now();
+        for _ in 0..1000 {
+            let (doc, patches) = super::check(&text, ty).unwrap();
+            std::hint::black_box((doc, super::schema::apply(&text, &patches)));
+        }
+        println!("check + patch: {:?} per page", t.elapsed() / 1000);
+        let t = std::time::Instant::now();
+        for _ in 0..1000 {
+            std::hint::black_box(super::Doc::parse(&text).unwrap());
+        }
+        println!("parse only: {:?} per page", t.elapsed() / 1000);
+    }
+}
