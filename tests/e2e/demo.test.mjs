@@ -3,11 +3,12 @@
 import { before, after, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { startDemo, PROXY_PLACEHOLDER_TOKEN } from "../../scripts/start.mjs";
 import { startFakeJira } from "../fake-jira/server.mjs";
-import { ROOT, e2e, failedLoad, launch, openPage, until } from "./harness.mjs";
+import { launchChromium } from "../support/browser.mjs";
+import { refusedUrl } from "../support/static.mjs";
+import { ROOT, e2e, failedLoad, openPage, until } from "./harness.mjs";
 
 const SEED = JSON.parse(readFileSync(join(ROOT, "tests", "fake-jira", "seed.json"), "utf8"));
 const CONNECT = "com.example.connect-app";
@@ -16,7 +17,7 @@ const DAY = 86_400_000;
 let demo, browser;
 before(async () => {
   demo = await startDemo({ port: 0 });
-  browser = await launch();
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
@@ -37,13 +38,6 @@ async function ready(page) {
 async function injectFault(fault) {
   const res = await fetch(`${demo.fake.url}/_fake/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fault) });
   assert.equal(res.status, 200);
-}
-async function closedPort() {
-  const srv = createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => srv.once("listening", resolve));
-  const { port } = srv.address();
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
 }
 
 e2e("lists the seeded webhooks, highlights those expiring within 7 days, and pages through them", { open }, async ({ page }) => {
@@ -292,7 +286,7 @@ e2e("shows an error banner for a 429 with its retry time, a 500 with Jira's mess
     assert.equal(await banner(page).count(), 0);
 
     // Nothing listening: a network failure, in plain words.
-    await page.fill("#baseUrl", `http://127.0.0.1:${await closedPort()}`);
+    await page.fill("#baseUrl", await refusedUrl());
     await page.click("#connect");
     await until(page, () => document.querySelector("#connection-status").textContent === "Connection failed");
     text = await banner(page).textContent();

@@ -2,23 +2,21 @@
 // the fake verifies with atlassian-jwt (signature, exp, qsh). The tokens are also captured through a
 // custom transport and checked here claim by claim; a wrong secret and an expired token give 401s that never
 // contain the secret.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as jwt from "atlassian-jwt";
-import { startFakeJira } from "../fake-jira/server.mjs";
+import { useFake } from "../support/fake.mjs";
 import {
   AUTHS, CONNECT_APP, CONNECT_SECRET, INPUT, SECRETS, apiRequests, checkDrive, drive, importFromConsumer, installPackage, prepareFake, rejection,
 } from "./common.mjs";
 
-let fake, lib;
+const fake = useFake();
+let lib;
 
 before(async () => {
   const { dir } = await installPackage();
   lib = await importFromConsumer(dir, "connect-entry.mjs", `export * from "jira-webhooks";\nexport const resolved = import.meta.resolve("jira-webhooks");\n`);
-  fake = await startFakeJira({ port: 0 });
 }, { timeout: 60_000 });
-
-after(() => fake?.close());
 
 test("the installed package resolves to its Node ESM entry", () => {
   assert.match(lib.resolved, /\/node_modules\/jira-webhooks\/node\.mjs$/);

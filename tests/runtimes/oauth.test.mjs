@@ -1,23 +1,21 @@
 // OAuth 2.0 (3LO) in Node through the installed package: `cloudId` + `gatewayUrl` (the fake stands in for
 // the gateway, /ex/jira/{cloudId}/rest/api/…) with a bearer token, and `getToken` that first hands out an
 // expired token: exactly one refresh and exactly one retry, seen in the fake's request log.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { startFakeJira } from "../fake-jira/server.mjs";
 import { CLOUD_ID, OAUTH_PREFIX } from "../fake-jira/helpers.mjs";
+import { useFake } from "../support/fake.mjs";
 import { AUTHS, INPUT, OAUTH_APP, SECRETS, WEBHOOKS, HOOK_URL, apiRequests, checkDrive, drive, importFromConsumer, installPackage, prepareFake, rejection } from "./common.mjs";
 
 const GOOD = AUTHS.bearer.token;
 const EXPIRED = "expired-oauth-access-token-1";
-let fake, lib;
+const fake = useFake();
+let lib;
 
 before(async () => {
   const { dir } = await installPackage();
   lib = await importFromConsumer(dir, "oauth-entry.mjs", `export * from "jira-webhooks";\n`);
-  fake = await startFakeJira({ port: 0 });
 }, { timeout: 60_000 });
-
-after(() => fake?.close());
 
 const OAUTH = { prefix: OAUTH_PREFIX, app: OAUTH_APP, user: "alice", failedForbidden: true }; // failed deliveries: Connect only
 
