@@ -194,6 +194,8 @@ e2e("deletes the selected webhooks only after the in-page confirmation", { open 
   await dialog.getByRole("button", { name: "Delete 2 webhooks" }).click();
   await until(page, () => document.querySelector("#webhooks-status").textContent === "Deleted 2 webhooks (10000, 10003).");
   assert.deepEqual([...fakeHooks().keys()], [10001, 10002]);
+  // The status comes first; then the page reloads the list and moves the focus to its title.
+  await until(page, () => document.activeElement?.id === "webhooks-title");
   assert.deepEqual(await rowIds(page), [10001, 10002]);
   assert.equal(await page.locator("#delete-selected").textContent(), "Delete selected");
   assert.ok(await page.locator("#delete-selected").isDisabled());
