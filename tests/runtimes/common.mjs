@@ -39,9 +39,10 @@ export const WEBHOOKS = [
 ];
 
 /**
- * Drives the five operations with one client. Its source text is pasted into workers, pages, bundles and
- * Deno scripts, so it must stay self-contained: no imports, no outer variables. Returns plain JSON: each
- * step is { value } or { error } (a described JiraWebhooksError), so a failure shows up in the assertions.
+ * Drives the five operations with one client, then one call with invalid input (an error; nothing is sent).
+ * Its source text is pasted into workers, pages, bundles and Deno scripts, so it must stay self-contained: no
+ * imports, no outer variables. Returns plain JSON: each step is { value } or { error } (a described
+ * JiraWebhooksError), so a failure shows up in the assertions.
  * @param {{ JiraWebhooks: any }} lib the package's exports (at least JiraWebhooks)
  * @param {object} config the client's config
  * @param {{ hookUrl: string, webhooks: object[] }} input
@@ -69,6 +70,8 @@ export async function drive(lib, config, input) {
   out.failed = await step(() => client.getFailedWebhooks({ maxResults: 10 }));
   out.deleted = await step(() => client.deleteWebhookById({ webhookIds: ids }));
   out.afterDelete = await step(() => client.getDynamicWebhooksForApp({ maxResults: 10 }));
+  // An error in this runtime: invalid input, refused before anything is sent.
+  out.invalid = await step(() => client.getDynamicWebhooksForApp({ maxResults: 0 }));
   return out;
 }
 
@@ -96,7 +99,7 @@ export function checkDrive(out, fake, { prefix = "", app = CONNECT_APP, user = "
   const text = JSON.stringify(out);
   for (const secret of SECRETS) assert.ok(!text.includes(secret), `a secret leaked: ${text}`);
   for (const [name, s] of Object.entries(out)) {
-    if (!(name === "failed" && failedForbidden)) assert.equal(s.error, undefined, `${name} failed: ${JSON.stringify(s.error)}`);
+    if (!(name === "failed" && failedForbidden) && name !== "invalid") assert.equal(s.error, undefined, `${name} failed: ${JSON.stringify(s.error)}`);
   }
 
   // register: per-webhook results in request order; the unsupported clause comes back as errors inside the 200
@@ -147,6 +150,13 @@ export function checkDrive(out, fake, { prefix = "", app = CONNECT_APP, user = "
   assert.equal(out.deleted.value, "<undefined>");
   assert.equal(out.afterDelete.value.total, 0);
   assert.deepEqual(out.afterDelete.value.values, []);
+
+  // an error is a JiraWebhooksError, an Error, in every runtime
+  const { isError, name, kind, status, operation, attempts, string } = out.invalid.error ?? {};
+  assert.deepEqual({ isError, name, kind, status, operation, attempts }, {
+    isError: true, name: "JiraWebhooksError", kind: "invalid-input", status: 0, operation: "getDynamicWebhooksForApp", attempts: 0,
+  }, JSON.stringify(out.invalid));
+  assert.match(string, /^JiraWebhooksError: /);
 
   // what reached the fake, in order (CORS preflights aside)
   const base = `${prefix}/rest/api/2`;
