@@ -4,15 +4,39 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-section() { printf '\n=== %s ===\n' "$*"; }
+# Each section's wall time is printed when it ends, and all of them (with the total) when the script exits,
+# passed or failed. EPOCHREALTIME (bash 5) is "seconds.microseconds"; its separator follows the locale.
+now_us() { local t=${EPOCHREALTIME:-}; t=${t/[.,]/}; echo "${t:-$(($(date +%s) * 1000000))}"; }
+seconds() { local d=$(($2 - $1 + 50000)); printf '%d.%d' $((d / 1000000)) $((d / 100000 % 10)); }
+START=$(now_us) CURRENT="" SECTION_START="" TIMES=""
+end_section() {
+  [ -n "$CURRENT" ] || return 0
+  local s; s=$(seconds "$SECTION_START" "$(now_us)")
+  printf '=== %s (%s s) ===\n' "$CURRENT" "$s"
+  TIMES+=$(printf '%8s s  %s%s' "$s" "$CURRENT" "${1:-}")$'\n'
+  CURRENT=""
+}
+section() {
+  end_section
+  CURRENT="$*" SECTION_START=$(now_us)
+  printf '\n=== %s ===\n' "$CURRENT"
+}
+summary() {
+  local status=$?
+  if [ "$status" -ne 0 ]; then end_section "  (failed)"; else end_section; fi
+  printf '\n=== times ===\n%s%8s s  total%s\n' "$TIMES" "$(seconds "$START" "$(now_us)")" "$([ "$status" -eq 0 ] || echo ", failed")"
+}
+trap summary EXIT
 
 section "setup"
 bash scripts/setup.sh
 
 section "rust: format, lints, host unit tests"
 cargo fmt --check
-cargo clippy --all-targets -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+for features in "" "--no-default-features"; do # the lifecycle build, and the client alone
+  cargo clippy --all-targets $features -- -D warnings
+  cargo clippy --target wasm32-unknown-unknown --all-targets $features -- -D warnings
+done
 cargo test
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 

@@ -36,8 +36,8 @@ pub use engine::{
 pub use error::{Error, ErrorKind, RateLimit};
 #[cfg(feature = "lifecycle")]
 pub use lifecycle::deliveries::{
-    connect_client_key, credential, delivery, replayed_request, verify as verify_delivery, Credential, DeliveryLog,
-    DeliveryRequest, Handled, VerifyOptions, REMEMBER_MS,
+    connect_client_key, credential, dedupe_key, delivery, replayed_request, verify as verify_delivery, Credential,
+    DeliveryLog, DeliveryRequest, Handled, VerifyOptions, REMEMBER_MS,
 };
 #[cfg(feature = "lifecycle")]
 pub use lifecycle::jql;

@@ -1,52 +1,21 @@
 // Cold module load in headless Chromium. A loopback static server serves the package snapshot (and the jira.js
 // bundle); every sample is a fresh browser context (empty HTTP and code caches), one page, and
 // performance.now() around the dynamic import(). The page also times WebAssembly.compile of the wasm bytes alone.
-import http from "node:http";
-import { readFile } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
+import { launchChromium } from "../../tests/support/browser.mjs";
+import { startStaticServer } from "../../tests/support/static.mjs";
 import { median } from "./stats.mjs";
-
-const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
-const ARGS = [
-  "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-  "--disable-sync", "--no-first-run", "--disable-quic",
-];
-
-/** Serves `mounts` ({ "/pkg/": dir, ... }) and a blank page at "/". */
-function staticServer(mounts) {
-  const server = http.createServer(async (req, res) => {
-    const path = decodeURIComponent(req.url.split("?")[0]);
-    if (path === "/") {
-      res.writeHead(200, { "content-type": "text/html" });
-      return res.end("<!doctype html><title>bench</title>");
-    }
-    for (const [prefix, dir] of Object.entries(mounts)) {
-      if (!path.startsWith(prefix)) continue;
-      const file = normalize(join(dir, path.slice(prefix.length)));
-      if (!file.startsWith(dir)) break;
-      try {
-        const body = await readFile(file);
-        res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
-        return res.end(body);
-      } catch {
-        break;
-      }
-    }
-    res.writeHead(404);
-    res.end();
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 /**
  * Returns { pkg: { importMs, compileMs, samples }, jirajs: { importMs, samples } } (medians in ms).
  * `pkgDir` holds browser.js, jira_webhooks.js and the wasm; `jirajsBundle` is an ESM file (or null).
  */
 export async function browserColdStart({ pkgDir, jirajsBundleDir, samples = 7, log = () => {} }) {
-  const { chromium } = await import("playwright-core");
-  const server = await staticServer({ "/pkg/": pkgDir, ...(jirajsBundleDir ? { "/jirajs/": jirajsBundleDir } : {}) });
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
+  const server = await startStaticServer({
+    pages: { "/": "<!doctype html><title>bench</title>" },
+    mounts: { "/pkg/": pkgDir, ...(jirajsBundleDir ? { "/jirajs/": jirajsBundleDir } : {}) },
+  });
+  const { origin } = server;
+  const browser = await launchChromium();
   const out = { pkg: [], compile: [], jirajs: [], version: browser.version() };
   try {
     const once = async (fn, arg) => {
@@ -93,7 +62,7 @@ export async function browserColdStart({ pkgDir, jirajsBundleDir, samples = 7, l
     }
   } finally {
     await browser.close();
-    server.close();
+    await server.close();
   }
   return {
     chromium: out.version,

@@ -3,11 +3,12 @@
 import { before, after, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { startDemo, PROXY_PLACEHOLDER_TOKEN } from "../../scripts/start.mjs";
 import { startFakeJira } from "../fake-jira/server.mjs";
-import { ROOT, e2e, failedLoad, launch, openPage, until } from "./harness.mjs";
+import { launchChromium } from "../support/browser.mjs";
+import { refusedUrl } from "../support/static.mjs";
+import { ROOT, e2e, failedLoad, openPage, until } from "./harness.mjs";
 
 const SEED = JSON.parse(readFileSync(join(ROOT, "tests", "fake-jira", "seed.json"), "utf8"));
 const CONNECT = "com.example.connect-app";
@@ -16,7 +17,7 @@ const DAY = 86_400_000;
 let demo, browser;
 before(async () => {
   demo = await startDemo({ port: 0 });
-  browser = await launch();
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
@@ -37,13 +38,6 @@ async function ready(page) {
 async function injectFault(fault) {
   const res = await fetch(`${demo.fake.url}/_fake/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fault) });
   assert.equal(res.status, 200);
-}
-async function closedPort() {
-  const srv = createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => srv.once("listening", resolve));
-  const { port } = srv.address();
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
 }
 
 e2e("lists the seeded webhooks, highlights those expiring within 7 days, and pages through them", { open }, async ({ page }) => {
@@ -200,6 +194,8 @@ e2e("deletes the selected webhooks only after the in-page confirmation", { open 
   await dialog.getByRole("button", { name: "Delete 2 webhooks" }).click();
   await until(page, () => document.querySelector("#webhooks-status").textContent === "Deleted 2 webhooks (10000, 10003).");
   assert.deepEqual([...fakeHooks().keys()], [10001, 10002]);
+  // The status comes first; then the page reloads the list and moves the focus to its title.
+  await until(page, () => document.activeElement?.id === "webhooks-title");
   assert.deepEqual(await rowIds(page), [10001, 10002]);
   assert.equal(await page.locator("#delete-selected").textContent(), "Delete selected");
   assert.ok(await page.locator("#delete-selected").isDisabled());
@@ -292,7 +288,7 @@ e2e("shows an error banner for a 429 with its retry time, a 500 with Jira's mess
     assert.equal(await banner(page).count(), 0);
 
     // Nothing listening: a network failure, in plain words.
-    await page.fill("#baseUrl", `http://127.0.0.1:${await closedPort()}`);
+    await page.fill("#baseUrl", await refusedUrl());
     await page.click("#connect");
     await until(page, () => document.querySelector("#connection-status").textContent === "Connection failed");
     text = await banner(page).textContent();

@@ -1,49 +1,28 @@
-// Shared by the demo page's end-to-end tests: Chromium (Debian's, through playwright-core), a page per test with
-// every console error and page error collected, a screenshot per test under test-output/e2e/.
+// Shared by the demo page's end-to-end tests: a page per test with every console error and page error collected,
+// a screenshot per test under test-output/e2e/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { setTimeout as sleep } from "node:timers/promises";
-import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { pageProblems } from "../support/browser.mjs";
+import { ROOT, waitForPkg } from "../support/pack.mjs";
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export { ROOT };
 export const OUT = join(ROOT, "test-output", "e2e");
-export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
-const PKG_FILES = ["browser.js", "jira_webhooks.js", "jira_webhooks_bg.wasm"].map((f) => join(ROOT, "pkg", f));
-
-/** pkg/ may be rebuilt by someone else meanwhile (it is deleted and written again): wait until it is whole. */
-export async function waitForPkg(timeoutMs = 180_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const sizes = PKG_FILES.map((f) => (existsSync(f) ? statSync(f).size : 0));
-    if (sizes.every((s) => s > 0)) {
-      await sleep(500);
-      const again = PKG_FILES.map((f) => (existsSync(f) ? statSync(f).size : 0));
-      if (again.every((s, i) => s === sizes[i])) return;
-    }
-    if (Date.now() > deadline) throw new Error("pkg/ is not built: run `SKIP_SETUP=1 node scripts/build.mjs` first");
-    await sleep(1000);
-  }
-}
-
-export const launch = () => chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
 
 /**
  * Opens `url` in a fresh context and waits for the page to be ready (html[data-app=ready]).
  * Returns { page, context, problems } where problems collects console errors and page errors.
- * A load that failed because pkg/ was being rebuilt (a 404 under /pkg/) is tried again, in a fresh context.
+ * pkg/ may be rebuilt by someone else meanwhile: each load waits until it is whole and settled, and a load that
+ * failed because pkg/ was being rebuilt (a 404 under /pkg/) is tried again, in a fresh context.
  */
 export async function openPage(browser, url, { width = 1280, height = 900 } = {}) {
   for (let attempt = 1; ; attempt++) {
-    await waitForPkg();
+    await waitForPkg(180_000);
     const context = await browser.newContext({ viewport: { width, height } });
     const page = await context.newPage();
-    const problems = [];
+    const problems = pageProblems(page, ["error"]);
     const pkgMissing = [];
-    page.on("console", (m) => m.type() === "error" && problems.push(`console.error: ${m.text()}`));
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
     page.on("response", (r) => r.status() === 404 && new URL(r.url()).pathname.startsWith("/pkg/") && pkgMissing.push(r.url()));
     // A native window.confirm/alert/prompt would be a bug: the page uses its own <dialog>.
     page.on("dialog", (d) => {

@@ -2,10 +2,11 @@
 // (1280 px wide, the whole page, against the seeded fake Jira).
 import { join } from "node:path";
 import { startDemo } from "../../scripts/start.mjs";
-import { ROOT, launch, openPage } from "./harness.mjs";
+import { launchChromium } from "../support/browser.mjs";
+import { ROOT, openPage } from "./harness.mjs";
 
 const demo = await startDemo({ port: 0 });
-const browser = await launch();
+const browser = await launchChromium();
 try {
   const { page, context, problems } = await openPage(browser, `${demo.url}/`, { width: 1280, height: 900 });
   await page.waitForFunction(() => document.querySelectorAll("#webhooks-body tr").length && document.querySelectorAll("#failed-body tr").length);

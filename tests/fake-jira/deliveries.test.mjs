@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as jwt from "atlassian-jwt";
+import { useFake } from "../support/fake.mjs";
 import { startFakeJira, WEBHOOK_LIFETIME_MS, DEFAULT_SEED } from "./server.mjs";
 import {
   AUTH, CONNECT_APP, OAUTH_APP, CLOUD_ID, CONNECT_SECRET, CONNECT_CLIENT_KEY, OAUTH_CLIENT_SECRET, OAUTH_PREFIX, call, startReceiver,
@@ -14,26 +15,21 @@ import {
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 let t = T0;
-let fake;
 let receiver;
 /** What the receiver answers to request n (default 204). */
 let answer = () => 204;
 
-before(async () => {
-  fake = await startFakeJira({ now: () => t, deliveryRetryDelaysMs: [5] });
-  receiver = await startReceiver((r, n) => answer(r, n));
-});
-after(async () => {
-  assert.deepEqual(fake.selfCheckFailures, []);
-  await fake.close();
-  await receiver.close();
-});
+// Registered before useFake's hooks, so this runs before its reset (which reads the clock).
 beforeEach(() => {
   t = T0;
   answer = () => 204;
   receiver.received.length = 0;
-  fake.reset();
 });
+const fake = useFake({ now: () => t, deliveryRetryDelaysMs: [5] });
+before(async () => {
+  receiver = await startReceiver((r, n) => answer(r, n));
+});
+after(() => receiver.close());
 
 const register = (webhooks, { url = `${receiver.url}/hook`, auth = AUTH.connect, prefix = "" } = {}) =>
   call(fake, "POST", `${prefix}/rest/api/3/webhook`, { body: { url, webhooks }, auth }).then((r) => {

@@ -1,9 +1,10 @@
 // node --test tests/fake-jira/
-import { describe, it, before, after, beforeEach } from "node:test";
+import { describe, it, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import * as jwt from "atlassian-jwt";
+import { useFake } from "../support/fake.mjs";
 import { startFakeJira, WEBHOOK_LIFETIME_MS, FAILED_RETENTION_MS, jiraDate } from "./server.mjs";
 import { getSpecs, JIRA_DATE_PATTERN } from "./spec.mjs";
 import { AUTH, CONNECT_APP, OAUTH_APP, CLOUD_ID, CONNECT_SECRET, OAUTH_PREFIX, DEFAULT_SEED, basic, call, hooks } from "./helpers.mjs";
@@ -16,16 +17,9 @@ const BOB = { type: "bearer", token: "bob-token", app: OAUTH_APP, user: "bob" };
 const withBob = { ...DEFAULT_SEED, credentials: [...DEFAULT_SEED.credentials, BOB] };
 
 let t = T0;
-let fake;
-before(async () => (fake = await startFakeJira({ now: () => t })));
-after(async () => {
-  assert.deepEqual(fake.selfCheckFailures, [], "the fake produced answers that do not match the spec");
-  await fake.close();
-});
-beforeEach(() => {
-  t = T0;
-  fake.reset();
-});
+// Registered before useFake's hooks, so this runs before its reset (which reads the clock).
+beforeEach(() => (t = T0));
+const fake = useFake({ now: () => t });
 
 const register = (body, opts = {}) => call(fake, "POST", `${opts.prefix ?? "/rest/api/3"}/webhook`, { body, ...opts });
 const list = (query = "", opts = {}) => call(fake, "GET", `${opts.prefix ?? "/rest/api/3"}/webhook${query}`, opts);

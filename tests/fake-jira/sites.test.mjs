@@ -2,28 +2,24 @@
 import { describe, it, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import * as jwt from "atlassian-jwt";
+import { useFake } from "../support/fake.mjs";
 import { startFakeJira } from "./server.mjs";
 import { AUTH, CONNECT_APP, CONNECT_SECRET, CONNECT_CLIENT_KEY, OAUTH_PREFIX, call, hooks, startReceiver } from "./helpers.mjs";
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
-let fake;
 let app; // the Connect app's server: lifecycle callbacks under /app, webhooks at /app/hook
 let answer = () => 204;
 
-before(async () => {
-  fake = await startFakeJira({ now: () => T0, deliveryRetryDelaysMs: [1] });
-  app = await startReceiver((r, n) => answer(r, n));
-});
-after(async () => {
-  assert.deepEqual(fake.selfCheckFailures, []);
-  await fake.close();
-  await app.close();
-});
+// Registered before useFake's hooks, so this runs before its reset, as it always has.
 beforeEach(() => {
   answer = () => 204;
   app.received.length = 0;
-  fake.reset();
 });
+const fake = useFake({ now: () => T0, deliveryRetryDelaysMs: [1] });
+before(async () => {
+  app = await startReceiver((r, n) => answer(r, n));
+});
+after(() => app.close());
 
 const appBaseUrl = () => `${app.url}/app`;
 /** A Connect JWT for a call to Jira: iss = app key, qsh of the path relative to the site's base URL. */

@@ -6,12 +6,12 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { installPackage } from "../integration/pack.mjs";
+import { installPackage } from "../support/pack.mjs";
 import { startFakeJira } from "../fake-jira/server.mjs";
 
 let project, fake;
 before(async () => {
-  project = installPackage();
+  project = await installPackage();
   fake = await startFakeJira({ port: 0 });
 });
 after(() => fake?.close());

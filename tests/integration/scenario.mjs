@@ -1,6 +1,5 @@
 // The end-to-end scenario shared by the Node (ESM, CJS) and browser tests, and the checks of its outcome.
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { CLOUD_ID, CONNECT_APP, OAUTH_APP, OAUTH_PREFIX } from "../fake-jira/helpers.mjs";
 
 export const HOOK_URL = "https://app.example.com/hook";
@@ -178,15 +177,6 @@ export async function scenario(lib, env) {
   e.aborted = await pending;
   out.afterFailures = await client.getDynamicWebhooksForApp(); // the client still works
   return out;
-}
-
-/** A loopback URL nobody listens on (a port taken, then freed): connections to it are refused. */
-export async function refusedUrl() {
-  const server = createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const url = `http://127.0.0.1:${server.address().port}`;
-  await new Promise((resolve) => server.close(resolve));
-  return url;
 }
 
 /**

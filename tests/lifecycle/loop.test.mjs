@@ -8,7 +8,7 @@ import http from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { installPackage } from "../integration/pack.mjs";
+import { installPackage } from "../support/pack.mjs";
 import { startFakeJira } from "../fake-jira/server.mjs";
 import { CONNECT_APP, CONNECT_SECRET, CONNECT_CLIENT_KEY, CLOUD_ID, OAUTH_CLIENT_SECRET } from "../fake-jira/helpers.mjs";
 
@@ -20,7 +20,7 @@ let behaviour = async () => {};
 const raw = [];
 
 before(async () => {
-  const { dir } = installPackage();
+  const { dir } = await installPackage();
   writeFileSync(join(dir, "lifecycle-lib.mjs"),
     'export * from "jira-webhooks/lifecycle";\nexport { toNodeListener } from "jira-webhooks/node-adapter";\n');
   lib = await import(pathToFileURL(join(dir, "lifecycle-lib.mjs")).href);

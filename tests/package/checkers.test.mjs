@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
-import { DOCUMENTS, PKG, ROOT, assertBuilt, expectedFiles, packPackage } from "../integration/pack.mjs";
+import { DOCUMENTS, PKG, ROOT, assertBuilt, expectedFiles, packPackage } from "../support/pack.mjs";
 import { checkExportsPattern, exportTargets } from "../../scripts/assemble.mjs";
 
 const ATTW = join(ROOT, "node_modules", ".bin", "attw");

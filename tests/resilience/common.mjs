@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { JiraWebhooks, wasmMemoryBytes } from "../../pkg/node.mjs";
-import { startFakeJira } from "../fake-jira/server.mjs";
 import { call, hooks, CONNECT_APP } from "../fake-jira/helpers.mjs";
 
-export { JiraWebhooks, wasmMemoryBytes, startFakeJira, CONNECT_APP, sleep };
+export { JiraWebhooks, wasmMemoryBytes, CONNECT_APP, sleep };
+export { useFake } from "../support/fake.mjs";
 
 /** The Connect app's Basic credential in the fake (test-only secret). */
 export const AUTH = { type: "basic", email: "admin@example.com", apiToken: "basic-api-token" };

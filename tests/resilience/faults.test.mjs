@@ -1,22 +1,14 @@
 // Every fault of the fake Jira against the built package: what the caller sees (success after retries, or the
 // documented error kind and fields) and what the fake's logs prove (requests sent, state changes applied).
-import { describe, test, before, after, beforeEach } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import {
-  startFakeJira, clientOf, details, failure, seedHooks, stored, sent, appliedOf, until, since, sleep,
+  useFake, clientOf, details, failure, seedHooks, stored, sent, appliedOf, until, since, sleep,
   FAST, CONNECT_APP,
 } from "./common.mjs";
 
-let fake;
-before(async () => {
-  fake = await startFakeJira();
-});
-after(async () => {
-  assert.deepEqual(fake.selfCheckFailures, [], "the fake answered something off-spec");
-  await fake.close();
-});
-beforeEach(() => fake.reset());
+const fake = useFake();
 
 const REGISTER = "registerDynamicWebhooks";
 const LIST = "getDynamicWebhooksForApp";

@@ -1,27 +1,19 @@
 // Load on one client instance: many concurrent calls, wasm memory over 10,000 calls, and a burst of garbage
 // answers after which the same instance must still be right.
-import { test, before, after, beforeEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import v8 from "node:v8";
 import vm from "node:vm";
 import http from "node:http";
 import { call } from "../fake-jira/helpers.mjs";
-import { startFakeJira, clientOf, details, failure, seedHooks, stored, appliedOf, wasmMemoryBytes, CONNECT_APP } from "./common.mjs";
+import { useFake, clientOf, details, failure, seedHooks, stored, appliedOf, wasmMemoryBytes, CONNECT_APP } from "./common.mjs";
 
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc");
 const MiB = 1024 * 1024;
 const mib = (bytes) => `${(bytes / MiB).toFixed(2)} MiB`;
 
-let fake;
-before(async () => {
-  fake = await startFakeJira();
-});
-after(async () => {
-  assert.deepEqual(fake.selfCheckFailures, [], "the fake answered something off-spec");
-  await fake.close();
-});
-beforeEach(() => fake.reset());
+const fake = useFake();
 
 const countBy = (items, key) => items.reduce((m, x) => ((m[key(x)] = (m[key(x)] ?? 0) + 1), m), {});
 

@@ -1,33 +1,17 @@
 // Shared by the runtime tests: the five-operation run (pasted as source into workers, pages, bundles and
-// Deno scripts), the checks of its outcome and of the fake's request log, a static file server and Chromium.
+// Deno scripts), the checks of its outcome and of the fake's request log, and ways to run it (a page in
+// Chromium, a module in the consumer project, a program such as Deno).
 import assert from "node:assert/strict";
-import http from "node:http";
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { readFile } from "node:fs/promises";
 import { writeFileSync } from "node:fs";
-import { extname, join, normalize, sep } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CONNECT_APP, CONNECT_SECRET, OAUTH_APP } from "../fake-jira/helpers.mjs";
-import { installPackage as installOnce } from "../integration/pack.mjs";
+import { pageProblems } from "../support/browser.mjs";
 
 export { CONNECT_APP, CONNECT_SECRET, OAUTH_APP };
-
-/**
- * integration/pack.mjs's installPackage (pack pkg/, install the tarball into a temp consumer project), tried
- * again for up to a minute while pkg/ is missing files: someone may be rebuilding it at the same moment.
- */
-export async function installPackage() {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      return installOnce();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-    }
-  }
-}
+export { installPackage } from "../support/pack.mjs";
 
 export const HOOK_URL = "https://app.example.com/hook";
 export const DAY_MS = 86_400_000;
@@ -55,9 +39,10 @@ export const WEBHOOKS = [
 ];
 
 /**
- * Drives the five operations with one client. Its source text is pasted into workers, pages, bundles and
- * Deno scripts, so it must stay self-contained: no imports, no outer variables. Returns plain JSON: each
- * step is { value } or { error } (a described JiraWebhooksError), so a failure shows up in the assertions.
+ * Drives the five operations with one client, then one call with invalid input (an error; nothing is sent).
+ * Its source text is pasted into workers, pages, bundles and Deno scripts, so it must stay self-contained: no
+ * imports, no outer variables. Returns plain JSON: each step is { value } or { error } (a described
+ * JiraWebhooksError), so a failure shows up in the assertions.
  * @param {{ JiraWebhooks: any }} lib the package's exports (at least JiraWebhooks)
  * @param {object} config the client's config
  * @param {{ hookUrl: string, webhooks: object[] }} input
@@ -85,6 +70,8 @@ export async function drive(lib, config, input) {
   out.failed = await step(() => client.getFailedWebhooks({ maxResults: 10 }));
   out.deleted = await step(() => client.deleteWebhookById({ webhookIds: ids }));
   out.afterDelete = await step(() => client.getDynamicWebhooksForApp({ maxResults: 10 }));
+  // An error in this runtime: invalid input, refused before anything is sent.
+  out.invalid = await step(() => client.getDynamicWebhooksForApp({ maxResults: 0 }));
   return out;
 }
 
@@ -112,7 +99,7 @@ export function checkDrive(out, fake, { prefix = "", app = CONNECT_APP, user = "
   const text = JSON.stringify(out);
   for (const secret of SECRETS) assert.ok(!text.includes(secret), `a secret leaked: ${text}`);
   for (const [name, s] of Object.entries(out)) {
-    if (!(name === "failed" && failedForbidden)) assert.equal(s.error, undefined, `${name} failed: ${JSON.stringify(s.error)}`);
+    if (!(name === "failed" && failedForbidden) && name !== "invalid") assert.equal(s.error, undefined, `${name} failed: ${JSON.stringify(s.error)}`);
   }
 
   // register: per-webhook results in request order; the unsupported clause comes back as errors inside the 200
@@ -164,6 +151,13 @@ export function checkDrive(out, fake, { prefix = "", app = CONNECT_APP, user = "
   assert.equal(out.afterDelete.value.total, 0);
   assert.deepEqual(out.afterDelete.value.values, []);
 
+  // an error is a JiraWebhooksError, an Error, in every runtime
+  const { isError, name, kind, status, operation, attempts, string } = out.invalid.error ?? {};
+  assert.deepEqual({ isError, name, kind, status, operation, attempts }, {
+    isError: true, name: "JiraWebhooksError", kind: "invalid-input", status: 0, operation: "getDynamicWebhooksForApp", attempts: 0,
+  }, JSON.stringify(out.invalid));
+  assert.match(string, /^JiraWebhooksError: /);
+
   // what reached the fake, in order (CORS preflights aside)
   const base = `${prefix}/rest/api/2`;
   const row = (method, path, query, body, status) => ({ method, path: `${base}${path}`, query, body, status });
@@ -204,56 +198,15 @@ export function withTimeout(promise, ms, what) {
   ]).finally(() => clearTimeout(timer));
 }
 
-const MIME = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
-  ".wasm": "application/wasm", ".json": "application/json", ".css": "text/css",
-};
-
-/**
- * A static server on 127.0.0.1 for `root` (only below `allow`, a path prefix) plus `pages` (path -> text).
- * `served` lists [path, status] of every request.
- */
-export async function startStaticServer(root, { pages = {}, allow = "/" } = {}) {
-  const served = [];
-  const server = http.createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    const file = normalize(join(root, path));
-    let body = pages[path];
-    if (body === undefined && file.startsWith(root + sep) && path.startsWith(allow)) body = await readFile(file).catch(() => undefined);
-    served.push([path, body === undefined ? 404 : 200]);
-    if (body === undefined) return res.writeHead(404).end();
-    res.writeHead(200, { "Content-Type": MIME[extname(path)] ?? "application/octet-stream", "Cache-Control": "no-store" }).end(body);
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    origin: `http://127.0.0.1:${server.address().port}`,
-    served,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(resolve);
-    }),
-  };
-}
-
-export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
-
-/** Headless Chromium (the system one) through playwright-core. */
-export async function launchChromium() {
-  const { chromium } = await import("playwright-core");
-  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS, timeout: 30_000 });
-}
-
 /**
  * Opens `url` in a fresh context, waits for `window.__result` ({ ok } or { fail }) and returns it with the page's
  * errors and failed console messages.
  */
 export async function runPage(browser, url, timeout = 30_000) {
   const context = await browser.newContext();
-  const problems = [];
   try {
     const page = await context.newPage();
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.stack ?? e}`));
-    page.on("console", (m) => ["error", "warning"].includes(m.type()) && problems.push(`console.${m.type()}: ${m.text()}`));
+    const problems = pageProblems(page);
     await page.goto(url, { timeout });
     await page.waitForFunction(() => window.__result !== undefined, null, { timeout });
     const result = await page.evaluate(() => window.__result);

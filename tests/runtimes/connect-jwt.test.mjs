@@ -1,36 +1,25 @@
 // Connect JWT end to end in Node through the installed package: every request carries a fresh HS256 JWT that
-// the fake verifies with atlassian-jwt (signature, exp, qsh). The tokens are also captured through a
-// custom transport and checked here claim by claim; a wrong secret and an expired token give 401s that never
-// contain the secret.
-import { test, before, after } from "node:test";
+// the fake verifies with atlassian-jwt (signature, exp, qsh). The five operations go through a custom transport
+// that sends as the default one does and keeps the tokens, checked here claim by claim (the default transport
+// with Connect JWT runs in tests/integration's auth scenario and in the runtime suites); a wrong secret and an
+// expired token give 401s that never contain the secret.
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as jwt from "atlassian-jwt";
-import { startFakeJira } from "../fake-jira/server.mjs";
+import { useFake } from "../support/fake.mjs";
 import {
   AUTHS, CONNECT_APP, CONNECT_SECRET, INPUT, SECRETS, apiRequests, checkDrive, drive, importFromConsumer, installPackage, prepareFake, rejection,
 } from "./common.mjs";
 
-let fake, lib;
+const fake = useFake();
+let lib;
 
 before(async () => {
   const { dir } = await installPackage();
-  lib = await importFromConsumer(dir, "connect-entry.mjs", `export * from "jira-webhooks";\nexport const resolved = import.meta.resolve("jira-webhooks");\n`);
-  fake = await startFakeJira({ port: 0 });
+  lib = await importFromConsumer(dir, "connect-entry.mjs", `export * from "jira-webhooks";\n`);
 }, { timeout: 60_000 });
 
-after(() => fake?.close());
-
-test("the installed package resolves to its Node ESM entry", () => {
-  assert.match(lib.resolved, /\/node_modules\/jira-webhooks\/node\.mjs$/);
-});
-
-test("Connect JWT: the five operations, each request signed and accepted by the fake", { timeout: 30_000 }, async () => {
-  await prepareFake(fake);
-  const out = await drive(lib, { baseUrl: fake.url, auth: AUTHS.connect }, INPUT);
-  checkDrive(out, fake, { user: null }); // JWT without `sub`: the app itself, as Jira sees a Connect app
-});
-
-test("Connect JWT: the tokens sent are HS256 with iss, iat, exp (+180 s) and the qsh of each request", { timeout: 30_000 }, async () => {
+test("Connect JWT: the five operations, each request signed (HS256 with iss, iat, exp +180 s, the qsh of the request) and accepted by the fake", { timeout: 30_000 }, async () => {
   await prepareFake(fake);
   const tokens = [];
   // A transport that sends with fetch as the default one does, and keeps what it sent.
@@ -40,7 +29,7 @@ test("Connect JWT: the tokens sent are HS256 with iss, iat, exp (+180 s) and the
     return fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: request.signal });
   };
   const out = await drive(lib, { baseUrl: fake.url, auth: AUTHS.connect, transport }, INPUT);
-  checkDrive(out, fake, { user: null });
+  checkDrive(out, fake, { user: null }); // JWT without `sub`: the app itself, as Jira sees a Connect app
   assert.equal(tokens.length, 6);
   for (const t of tokens) {
     assert.equal(t.url, fake.url + t.path);

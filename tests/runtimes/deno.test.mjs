@@ -4,12 +4,12 @@
 //   - by path: `import … from "file:///…/node_modules/jira-webhooks/browser.js"`, no config;
 //   - by name: `import … from "jira-webhooks"` from the consumer project, resolved through its package.json
 //     and node_modules (Deno 2's default "manual" node_modules mode), which takes the `deno` condition.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { startFakeJira } from "../fake-jira/server.mjs";
+import { useFake } from "../support/fake.mjs";
 import { AUTHS, INPUT, checkDrive, denoRun, drive, installPackage, prepareFake } from "./common.mjs";
 
 const script = (specifier) => `import { JiraWebhooks } from ${JSON.stringify(specifier)};
@@ -19,7 +19,8 @@ const out = await drive({ JiraWebhooks }, { baseUrl: env.fakeUrl, auth: env.auth
 console.log(JSON.stringify({ out, resolved: import.meta.resolve(${JSON.stringify(specifier)}), deno: Deno.version.deno }));
 `;
 
-let fake, dir, tmp, pkgDir, denoDir;
+const fake = useFake();
+let dir, tmp, pkgDir, denoDir;
 
 before(async () => {
   ({ dir, tmp } = await installPackage());
@@ -29,10 +30,7 @@ before(async () => {
   mkdirSync(denoDir, { recursive: true });
   writeFileSync(join(tmp, "deno-path", "run.mjs"), script(pathToFileURL(join(pkgDir, "browser.js")).href));
   writeFileSync(join(dir, "deno-run.mjs"), script("jira-webhooks"));
-  fake = await startFakeJira({ port: 0 });
 }, { timeout: 60_000 });
-
-after(() => fake?.close());
 
 /** Runs a script with `deno run` and the least permissions; returns what it printed. */
 async function run(file, auth, flags) {

@@ -10,13 +10,13 @@
 //    `new URL("./jira_webhooks_bg.wasm", import.meta.url)`. esbuild does not follow that pattern, so it emits
 //    no wasm (the loader is never used) and the bundle needs the package's wasm copied next to it. Node's
 //    fetch cannot read file: URLs, so this bundle is run in Deno (whose fetch can, with --allow-read).
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
-import { startFakeJira } from "../fake-jira/server.mjs";
+import { useFake } from "../support/fake.mjs";
 import { AUTHS, INPUT, checkDrive, denoRun, drive, installPackage, prepareFake } from "./common.mjs";
 
 const HANDLER = `import { JiraWebhooks, webhookEvents } from "jira-webhooks";
@@ -40,7 +40,8 @@ const response = await handler.fetch(new Request("http://edge.test/drive", { met
 console.log(JSON.stringify({ status: response.status, body: await response.json() }));
 `;
 
-let fake, dir, tmp;
+const fake = useFake();
+let dir, tmp;
 const bundles = {};
 
 /** Bundles the handler; returns the metafile's package inputs and the output files. */
@@ -69,10 +70,7 @@ before(async () => {
     conditions: ["workerd", "worker", "browser"], loader: { ".wasm": "binary" }, target: "es2022",
   });
   bundles.browser = await bundle("edge-browser", { conditions: ["worker", "browser"], loader: { ".wasm": "file" } });
-  fake = await startFakeJira({ port: 0 });
 }, { timeout: 60_000 });
-
-after(() => fake?.close());
 
 test("esbuild, workerd condition + binary loader: one self-contained file", () => {
   const b = bundles.selfContained;

@@ -2,22 +2,20 @@
 // (`requestJira(route, init)` + `assumeTrustedRoute`) and `@forge/bridge` (`requestJira(path, init)`) that
 // record every call and forward it to the fake, adding the credential the way Forge would. The client uses
 // `auth: { type: "none" }` and no baseUrl; the stand-ins get API paths and never an Authorization header.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { startFakeJira } from "../fake-jira/server.mjs";
 import { AUTH } from "../fake-jira/helpers.mjs";
+import { useFake } from "../support/fake.mjs";
 import { INPUT, apiRequests, checkDrive, drive, importFromConsumer, installPackage, prepareFake, rejection } from "./common.mjs";
 
-let fake, lib, forge;
+const fake = useFake();
+let lib, forge;
 
 before(async () => {
   const { dir } = await installPackage();
   lib = await importFromConsumer(dir, "forge-entry.mjs", `export * from "jira-webhooks";\n`);
   forge = await importFromConsumer(dir, "forge-adapter-entry.mjs", `export * from "jira-webhooks/forge";\nexport const resolved = import.meta.resolve("jira-webhooks/forge");\n`);
-  fake = await startFakeJira({ port: 0 });
 }, { timeout: 60_000 });
-
-after(() => fake?.close());
 
 /** Forwards one recorded call to the fake with the Connect app's credential (Forge adds its own). */
 const forward = (path, init) => fetch(fake.url + path, { method: init.method, headers: { ...init.headers, Authorization: AUTH.connect }, body: init.body });

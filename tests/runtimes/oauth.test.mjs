@@ -1,33 +1,26 @@
 // OAuth 2.0 (3LO) in Node through the installed package: `cloudId` + `gatewayUrl` (the fake stands in for
-// the gateway, /ex/jira/{cloudId}/rest/api/…) with a bearer token, and `getToken` that first hands out an
-// expired token: exactly one refresh and exactly one retry, seen in the fake's request log.
-import { test, before, after } from "node:test";
+// the gateway, /ex/jira/{cloudId}/rest/api/…) with a bearer token from `getToken` that first hands out an
+// expired token: exactly one refresh and exactly one retry, seen in the fake's request log. (A fixed `token`
+// through the gateway runs in tests/integration's scenario.)
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { startFakeJira } from "../fake-jira/server.mjs";
 import { CLOUD_ID, OAUTH_PREFIX } from "../fake-jira/helpers.mjs";
+import { useFake } from "../support/fake.mjs";
 import { AUTHS, INPUT, OAUTH_APP, SECRETS, WEBHOOKS, HOOK_URL, apiRequests, checkDrive, drive, importFromConsumer, installPackage, prepareFake, rejection } from "./common.mjs";
 
 const GOOD = AUTHS.bearer.token;
 const EXPIRED = "expired-oauth-access-token-1";
-let fake, lib;
+const fake = useFake();
+let lib;
 
 before(async () => {
   const { dir } = await installPackage();
   lib = await importFromConsumer(dir, "oauth-entry.mjs", `export * from "jira-webhooks";\n`);
-  fake = await startFakeJira({ port: 0 });
 }, { timeout: 60_000 });
-
-after(() => fake?.close());
 
 const OAUTH = { prefix: OAUTH_PREFIX, app: OAUTH_APP, user: "alice", failedForbidden: true }; // failed deliveries: Connect only
 
-test("OAuth: cloudId + gatewayUrl with a bearer token, the five operations through /ex/jira/{cloudId}", { timeout: 30_000 }, async () => {
-  await prepareFake(fake);
-  const out = await drive(lib, { cloudId: CLOUD_ID, gatewayUrl: fake.url, auth: AUTHS.bearer }, INPUT);
-  checkDrive(out, fake, OAUTH);
-});
-
-test("OAuth: getToken hands out an expired token first: one refresh, one retry, then the cached good token", { timeout: 30_000 }, async () => {
+test("OAuth: the five operations through /ex/jira/{cloudId}; getToken hands out an expired token first: one refresh, one retry, then the cached good token", { timeout: 30_000 }, async () => {
   await prepareFake(fake);
   const handedOut = [];
   const getToken = async () => {

@@ -6,8 +6,10 @@ import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build, createLogger } from "vite";
-import { startFakeJira } from "../fake-jira/server.mjs";
-import { AUTHS, INPUT, checkDrive, drive, installPackage, launchChromium, prepareFake, runPage, startStaticServer } from "./common.mjs";
+import { launchChromium } from "../support/browser.mjs";
+import { useFake } from "../support/fake.mjs";
+import { startStaticServer } from "../support/static.mjs";
+import { AUTHS, INPUT, checkDrive, drive, installPackage, prepareFake, runPage } from "./common.mjs";
 
 const MAIN = `import { JiraWebhooks } from "jira-webhooks";
 const drive = ${drive};
@@ -22,7 +24,8 @@ const INDEX = `<!doctype html>
 <script type="module" src="./main.js"></script>
 </body></html>`;
 
-let fake, server, browser, dist, dir;
+const fake = useFake();
+let server, browser, dist, dir;
 const warnings = [];
 
 before(async () => {
@@ -46,15 +49,13 @@ before(async () => {
     customLogger: logger,
     build: { target: "esnext", outDir: dist, emptyOutDir: true, reportCompressedSize: false },
   });
-  fake = await startFakeJira({ port: 0 });
-  server = await startStaticServer(dist);
+  server = await startStaticServer({ mounts: { "/": dist } });
   browser = await launchChromium();
 }, { timeout: 90_000 });
 
 after(async () => {
   await browser?.close();
   await server?.close();
-  await fake?.close();
 });
 
 test("Vite production build: the output has the wasm as an asset, one chunk with top-level await", () => {

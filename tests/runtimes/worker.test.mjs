@@ -3,8 +3,11 @@
 // operations against the fake on another origin (CORS), posting the results back to the page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startFakeJira } from "../fake-jira/server.mjs";
-import { AUTHS, INPUT, apiRequests, checkDrive, drive, installPackage, launchChromium, prepareFake, runPage, startStaticServer } from "./common.mjs";
+import { join } from "node:path";
+import { launchChromium } from "../support/browser.mjs";
+import { useFake } from "../support/fake.mjs";
+import { startStaticServer } from "../support/static.mjs";
+import { AUTHS, INPUT, apiRequests, checkDrive, drive, installPackage, prepareFake, runPage } from "./common.mjs";
 
 const WORKER = `import * as lib from "/node_modules/jira-webhooks/browser.js";
 const drive = ${drive};
@@ -32,19 +35,21 @@ window.__result = new Promise((resolve) => {
 });
 </script></body></html>`;
 
-let fake, server, browser;
+const fake = useFake();
+let server, browser;
 
 before(async () => {
   const { dir } = await installPackage();
-  fake = await startFakeJira({ port: 0 });
-  server = await startStaticServer(dir, { pages: { "/worker.html": PAGE, "/runtime-worker.js": WORKER }, allow: "/node_modules/jira-webhooks/" });
+  server = await startStaticServer({
+    pages: { "/worker.html": PAGE, "/runtime-worker.js": WORKER },
+    mounts: { "/node_modules/jira-webhooks/": join(dir, "node_modules", "jira-webhooks") },
+  });
   browser = await launchChromium();
 }, { timeout: 60_000 });
 
 after(async () => {
   await browser?.close();
   await server?.close();
-  await fake?.close();
 });
 
 test("Chromium dedicated module Worker: the five operations through browser.js", { timeout: 60_000 }, async () => {

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { createInterface } from "node:readline";
 import { build } from "esbuild";
-import { startFakeJira } from "../fake-jira/server.mjs";
+import { useFake } from "../support/fake.mjs";
 import { AUTHS, INPUT, SECRETS, apiRequests, checkDrive, drive, installPackage, prepareFake, withTimeout, workerdBinary } from "./common.mjs";
 
 const WORKER = `import { JiraWebhooks, webhookEvents } from "jira-webhooks";
@@ -65,7 +65,8 @@ ${modules.map((m) => `    ${m},`).join("\n")}
 );
 `;
 
-let fake, dir, tmp, outdir, workerd, origin, bundle;
+const fake = useFake();
+let dir, tmp, outdir, workerd, origin, bundle;
 const logs = [];
 
 before(async () => {
@@ -95,7 +96,6 @@ before(async () => {
     '(name = "jira_webhooks_bg.wasm", wasm = embed "jira_webhooks_bg.wasm")',
   ]));
 
-  fake = await startFakeJira({ port: 0 });
   // --control-fd: workerd reports the port it listens on (port 0 in the config) as JSON lines on fd 3.
   workerd = spawn(workerdBinary(), ["serve", join(outdir, "config.capnp"), "--control-fd=3"], { cwd: outdir, stdio: ["ignore", "pipe", "pipe", "pipe"] });
   for (const stream of [workerd.stdout, workerd.stderr]) stream.setEncoding("utf8").on("data", (d) => logs.push(d));
@@ -119,7 +119,6 @@ after(async () => {
     await gone;
     clearTimeout(timer);
   }
-  await fake?.close();
 });
 
 /** Sends a request to the Worker (time-bounded). */

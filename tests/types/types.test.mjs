@@ -9,7 +9,7 @@ import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { installPackage, assertBuilt, PKG, ROOT } from "../integration/pack.mjs";
+import { installPackage, assertBuilt, PKG, ROOT } from "../support/pack.mjs";
 
 const HERE = new URL(".", import.meta.url);
 const REFERENCE = new URL("jira_webhooks.reference.d.ts", HERE);
@@ -32,8 +32,8 @@ function diagnostics(output) {
 }
 
 let strict;
-before(() => {
-  ({ dir } = installPackage());
+before(async () => {
+  ({ dir } = await installPackage());
   const consumer = new URL("consumer.ts", HERE);
   copyFileSync(consumer, join(dir, "consumer.mts")); // ES module: resolves `types.default`, jira_webhooks.d.ts
   copyFileSync(consumer, join(dir, "consumer.cts")); // CommonJS: resolves `types.require`, jira_webhooks.d.cts
