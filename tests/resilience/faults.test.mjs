@@ -56,17 +56,19 @@ describe("429 rate limits", () => {
     assert.ok(since(t0) < 1000, `backoff of at most maxDelayMs (50 ms) per retry, took ${since(t0)} ms`);
   });
 
-  test("Retry-After: 0 is no hint: exponential backoff with jitter, not an immediate hammering", async () => {
+  test("Retry-After: 0 means now (RFC 9110): the retries follow without a backoff wait, and the error says 0", async () => {
     await seedHooks(fake, 1);
-    // minDelayMs = maxDelayMs = 100: each of the 5 waits is uniform in [0, 100). Treating "0" as a 0 ms hint would
-    // make the 5 gaps add up to ~0; with backoff, a sum under 20 ms has a probability of ~3e-6.
-    const client = clientOf(fake, { retry: { retries: 5, minDelayMs: 100, maxDelayMs: 100 } });
+    // minDelayMs = maxDelayMs = 1000: a backoff wait would be uniform in [0, 1000) each time; "0" waits none.
+    const client = clientOf(fake, { retry: { retries: 5, minDelayMs: 1000, maxDelayMs: 1000 } });
     fake.injectFault({ type: "status", status: 429, operation: LIST, times: 5, headers: { "Retry-After": "0" } });
     const page = await client.getDynamicWebhooksForApp();
     assert.equal(page.values.length, 1);
     assert.equal(fake.requests.length, 6);
     const waited = fake.requests.at(-1).time - fake.requests[0].time;
-    assert.ok(waited >= 20 && waited < 1500, `5 backoff waits added up to ${waited} ms`);
+    assert.ok(waited < 500, `5 immediate retries took ${waited} ms`);
+    fake.injectFault({ type: "status", status: 429, operation: LIST, times: 6, headers: { "Retry-After": "0" } });
+    const err = await failure(client.getDynamicWebhooksForApp());
+    assert.deepEqual([err.status, err.retryAfterMs, err.attempts], [429, 0, 6]);
   });
 
   test("429 forever: kind http, status 429, retryAfterMs, rateLimit fields, attempts = retries + 1", async () => {

@@ -9,9 +9,12 @@ import { useFake } from "../support/fake.mjs";
 import { startStaticServer } from "../support/static.mjs";
 import { AUTHS, INPUT, apiRequests, checkDrive, drive, installPackage, prepareFake, runPage } from "./common.mjs";
 
-const WORKER = `import * as lib from "/node_modules/jira-webhooks/browser.js";
+const WORKER = `// The settings (a credential among them) come by message, not in the script's URL, where stack traces would
+// show them; the listener is there before the package's top-level await, so the message is not missed.
+const envReady = new Promise((resolve) => { self.onmessage = (e) => resolve(e.data); });
+const lib = await import("/node_modules/jira-webhooks/browser.js");
 const drive = ${drive};
-const env = JSON.parse(new URLSearchParams(self.location.search).get("env"));
+const env = await envReady;
 const scope = {
   dedicatedWorker: typeof DedicatedWorkerGlobalScope === "function" && self instanceof DedicatedWorkerGlobalScope,
   hasWindow: typeof window !== "undefined",
@@ -28,7 +31,8 @@ const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>worker</title><link rel="icon" href="data:,"></head><body>
 <script type="module">
 window.__result = new Promise((resolve) => {
-  const worker = new Worker("/runtime-worker.js?env=" + location.hash.slice(1), { type: "module" });
+  const worker = new Worker("/runtime-worker.js", { type: "module" });
+  worker.postMessage(JSON.parse(decodeURIComponent(location.hash.slice(1))));
   worker.onmessage = (e) => resolve(e.data);
   worker.onerror = (e) => resolve({ fail: "worker error: " + (e.message || "(no message: the module failed to load)") });
   worker.onmessageerror = () => resolve({ fail: "messageerror" });
