@@ -117,10 +117,26 @@ pub fn options(value: &JsValue, allowed: &[&'static str]) -> Result<Options, Err
     Ok(Options { signal, timeout_ms, throw_on_partial_failure })
 }
 
-/// Parses JSON text (ours, or Jira's checked answer) into a JS value.
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JS string as it is: the text never crosses into the wasm and back.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn parse_js(text: &JsValue) -> Result<JsValue, JsValue>;
+    type TextDecoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextDecoder;
+    /// The text of UTF-8 bytes, as a JS string.
+    #[wasm_bindgen(method)]
+    fn decode(this: &TextDecoder, bytes: &js_sys::Uint8Array) -> JsValue;
+}
+
+/// Parses JSON text (ours, or Jira's checked answer, as a JS string or as UTF-8 bytes) into a JS value.
 pub fn parse(text: &JsValue) -> Result<JsValue, Error> {
-    let text = text.as_string().map(JsValue::from).unwrap_or_else(|| text.clone());
-    JSON::parse(&text.as_string().unwrap_or_default()).map_err(|_| {
+    let parsed = match text.dyn_ref::<js_sys::Uint8Array>() {
+        Some(bytes) => parse_js(&TextDecoder::new().decode(bytes)),
+        None => parse_js(text),
+    };
+    parsed.map_err(|_| {
         Error::new(crate::ErrorKind::Decode, "the answer cannot be represented in JavaScript (JSON.parse refused it)")
     })
 }

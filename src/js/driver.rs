@@ -231,7 +231,7 @@ async fn send(
     let signal = interrupt.map(|i| i.controller.signal());
     let answer = until(interrupt, || transport::start(request, signal.as_ref(), custom)).await?;
     let (head, status): (Head, u16) = transport::head(answer, custom.is_some()).map_err(|e| Stop::Failed(e.into()))?;
-    let text = until(interrupt, || head.text()).await?;
-    let body = text.as_string().ok_or_else(|| Stop::Failed("`text()` did not resolve to a string".into()))?;
-    Ok((head.into_response(status, body), text))
+    let body = until(interrupt, || head.body()).await?;
+    let (text, js) = head.read(body).map_err(|why| Stop::Failed(why.into()))?;
+    Ok((head.into_response(status, text), js))
 }

@@ -81,14 +81,30 @@ pub fn head(answer: JsValue, custom: bool) -> Result<(Head, u16), &'static str> 
 }
 
 impl Head {
-    /// Starts reading the body as text.
-    pub fn text(&self) -> Result<Promise, JsValue> {
+    /// Starts reading the body: a `fetch` Response's bytes (copied into the wasm in one block, where a JS string
+    /// would be copied character by character), a custom transport's text.
+    pub fn body(&self) -> Result<Promise, JsValue> {
         match self {
-            Head::Fetch(response) => response.text(),
+            Head::Fetch(response) => response.array_buffer(),
             Head::Custom(answer) => {
                 let text = Reflect::get(answer, &"text".into())?.dyn_into::<Function>()?;
                 Ok(Promise::resolve(&text.call0(answer)?))
             }
+        }
+    }
+
+    /// The body as Rust text, and as the JS value to hand on (a `Uint8Array` or a string); `Err` names what is wrong.
+    pub fn read(&self, body: JsValue) -> Result<(String, JsValue), &'static str> {
+        match self {
+            Head::Fetch(_) => {
+                let bytes = js_sys::Uint8Array::new(&body);
+                let text = String::from_utf8(bytes.to_vec()).map_err(|_| "the body is not UTF-8 text")?;
+                Ok((text, bytes.into()))
+            }
+            Head::Custom(_) => match body.as_string() {
+                Some(text) => Ok((text, body)),
+                None => Err("`text()` did not resolve to a string"),
+            },
         }
     }
 
