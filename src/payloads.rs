@@ -178,8 +178,26 @@ pub struct UnknownPayload {
 
 #[wasm_bindgen(typescript_custom_section)]
 const PAYLOAD_TS: &str = r#"
-/** What a delivery carries, by `webhookEvent`. */
+/** What a delivery carries, by `webhookEvent`: an event this version knows, or `UnknownPayload`. */
 export type WebhookPayload = IssuePayload | CommentPayload | IssuePropertyPayload | SprintPayload | VersionPayload | UnknownPayload;
+
+/** The payload of each event this version knows. */
+export interface WebhookPayloads {
+  "jira:issue_created": IssuePayload; "jira:issue_updated": IssuePayload; "jira:issue_deleted": IssuePayload;
+  "comment_created": CommentPayload; "comment_updated": CommentPayload; "comment_deleted": CommentPayload;
+  "issue_property_set": IssuePropertyPayload; "issue_property_deleted": IssuePropertyPayload;
+  "sprint_created": SprintPayload; "sprint_updated": SprintPayload; "sprint_closed": SprintPayload;
+  "sprint_deleted": SprintPayload; "sprint_started": SprintPayload;
+  "jira:version_released": VersionPayload; "jira:version_unreleased": VersionPayload; "jira:version_created": VersionPayload;
+  "jira:version_moved": VersionPayload; "jira:version_updated": VersionPayload; "jira:version_merged": VersionPayload;
+  "jira:version_deleted": VersionPayload;
+}
+
+/** A handler per event, typed by it; `"*"` gets every event that has no handler of its own (also events newer than this version). */
+export type WebhookHandlers = { [E in keyof WebhookPayloads]?: (payload: WebhookPayloads[E], delivery: Delivery) => unknown } & {
+  "*"?: (payload: WebhookPayload, delivery: Delivery) => unknown;
+  [event: string]: ((payload: any, delivery: Delivery) => unknown) | undefined;
+};
 "#;
 
 /// A delivery that verified: what `verifyDelivery` resolves to and what a handler gets.

@@ -94,8 +94,8 @@ export interface DeliveryStore {
 
 /** `createWebhookHandler`'s options. */
 export interface WebhookHandlerOptions extends VerifyOptions {
-  /** The handler of each event, or `"*"` for any; it may be async. A throw makes the endpoint answer 500, so Jira retries. */
-  on: { [event: string]: (payload: WebhookPayload, delivery: Delivery) => unknown };
+  /** The handler of each event, or `"*"` for the others; it may be async. A throw makes the endpoint answer 500, so Jira retries. */
+  on: WebhookHandlers;
   /** Where processed deliveries are remembered; default: in memory, 10,000 ids for 72 hours. `false`: no dedupe. */
   dedupe?: DeliveryStore | false;
   /** Gets a replayed failure that has no body, so the app can fetch the entity itself. */

@@ -12,7 +12,6 @@ import { pathToFileURL } from "node:url";
 import { installPackage, assertBuilt, PKG, ROOT } from "../support/pack.mjs";
 
 const HERE = new URL(".", import.meta.url);
-const REFERENCE = new URL("jira_webhooks.reference.d.ts", HERE);
 const TSC = join(ROOT, "node_modules", ".bin", "tsc");
 const STRICT = { strict: true, noEmit: true, module: "nodenext", moduleResolution: "nodenext", skipLibCheck: false, types: [] };
 let dir;
@@ -31,26 +30,29 @@ function diagnostics(output) {
   return { inPackage: lines.filter((l) => l.startsWith("node_modules/")), inConsumer: lines.filter((l) => !l.startsWith("node_modules/")) };
 }
 
+const CONSUMERS = ["consumer.mts", "consumer.cts", "consumer-lifecycle.mts", "consumer-lifecycle.cts"];
 let strict;
 before(async () => {
   ({ dir } = await installPackage());
-  const consumer = new URL("consumer.ts", HERE);
-  copyFileSync(consumer, join(dir, "consumer.mts")); // ES module: resolves `types.default`, jira_webhooks.d.ts
-  copyFileSync(consumer, join(dir, "consumer.cts")); // CommonJS: resolves `types.require`, jira_webhooks.d.cts
-  strict = tsc("tsconfig.json", ["consumer.mts", "consumer.cts"], { ...STRICT, target: "esnext" });
+  for (const name of ["consumer", "consumer-lifecycle"]) {
+    const consumer = new URL(`${name}.ts`, HERE);
+    copyFileSync(consumer, join(dir, `${name}.mts`)); // ES module: resolves `types.default`, jira_webhooks.d.ts
+    copyFileSync(consumer, join(dir, `${name}.cts`)); // CommonJS: resolves `types.require`, jira_webhooks.d.cts
+  }
+  strict = tsc("tsconfig.json", CONSUMERS, { ...STRICT, target: "esnext" });
 });
 
 test("the declarations compile on their own (tsc with skipLibCheck: false)", () => {
   assert.deepEqual(diagnostics(strict.output).inPackage, []);
 });
 
-test("consumer.ts: correct calls compile and every @ts-expect-error line is rejected (ESM and CJS)", () => {
+test("consumer.ts and consumer-lifecycle.ts: correct calls compile and every @ts-expect-error line is rejected (ESM and CJS)", () => {
   assert.deepEqual(diagnostics(strict.output).inConsumer, []);
   assert.equal(strict.status, 0, strict.output);
 });
 
 test("consumer.ts with an older lib (es2022 + dom) and skipLibCheck", () => {
-  const r = tsc("tsconfig.es2022.json", ["consumer.mts", "consumer.cts"], { ...STRICT, target: "es2022", lib: ["es2022", "dom"], skipLibCheck: true });
+  const r = tsc("tsconfig.es2022.json", CONSUMERS, { ...STRICT, target: "es2022", lib: ["es2022", "dom"], skipLibCheck: true });
   assert.equal(r.status, 0, r.output);
 });
 
@@ -88,14 +90,17 @@ test("what forge.d.ts declares is what forge.js exports", async () => {
   assert.deepEqual(Object.keys(forge).sort(), declaredValues(join(pkg, "forge.d.ts")));
 });
 
-test("pkg/jira_webhooks.d.ts matches tests/types/jira_webhooks.reference.d.ts", () => {
-  assertBuilt();
-  const built = join(PKG, "jira_webhooks.d.ts");
-  const actual = readFileSync(built, "utf8");
-  if (process.env.UPDATE_REFERENCE === "1") writeFileSync(REFERENCE, actual);
-  const expected = readFileSync(REFERENCE, "utf8");
-  if (actual === expected) return;
-  const diff = spawnSync("diff", ["-u", "--label", "reference", "--label", "built", REFERENCE.pathname, built], { encoding: "utf8" }).stdout;
-  assert.fail(`The public declarations changed (- reference, + built):\n${diff || "(no diff tool; compare the files)"}\n` +
-    "If the change is intended, review it and run: UPDATE_REFERENCE=1 node --test tests/types/");
-});
+for (const [built, reference] of [["jira_webhooks.d.ts", "jira_webhooks.reference.d.ts"], ["lifecycle/jira_webhooks.d.ts", "lifecycle.reference.d.ts"]]) {
+  test(`pkg/${built} matches tests/types/${reference}`, () => {
+    assertBuilt();
+    const path = join(PKG, built);
+    const expectedFile = new URL(reference, HERE);
+    const actual = readFileSync(path, "utf8");
+    if (process.env.UPDATE_REFERENCE === "1") writeFileSync(expectedFile, actual);
+    const expected = readFileSync(expectedFile, "utf8");
+    if (actual === expected) return;
+    const diff = spawnSync("diff", ["-u", "--label", "reference", "--label", "built", expectedFile.pathname, path], { encoding: "utf8" }).stdout;
+    assert.fail(`The public declarations changed (- reference, + built):\n${diff || "(no diff tool; compare the files)"}\n` +
+      "If the change is intended, review it and run: UPDATE_REFERENCE=1 node --test tests/types/");
+  });
+}

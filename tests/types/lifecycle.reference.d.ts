@@ -1,0 +1,1164 @@
+/* tslint:disable */
+/* eslint-disable */
+
+/** A delivery's request when it is not a `Request`: what Node's and Express's requests give, for example. */
+export interface DeliveryRequestLike {
+    method?: string;
+    /** The full URL the delivery was sent to (Connect's `qsh` covers its path and query). */
+    url: string;
+    headers: Headers | Record<string, string | string[] | undefined>;
+    /** The raw body, exactly as received (HMAC signatures cover its bytes). */
+    body: string;
+}
+
+/** Where processed delivery ids are remembered (a KV, a database): both may be async. */
+export interface DeliveryStore {
+    has(id: string): boolean | Promise<boolean>;
+    add(id: string, ttlMs: number): unknown;
+}
+
+/** `createWebhookHandler`'s options. */
+export interface WebhookHandlerOptions extends VerifyOptions {
+    /** The handler of each event, or `"*"` for the others; it may be async. A throw makes the endpoint answer 500, so Jira retries. */
+    on: WebhookHandlers;
+    /** Where processed deliveries are remembered; default: in memory, 10,000 ids for 72 hours. `false`: no dedupe. */
+    dedupe?: DeliveryStore | false;
+    /** Gets a replayed failure that has no body, so the app can fetch the entity itself. */
+    onMissingBody?: (failure: FailedWebhook) => unknown;
+}
+
+/** A webhook endpoint for Workers, Deno, Vercel Edge, Bun and any Request/Response server. */
+export type WebhookHandler = ((request: Request) => Promise<Response>) & {
+    replay(failure: FailedWebhook): Promise<Delivery | undefined>;
+};
+
+
+
+
+/** Credentials: one of these, by `type`. */
+export type JiraWebhooksAuth = BasicAuth | BearerAuth | ConnectAuth | NoAuth;
+
+/** What a custom transport receives. `path` is the API path and query, without any gateway prefix. */
+export interface TransportRequest {
+    method: "GET" | "POST" | "PUT" | "DELETE";
+    /** Absolute URL (just the path when the config has no `baseUrl`). */
+    url: string;
+    /** e.g. `/rest/api/2/webhook?startAt=0`; segments and query values are already percent-encoded. */
+    path: string;
+    headers: Record<string, string>;
+    body?: string;
+    /** Aborted when the caller's signal fires or the call's deadline passes. */
+    signal?: AbortSignal;
+}
+
+/** What a custom transport resolves to: a `fetch` Response satisfies it. */
+export interface ResponseLike {
+    status: number;
+    headers: { get(name: string): string | null | undefined };
+    text(): Promise<string>;
+}
+
+/** Sends requests where `fetch` is special: Forge, Custom UI, Connect iframes, your own proxy. */
+export type Transport = (request: TransportRequest) => Promise<ResponseLike>;
+
+/** Per-call options, the last argument of every operation. */
+export interface CallOptions {
+    /** Aborts the call (rejects with kind "aborted"). */
+    signal?: AbortSignal;
+    /** Gives up after this many milliseconds, across retries (rejects with kind "timeout"); overrides the config's. */
+    timeoutMs?: number;
+}
+
+/** Options of `registerDynamicWebhooks`. */
+export interface RegisterOptions extends CallOptions {
+    /** Reject with kind "partial-failure" when Jira refused any webhook (the error's `result` keeps the created ids). */
+    throwOnPartialFailure?: boolean;
+}
+
+export interface WebhookIterator extends AsyncIterableIterator<Webhook, undefined> {}
+export interface FailedWebhookIterator extends AsyncIterableIterator<FailedWebhook, undefined> {}
+
+
+
+/** What a delivery carries, by `webhookEvent`: an event this version knows, or `UnknownPayload`. */
+export type WebhookPayload = IssuePayload | CommentPayload | IssuePropertyPayload | SprintPayload | VersionPayload | UnknownPayload;
+
+/** The payload of each event this version knows. */
+export interface WebhookPayloads {
+    "jira:issue_created": IssuePayload; "jira:issue_updated": IssuePayload; "jira:issue_deleted": IssuePayload;
+    "comment_created": CommentPayload; "comment_updated": CommentPayload; "comment_deleted": CommentPayload;
+    "issue_property_set": IssuePropertyPayload; "issue_property_deleted": IssuePropertyPayload;
+    "sprint_created": SprintPayload; "sprint_updated": SprintPayload; "sprint_closed": SprintPayload;
+    "sprint_deleted": SprintPayload; "sprint_started": SprintPayload;
+    "jira:version_released": VersionPayload; "jira:version_unreleased": VersionPayload; "jira:version_created": VersionPayload;
+    "jira:version_moved": VersionPayload; "jira:version_updated": VersionPayload; "jira:version_merged": VersionPayload;
+    "jira:version_deleted": VersionPayload;
+}
+
+/** A handler per event, typed by it; `"*"` gets every event that has no handler of its own (also events newer than this version). */
+export type WebhookHandlers = { [E in keyof WebhookPayloads]?: (payload: WebhookPayloads[E], delivery: Delivery) => unknown } & {
+    "*"?: (payload: WebhookPayload, delivery: Delivery) => unknown;
+    [event: string]: ((payload: any, delivery: Delivery) => unknown) | undefined;
+};
+
+
+/**
+ * A Connect app: each request is signed with a fresh HS256 JWT (iss, iat, exp, qsh).
+ */
+export interface ConnectAuth {
+    /**
+     * `"connect"`.
+     */
+    type: "connect";
+    /**
+     * The app's key (the JWT's `iss`).
+     */
+    appKey: string;
+    /**
+     * The shared secret Jira gave the app for this site at installation.
+     */
+    sharedSecret: string;
+}
+
+/**
+ * A Jira user as payloads show them.
+ */
+export interface JiraUser {
+    /**
+     * The account id.
+     */
+    accountId?: string;
+    /**
+     * The name shown.
+     */
+    displayName?: string;
+    /**
+     * The REST URL of the user.
+     */
+    self?: string;
+}
+
+/**
+ * A delivery that verified: what `verifyDelivery` resolves to and what a handler gets.
+ */
+export interface Delivery {
+    /**
+     * `X-Atlassian-Webhook-Identifier`: the same on every retry, and `FailedWebhook.id`: the dedupe key.
+     */
+    id: string;
+    /**
+     * `X-Atlassian-Webhook-Retry`: 0 on the first attempt.
+     */
+    retry: number;
+    /**
+     * `X-Atlassian-Webhook-Flow`: the dependent events of a delete come as `Secondary`, later.
+     */
+    flow?: "Primary" | "Secondary";
+    /**
+     * The payload's `webhookEvent`.
+     */
+    event: string;
+    /**
+     * The payload, as Jira sent it.
+     */
+    payload: WebhookPayload;
+    /**
+     * Connect apps: the tenant, from the JWT's `iss`.
+     */
+    clientKey?: string;
+    /**
+     * The ids of the app's webhooks that matched.
+     */
+    matchedWebhookIds?: number[];
+    /**
+     * `true` when it came through `replay` from getFailedWebhooks.
+     */
+    replayed?: boolean;
+}
+
+/**
+ * A list of webhooks.
+ */
+export interface WebhookDetails {
+    /**
+     * The Jira events that trigger the webhook.
+     */
+    events: WebhookEvent[];
+    /**
+     * A list of field IDs. When the issue changelog contains any of the fields, the webhook
+     * `jira:issue_updated` is sent. If this parameter is not present, the app is notified about all field updates.
+     */
+    fieldIdsFilter?: string[];
+    /**
+     * A list of issue property keys. A change of those issue properties triggers the `issue_property_set` or
+     * `issue_property_deleted` webhooks. If this parameter is not present, the app is notified about all issue
+     * property updates.
+     */
+    issuePropertyKeysFilter?: string[];
+    /**
+     * The JQL filter that specifies which issues the webhook is sent for. Only a subset of JQL can be used.
+     * Fields: `issueKey`, `project`, `issuetype`, `status`, `assignee`, `reporter`, `issue.property` and
+     * `cf[id]` (only the epic label custom field); operators: `=`, `!=`, `IN` and `NOT IN`.
+     */
+    jqlFilter: string;
+}
+
+/**
+ * A page of failed webhooks.
+ */
+export interface FailedWebhooks {
+    /**
+     * The maximum number of items on the page. If the list of values is shorter than this number, then there
+     * are no more pages.
+     */
+    maxResults: number;
+    /**
+     * The URL to the next page of results. Present only if the request returned at least one result. The next
+     * page may be empty at the time of receiving the response, but new failed webhooks may appear in time.
+     */
+    next?: string;
+    /**
+     * The list of webhooks.
+     */
+    values: FailedWebhook[];
+}
+
+/**
+ * A page of items.
+ */
+export interface PageBeanWebhook {
+    /**
+     * Whether this is the last page.
+     */
+    isLast?: boolean;
+    /**
+     * The maximum number of items that could be returned.
+     */
+    maxResults?: number;
+    /**
+     * If there is another page of results, the URL of the next page.
+     */
+    nextPage?: string;
+    /**
+     * The URL of the page.
+     */
+    self?: string;
+    /**
+     * The index of the first item returned.
+     */
+    startAt?: number;
+    /**
+     * The number of items returned.
+     */
+    total?: number;
+    /**
+     * The list of items (optional in the spec; Jira always sends it, and the client requires it).
+     */
+    values: Webhook[];
+}
+
+/**
+ * A webhook Jira refused inside its 200, with Jira's reasons.
+ */
+export interface FailedRegistration {
+    /**
+     * What was asked for.
+     */
+    webhook: WebhookDetails;
+    /**
+     * Jira's reasons.
+     */
+    errors: string[];
+}
+
+/**
+ * A webhook a sync registered.
+ */
+export interface CreatedWebhook {
+    /**
+     * Its id.
+     */
+    id: number;
+    /**
+     * What was registered.
+     */
+    webhook: WebhookDetails;
+}
+
+/**
+ * A webhook.
+ */
+export interface Webhook {
+    /**
+     * The ID of the webhook.
+     */
+    id: number;
+    /**
+     * The Jira events that trigger the webhook.
+     */
+    events: WebhookEvent[];
+    /**
+     * The JQL filter that specifies which issues the webhook is sent for.
+     */
+    jqlFilter: string;
+    /**
+     * A list of field IDs. When the issue changelog contains any of the fields, the webhook
+     * `jira:issue_updated` is sent. If this parameter is not present, the app is notified about all field updates.
+     */
+    fieldIdsFilter?: string[];
+    /**
+     * A list of issue property keys. A change of those issue properties triggers the `issue_property_set` or
+     * `issue_property_deleted` webhooks. If this parameter is not present, the app is notified about all issue
+     * property updates.
+     */
+    issuePropertyKeysFilter?: string[];
+    /**
+     * The date after which the webhook is no longer sent, in milliseconds since the Unix epoch (Jira's date
+     * strings are converted). Use `refreshWebhooks` to extend it.
+     */
+    expirationDate?: number;
+    /**
+     * The URL that specifies where the webhooks are sent (sent by newer Jira versions).
+     */
+    url?: string;
+}
+
+/**
+ * Admin webhooks with a secret: `X-Hub-Signature: sha256=<hex HMAC of the body>`.
+ */
+export interface HmacVerify {
+    /**
+     * The webhook's secret, or several while rotating.
+     */
+    secret: string | string[];
+}
+
+/**
+ * An Atlassian account's email and API token (scripts, admin tools acting for an app).
+ */
+export interface BasicAuth {
+    /**
+     * `"basic"`.
+     */
+    type: "basic";
+    /**
+     * The account's email address.
+     */
+    email: string;
+    /**
+     * An API token of that account.
+     */
+    apiToken: string;
+}
+
+/**
+ * An OAuth 2.0 (3LO) access token, or a `getToken` that supplies one: asked on the first call, and once
+ * more after a 401 (then the request is sent again once). With both, `token` is used until a 401.
+ */
+export interface BearerAuth {
+    /**
+     * `"bearer"`.
+     */
+    type: "bearer";
+    /**
+     * The access token.
+     */
+    token?: string;
+    /**
+     * Supplies a fresh access token.
+     */
+    getToken?: () => string | Promise<string>;
+}
+
+/**
+ * An event this version does not know: passed through untyped.
+ */
+export interface UnknownPayload {
+    /**
+     * The event.
+     */
+    webhookEvent: string & {};
+    /**
+     * When it happened, in milliseconds since the epoch.
+     */
+    timestamp?: number;
+}
+
+/**
+ * An issue as payloads show it: its fields are Jira's (system and custom), typed where documented.
+ */
+export interface JiraIssue {
+    /**
+     * The issue id.
+     */
+    id: string;
+    /**
+     * The issue key, e.g. `PROJ-1`.
+     */
+    key: string;
+    /**
+     * The REST URL of the issue.
+     */
+    self?: string;
+    /**
+     * The issue's fields.
+     */
+    fields: { summary?: string; project?: { id?: string; key?: string; name?: string }; issuetype?: { id?: string; name?: string }; status?: { id?: string; name?: string }; assignee?: JiraUser | null; reporter?: JiraUser | null; [field: string]: unknown };
+}
+
+/**
+ * Connect apps: deliveries carry `Authorization: JWT <token>` (or `?jwt=`) signed with the tenant's shared
+ * secret, with `qsh` bound to the delivery's own request.
+ */
+export interface ConnectVerify {
+    /**
+     * The app's base URL (the descriptor's `baseUrl`): `qsh` is computed on the path relative to it.
+     */
+    baseUrl: string;
+    /**
+     * The tenant's shared secret, by its clientKey (the JWT's `iss`); `undefined` for an unknown tenant.
+     */
+    sharedSecret: (clientKey: string) => string | undefined | null | Promise<string | undefined | null>;
+}
+
+/**
+ * Container for a list of registered webhooks. Webhook details are returned in the same order as the request.
+ */
+export interface ContainerForRegisteredWebhooks {
+    /**
+     * A list of registered webhooks (optional in the spec; Jira always sends it, and the client requires it).
+     */
+    webhookRegistrationResult: RegisteredWebhook[];
+}
+
+/**
+ * Container for a list of webhook IDs.
+ */
+export interface ContainerForWebhookIDs {
+    /**
+     * A list of webhook IDs.
+     */
+    webhookIds: number[];
+}
+
+/**
+ * Cursor paging for getFailedWebhooks.
+ */
+export interface GetFailedWebhooksParams {
+    /**
+     * The maximum number of webhooks to return per page, 1 to 100. Records with the same failure time are
+     * never split across pages, so a page may hold more.
+     */
+    maxResults?: number;
+    /**
+     * Only failures after this time, in milliseconds since the Unix epoch: pass the `failureTime` of the
+     * last webhook of the previous page.
+     */
+    after?: number;
+}
+
+/**
+ * Details about a failed webhook.
+ */
+export interface FailedWebhook {
+    /**
+     * The webhook body.
+     */
+    body?: string;
+    /**
+     * The time the webhook was added to the list of failed webhooks (that is, the time of the last failed
+     * retry), in milliseconds since the Unix epoch.
+     */
+    failureTime: number;
+    /**
+     * The webhook ID, as sent in the `X-Atlassian-Webhook-Identifier` header with the webhook.
+     */
+    id: string;
+    /**
+     * The original webhook destination.
+     */
+    url: string;
+}
+
+/**
+ * Details of webhooks to register.
+ */
+export interface WebhookRegistrationDetails {
+    /**
+     * The URL that specifies where to send the webhooks. This URL must use the same base URL as the Connect
+     * app. Only a single URL per app is allowed to be registered.
+     */
+    url: string;
+    /**
+     * A list of webhooks (at most 100: the most a Connect app may hold on a site).
+     */
+    webhooks: WebhookDetails[];
+}
+
+/**
+ * Error messages from an operation.
+ */
+export interface ErrorCollection {
+    /**
+     * The list of error messages produced by this operation.
+     */
+    errorMessages?: string[];
+    /**
+     * The list of errors by parameter returned by the operation.
+     */
+    errors?: Record<string, string>;
+    /**
+     * The HTTP status, when Jira includes it.
+     */
+    status?: number;
+}
+
+/**
+ * How deliveries are verified: give the one (or several) your app uses.
+ */
+export interface VerifyOptions {
+    /**
+     * OAuth 2.0 (3LO) apps.
+     */
+    oauth?: OAuthVerify;
+    /**
+     * Connect apps.
+     */
+    connect?: ConnectVerify;
+    /**
+     * Admin webhooks with a secret.
+     */
+    hmac?: HmacVerify;
+    /**
+     * Leeway for `exp`, `nbf` and `iat`, in seconds (0 to 600). Default 60.
+     */
+    clockSkewSeconds?: number;
+}
+
+/**
+ * How failed calls are retried (`retry` in the config; `false` turns retries off).
+ */
+export interface RetryPolicy {
+    /**
+     * How many times a call may be sent again (at most 10). Default 3.
+     */
+    retries?: number;
+    /**
+     * The first backoff step, in milliseconds. Default 500.
+     */
+    minDelayMs?: number;
+    /**
+     * The longest wait between two attempts, in milliseconds. Default 30000.
+     */
+    maxDelayMs?: number;
+}
+
+/**
+ * How to reach Jira and who is calling. Give `baseUrl` (your site, for Connect apps and API tokens) or
+ * `cloudId` (OAuth 2.0 apps, routed through `https://api.atlassian.com/ex/jira/{cloudId}`), not both.
+ */
+export interface JiraWebhooksConfig {
+    /**
+     * The site, e.g. `https://your-domain.atlassian.net`. Plain `http://` is allowed only for loopback.
+     */
+    baseUrl?: string;
+    /**
+     * The site's cloud id, for OAuth 2.0 (3LO) apps.
+     */
+    cloudId?: string;
+    /**
+     * The OAuth 2.0 gateway used with `cloudId`; defaults to `https://api.atlassian.com`.
+     */
+    gatewayUrl?: string;
+    /**
+     * The credentials.
+     */
+    auth: JiraWebhooksAuth;
+    /**
+     * `2` (default) or `3`: which `/rest/api/{version}` to call. The webhook operations are the same in both.
+     */
+    apiVersion?: 2 | 3;
+    /**
+     * Gives up on a call after this many milliseconds (kind `timeout`), across its retries; a call's own
+     * `timeoutMs` wins.
+     */
+    timeoutMs?: number;
+    /**
+     * How failed calls are retried; `false` turns retries off. Default: 3 retries, 500 ms to 30 s apart.
+     */
+    retry?: RetryPolicy | false;
+    /**
+     * Sent as `User-Agent` where the runtime allows it (browsers ignore it).
+     */
+    userAgent?: string;
+    /**
+     * Sends the requests instead of the global `fetch` (Forge, Connect iframes, a proxy); then `baseUrl` may
+     * be left out.
+     */
+    transport?: Transport;
+}
+
+/**
+ * ID of a registered webhook or error messages explaining why a webhook wasn't registered.
+ */
+export interface RegisteredWebhook {
+    /**
+     * The ID of the webhook. Returned if the webhook is created.
+     */
+    createdWebhookId?: number;
+    /**
+     * Error messages specifying why the webhook creation failed.
+     */
+    errors?: string[];
+}
+
+/**
+ * No credentials: the `transport` authenticates (Forge `requestJira`, Connect `AP.request`, your proxy).
+ */
+export interface NoAuth {
+    /**
+     * `"none"`.
+     */
+    type: "none";
+}
+
+/**
+ * OAuth 2.0 apps: deliveries carry `Authorization: Bearer <JWT>` signed with the app's client secret.
+ */
+export interface OAuthVerify {
+    /**
+     * The app's client secret, or several while rotating.
+     */
+    clientSecret: string | string[];
+}
+
+/**
+ * Offset paging for getDynamicWebhooksForApp.
+ */
+export interface GetDynamicWebhooksForAppParams {
+    /**
+     * The index of the first item to return in a page of results (page offset). Default 0.
+     */
+    startAt?: number;
+    /**
+     * The maximum number of items to return per page, 1 to 100. Default 100.
+     */
+    maxResults?: number;
+}
+
+/**
+ * The date the refreshed webhooks expire.
+ */
+export interface WebhooksExpirationDate {
+    /**
+     * The expiration date of all the refreshed webhooks, in milliseconds since the Unix epoch.
+     */
+    expirationDate: number;
+}
+
+/**
+ * The webhooks an app wants on a site: `syncWebhooks`' first argument.
+ */
+export interface DesiredWebhooks {
+    /**
+     * Where Jira sends them (one URL per app).
+     */
+    url: string;
+    /**
+     * Every webhook the app wants; any other webhook of the app is deleted. Empty: delete them all.
+     */
+    webhooks: WebhookDetails[];
+    /**
+     * Refresh the kept webhooks that expire within this many days (0 to 30). Default 7.
+     */
+    refreshWithinDays?: number;
+    /**
+     * Plan only: list, decide, send nothing else.
+     */
+    dryRun?: boolean;
+}
+
+/**
+ * What `keepAlive` did.
+ */
+export interface KeepAliveResult {
+    /**
+     * The webhooks it refreshed.
+     */
+    refreshed: number[];
+    /**
+     * Their new expiry, in milliseconds since the epoch, when it refreshed any.
+     */
+    expirationDate?: number;
+}
+
+/**
+ * What `syncWebhooks` did.
+ */
+export interface SyncResult {
+    /**
+     * What it decided.
+     */
+    plan: SyncPlan;
+    /**
+     * What it registered (found again by listing, when an answer was lost).
+     */
+    created: CreatedWebhook[];
+    /**
+     * What it deleted.
+     */
+    deleted: number[];
+    /**
+     * What it refreshed.
+     */
+    refreshed: number[];
+    /**
+     * The new expiry of the refreshed webhooks, in milliseconds since the epoch, when it refreshed.
+     */
+    expirationDate?: number;
+    /**
+     * Webhooks Jira refused, with its reasons.
+     */
+    failed: FailedRegistration[];
+    /**
+     * `false` for a dry run: the plan only.
+     */
+    applied: boolean;
+}
+
+/**
+ * What a sync decided: the ids are those of the listed webhooks.
+ */
+export interface SyncPlan {
+    /**
+     * Desired webhooks that are missing (or expired): registered.
+     */
+    register: WebhookDetails[];
+    /**
+     * Webhooks of the app that are not desired, second copies of one, and expired ones: deleted.
+     */
+    delete: number[];
+    /**
+     * Kept webhooks that expire soon, or whose expiry Jira did not say: refreshed.
+     */
+    refresh: number[];
+    /**
+     * Webhooks that are desired and present.
+     */
+    keep: number[];
+}
+
+/**
+ * What an update changed.
+ */
+export interface Changelog {
+    /**
+     * The changelog id.
+     */
+    id?: string;
+    /**
+     * One entry per changed field.
+     */
+    items: { field: string; fieldId?: string; fieldtype?: string; from: string | null; fromString: string | null; to: string | null; toString: string | null }[];
+}
+
+/**
+ * `comment_created`, `comment_updated`, `comment_deleted`.
+ */
+export interface CommentPayload {
+    /**
+     * The event.
+     */
+    webhookEvent: "comment_created" | "comment_updated" | "comment_deleted";
+    /**
+     * When it happened, in milliseconds since the epoch.
+     */
+    timestamp: number;
+    /**
+     * The ids of the app's webhooks that matched.
+     */
+    matchedWebhookIds?: number[];
+    /**
+     * The comment.
+     */
+    comment: { id: string; body?: unknown; author?: JiraUser; updateAuthor?: JiraUser; created?: string; updated?: string; [key: string]: unknown };
+    /**
+     * The issue commented on.
+     */
+    issue?: JiraIssue;
+}
+
+/**
+ * `issue_property_set`, `issue_property_deleted`.
+ */
+export interface IssuePropertyPayload {
+    /**
+     * The event.
+     */
+    webhookEvent: "issue_property_set" | "issue_property_deleted";
+    /**
+     * When it happened, in milliseconds since the epoch.
+     */
+    timestamp: number;
+    /**
+     * The ids of the app's webhooks that matched.
+     */
+    matchedWebhookIds?: number[];
+    /**
+     * The property.
+     */
+    property: { key: string; value?: unknown };
+    /**
+     * The issue it belongs to.
+     */
+    issue?: JiraIssue;
+}
+
+/**
+ * `jira:issue_created`, `jira:issue_updated`, `jira:issue_deleted`.
+ */
+export interface IssuePayload {
+    /**
+     * The event.
+     */
+    webhookEvent: "jira:issue_created" | "jira:issue_updated" | "jira:issue_deleted";
+    /**
+     * When it happened, in milliseconds since the epoch.
+     */
+    timestamp: number;
+    /**
+     * The ids of the app's webhooks that matched (REST-registered webhooks).
+     */
+    matchedWebhookIds?: number[];
+    /**
+     * e.g. `issue_created`, `issue_updated`, `issue_generic`.
+     */
+    issue_event_type_name?: string;
+    /**
+     * Who did it.
+     */
+    user?: JiraUser;
+    /**
+     * The issue.
+     */
+    issue: JiraIssue;
+    /**
+     * What changed (updates).
+     */
+    changelog?: Changelog;
+}
+
+/**
+ * `jira:version_*`; a merge comes as `jira:version_deleted` with `mergedTo`.
+ */
+export interface VersionPayload {
+    /**
+     * The event.
+     */
+    webhookEvent: "jira:version_released" | "jira:version_unreleased" | "jira:version_created" | "jira:version_moved" | "jira:version_updated" | "jira:version_merged" | "jira:version_deleted";
+    /**
+     * When it happened, in milliseconds since the epoch.
+     */
+    timestamp: number;
+    /**
+     * The ids of the app's webhooks that matched.
+     */
+    matchedWebhookIds?: number[];
+    /**
+     * The version.
+     */
+    version: { id: string; name?: string; projectId?: number; released?: boolean; [key: string]: unknown };
+    /**
+     * Where a merged version went.
+     */
+    mergedTo?: { id: string; name?: string; [key: string]: unknown };
+}
+
+/**
+ * `keepAlive`'s options.
+ */
+export interface KeepAliveOptions {
+    /**
+     * Refresh every webhook of the app that expires within this many days (0 to 30). Default 7.
+     */
+    withinDays?: number;
+}
+
+/**
+ * `sprint_created`, `sprint_updated`, `sprint_closed`, `sprint_deleted`, `sprint_started`.
+ */
+export interface SprintPayload {
+    /**
+     * The event.
+     */
+    webhookEvent: "sprint_created" | "sprint_updated" | "sprint_closed" | "sprint_deleted" | "sprint_started";
+    /**
+     * When it happened, in milliseconds since the epoch.
+     */
+    timestamp: number;
+    /**
+     * The ids of the app's webhooks that matched.
+     */
+    matchedWebhookIds?: number[];
+    /**
+     * The sprint.
+     */
+    sprint: { id: number; name?: string; state?: string; originBoardId?: number; [key: string]: unknown };
+}
+
+/** A Jira event that triggers a webhook. Unknown future names are passed through as strings. */
+export type WebhookEvent = "jira:issue_created" | "jira:issue_updated" | "jira:issue_deleted" | "comment_created" | "comment_updated" | "comment_deleted" | "issue_property_set" | "issue_property_deleted" | "sprint_created" | "sprint_updated" | "sprint_closed" | "sprint_deleted" | "sprint_started" | "jira:version_released" | "jira:version_unreleased" | "jira:version_created" | "jira:version_moved" | "jira:version_updated" | "jira:version_merged" | "jira:version_deleted" | (string & {});
+
+
+/** What went wrong: see the README's "Errors" section. */
+export type JiraWebhooksErrorKind =
+"http" | "network" | "timeout" | "aborted" | "decode" | "invalid-input" | "config" | "partial-failure" | "unauthorized";
+
+/** Every failure rejects with this (`err.name === "JiraWebhooksError"`). It never contains a credential. */
+export interface JiraWebhooksError extends Error {
+    name: "JiraWebhooksError";
+    /** What went wrong. */
+    kind: JiraWebhooksErrorKind;
+    /** A sentence a person can act on. */
+    message: string;
+    /** The HTTP status, 0 when there was no response. */
+    status: number;
+    /** Jira's `errorMessages`, when the response had an ErrorCollection. */
+    errorMessages: string[];
+    /** Jira's `errors` by field, when the response had an ErrorCollection. */
+    errors: Record<string, string>;
+    /** The operationId of the failed call, e.g. `refreshWebhooks`. */
+    operation?: string;
+    /** The input, config or JSON path at fault (invalid-input, config, decode), or the check that failed (unauthorized). */
+    path?: string;
+    /** Jira's request id (`X-AREQUESTID`), for Atlassian support. */
+    requestId?: string;
+    /** How long Jira asked to wait before trying again (429, some 503), in milliseconds. */
+    retryAfterMs?: number;
+    /** Jira's rate-limit headers, when the error response had them. */
+    rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
+    /** How many times the request was sent (0: never, e.g. invalid input). */
+    attempts: number;
+    /** `true` when Jira may have applied a registration whose answer was lost: list the webhooks before trying again. */
+    mayHaveApplied?: true;
+    /** For "partial-failure": the whole registration answer, with the ids that were created. */
+    result?: ContainerForRegisteredWebhooks;
+}
+
+
+
+/**
+ * What `createWebhookHandler` returns is this receiver's `handle`, with its `replay`.
+ */
+export class DeliveryReceiver {
+    private constructor();
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Answers one delivery.
+     */
+    handle(request: Request | DeliveryRequestLike): Promise<Response>;
+    /**
+     * Feeds a failed delivery through the handlers (`replayed: true`), once; resolves to `undefined` when it had
+     * no body and went to `onMissingBody`.
+     */
+    replay(failure: FailedWebhook): Promise<Delivery | undefined>;
+}
+
+/**
+ * Async iterator over failed deliveries, following getFailedWebhooks' cursor.
+ */
+export class FailedWebhookIterator {
+    private constructor();
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * The next failed delivery (fetching the next page when needed). Calls made at once are answered in order;
+     * after a page failed, the next call asks for that page again.
+     */
+    next(): Promise<IteratorResult<FailedWebhook, undefined>>;
+}
+
+/**
+ * A client for one Jira site and one set of credentials.
+ */
+export class JiraWebhooks {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Deletes the listed webhooks (DELETE); resolves to `undefined` on Jira's 202.
+     */
+    deleteWebhookById(ids: ContainerForWebhookIDs, options?: CallOptions): Promise<void>;
+    /**
+     * Every failed delivery from `after` on, oldest first, following Jira's cursor:
+     * `for await (const failure of client.failedWebhooks())`.
+     */
+    failedWebhooks(params?: GetFailedWebhooksParams, options?: CallOptions): FailedWebhookIterator;
+    /**
+     * Returns one page of the app's webhooks (GET, offset paging).
+     */
+    getDynamicWebhooksForApp(params?: GetDynamicWebhooksForAppParams, options?: CallOptions): Promise<PageBeanWebhook>;
+    /**
+     * Returns one page of failed deliveries (GET, cursor paging; Connect apps only).
+     */
+    getFailedWebhooks(params?: GetFailedWebhooksParams, options?: CallOptions): Promise<FailedWebhooks>;
+    /**
+     * Refreshes every webhook of the app that expires within `withinDays` (default 7), in one call; for apps that
+     * register imperatively. Run it daily (a cron trigger, a timer).
+     */
+    keepAlive(params?: KeepAliveOptions, options?: CallOptions): Promise<KeepAliveResult>;
+    /**
+     * Validates `config`; throws a `JiraWebhooksError` of kind `config` if it cannot work.
+     */
+    constructor(config: JiraWebhooksConfig);
+    /**
+     * Extends the listed webhooks by 30 days (PUT).
+     */
+    refreshWebhooks(ids: ContainerForWebhookIDs, options?: CallOptions): Promise<WebhooksExpirationDate>;
+    /**
+     * Registers webhooks (POST). Per-webhook failures come back inside the result, in request order, unless
+     * `throwOnPartialFailure` turns them into a `partial-failure` error (its `result` keeps the created ids).
+     */
+    registerDynamicWebhooks(details: WebhookRegistrationDetails, options?: RegisterOptions): Promise<ContainerForRegisteredWebhooks>;
+    /**
+     * Makes the app's webhooks on the site exactly `desired`: lists them all, deletes what is not desired (and
+     * second copies), registers what is missing, refreshes what expires within `refreshWithinDays`. A registration
+     * whose answer was lost is never repeated blindly: the list is read again and only what is still missing is
+     * registered. `timeoutMs` applies to each call.
+     */
+    syncWebhooks(desired: DesiredWebhooks, options?: CallOptions): Promise<SyncResult>;
+    /**
+     * Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`.
+     */
+    webhooks(params?: GetDynamicWebhooksForAppParams, options?: CallOptions): WebhookIterator;
+}
+
+/**
+ * Async iterator over every webhook of every page of getDynamicWebhooksForApp.
+ */
+export class WebhookIterator {
+    private constructor();
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * The next webhook (fetching the next page when needed). Calls made at once are answered in order; after
+     * a page failed, the next call asks for that page again.
+     */
+    next(): Promise<IteratorResult<Webhook, undefined>>;
+}
+
+/**
+ * A webhook endpoint: `(request: Request) => Promise<Response>`. It answers 401 to a delivery that does not
+ * verify, 400 to a body that is not JSON, 204 once the `on` handler for the event (or `"*"`) succeeded and to a
+ * delivery already processed (the handler is not called again), and 500 when the handler threw, so that Jira
+ * retries. Its `replay(failure)` feeds a failed delivery (from `client.failedWebhooks()`) through the same
+ * handlers and memory.
+ */
+export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler;
+
+/**
+ * Deletes the listed webhooks with a one-off client made from `config`.
+ */
+export function deleteWebhookById(config: JiraWebhooksConfig, ids: ContainerForWebhookIDs, options?: CallOptions): Promise<void>;
+
+/**
+ * Returns one page of the app's webhooks with a one-off client made from `config`.
+ */
+export function getDynamicWebhooksForApp(config: JiraWebhooksConfig, params?: GetDynamicWebhooksForAppParams, options?: CallOptions): Promise<PageBeanWebhook>;
+
+/**
+ * Returns one page of failed deliveries with a one-off client made from `config`.
+ */
+export function getFailedWebhooks(config: JiraWebhooksConfig, params?: GetFailedWebhooksParams, options?: CallOptions): Promise<FailedWebhooks>;
+
+/**
+ * Extends the listed webhooks by 30 days with a one-off client made from `config`.
+ */
+export function refreshWebhooks(config: JiraWebhooksConfig, ids: ContainerForWebhookIDs, options?: CallOptions): Promise<WebhooksExpirationDate>;
+
+/**
+ * Registers webhooks (POST) with a one-off client made from `config`.
+ */
+export function registerDynamicWebhooks(config: JiraWebhooksConfig, details: WebhookRegistrationDetails, options?: RegisterOptions): Promise<ContainerForRegisteredWebhooks>;
+
+/**
+ * Verifies that `request` comes from Jira (an OAuth 2.0 app's Bearer JWT, a Connect JWT with `qsh`, or an
+ * `X-Hub-Signature`) and resolves to the delivery; rejects with kind `unauthorized` naming the check that failed.
+ */
+export function verifyDelivery(request: Request | DeliveryRequestLike, options: VerifyOptions): Promise<Delivery>;
+
+/**
+ * The size of this module's WebAssembly linear memory in bytes: for benchmarks and leak checks.
+ */
+export function wasmMemoryBytes(): number;
+
+/**
+ * Every event name this version knows, in the spec's order (v2 events, then the 2026 v3 additions).
+ */
+export function webhookEvents(): WebhookEvent[];
+
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+export interface InitOutput {
+    readonly memory: WebAssembly.Memory;
+    readonly __wbg_deliveryreceiver_free: (a: number, b: number) => void;
+    readonly __wbg_failedwebhookiterator_free: (a: number, b: number) => void;
+    readonly __wbg_jirawebhooks_free: (a: number, b: number) => void;
+    readonly __wbg_webhookiterator_free: (a: number, b: number) => void;
+    readonly createWebhookHandler: (a: any) => [number, number, number];
+    readonly deleteWebhookById: (a: any, b: any, c: any) => any;
+    readonly deliveryreceiver_handle: (a: number, b: any) => any;
+    readonly deliveryreceiver_replay: (a: number, b: any) => any;
+    readonly failedwebhookiterator_next: (a: number) => any;
+    readonly getDynamicWebhooksForApp: (a: any, b: any, c: any) => any;
+    readonly getFailedWebhooks: (a: any, b: any, c: any) => any;
+    readonly jirawebhooks_deleteWebhookById: (a: number, b: any, c: any) => any;
+    readonly jirawebhooks_failedWebhooks: (a: number, b: any, c: any) => [number, number, number];
+    readonly jirawebhooks_getDynamicWebhooksForApp: (a: number, b: any, c: any) => any;
+    readonly jirawebhooks_getFailedWebhooks: (a: number, b: any, c: any) => any;
+    readonly jirawebhooks_keepAlive: (a: number, b: any, c: any) => any;
+    readonly jirawebhooks_new: (a: any) => [number, number, number];
+    readonly jirawebhooks_refreshWebhooks: (a: number, b: any, c: any) => any;
+    readonly jirawebhooks_registerDynamicWebhooks: (a: number, b: any, c: any) => any;
+    readonly jirawebhooks_syncWebhooks: (a: number, b: any, c: any) => any;
+    readonly jirawebhooks_webhooks: (a: number, b: any, c: any) => [number, number, number];
+    readonly refreshWebhooks: (a: any, b: any, c: any) => any;
+    readonly registerDynamicWebhooks: (a: any, b: any, c: any) => any;
+    readonly verifyDelivery: (a: any, b: any) => any;
+    readonly wasmMemoryBytes: () => number;
+    readonly webhookEvents: () => any;
+    readonly webhookiterator_next: (a: number) => any;
+    readonly wasm_bindgen__convert__closures_____invoke__h60702a48838d1764: (a: number, b: number, c: any) => [number, number];
+    readonly wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475: (a: number, b: number, c: any, d: any) => void;
+    readonly __wbindgen_malloc: (a: number, b: number) => number;
+    readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
+    readonly __wbindgen_free: (a: number, b: number, c: number) => void;
+    readonly __wbindgen_exn_store: (a: number) => void;
+    readonly __externref_table_alloc: () => number;
+    readonly __wbindgen_externrefs: WebAssembly.Table;
+    readonly __wbindgen_destroy_closure: (a: number, b: number) => void;
+    readonly __externref_table_dealloc: (a: number) => void;
+    readonly __wbindgen_start: () => void;
+}
+
+export type SyncInitInput = BufferSource | WebAssembly.Module;
+
+/**
+ * Instantiates the given `module`, which can either be bytes or
+ * a precompiled `WebAssembly.Module`.
+ *
+ * @param {{ module: SyncInitInput }} module - Passing `SyncInitInput` directly is deprecated.
+ *
+ * @returns {InitOutput}
+ */
+export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
+
+/**
+ * If `module_or_path` is {RequestInfo} or {URL}, makes a request and
+ * for everything else, calls `WebAssembly.instantiate` directly.
+ *
+ * @param {{ module_or_path: InitInput | Promise<InitInput> }} module_or_path - Passing `InitInput` directly is deprecated.
+ *
+ * @returns {Promise<InitOutput>}
+ */
+export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;
