@@ -14,12 +14,6 @@ pub struct Client {
     settings: Rc<Settings>,
 }
 
-impl std::fmt::Debug for Settings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settings").field("origin", &self.origin).field("api_version", &self.api_version).finish()
-    }
-}
-
 impl Client {
     /// Validates the configuration.
     pub fn new(config: &Config) -> Result<Client, Error> {

@@ -300,6 +300,12 @@ pub(crate) struct Settings {
     pub app_limit: usize,
 }
 
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings").field("origin", &self.origin).field("api_version", &self.api_version).finish()
+    }
+}
+
 impl Settings {
     /// Checks `config`, or says which field cannot work.
     pub fn new(config: &Config) -> Result<Settings, Error> {

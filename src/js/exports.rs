@@ -440,9 +440,7 @@ async fn work(job: Job) -> Result<JsValue, Fail> {
             run.on_reply(reply);
         },
         #[cfg(feature = "lifecycle")]
-        Job::Verify(receiver, request) => {
-            Ok(receiver::verified(&receiver, &request).await.map(|(delivery, _)| delivery)?)
-        }
+        Job::Verify(receiver, request) => Ok(receiver::verified(&receiver, &request).await?),
         #[cfg(feature = "lifecycle")]
         Job::Handle(receiver, request) => Ok(receiver::handle(&receiver, &request).await),
         #[cfg(feature = "lifecycle")]

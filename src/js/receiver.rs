@@ -4,7 +4,7 @@
 
 use super::convert::{self, Fail};
 use crate::decode::{self, JsFunction, Ty};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::lifecycle::deliveries::{
     connect_client_key, credential, dedupe_key, delivery, replayed_request, verify, Credential, DeliveryLog,
     DeliveryRequest, Handled, VerifyOptions, REMEMBER_MS,
@@ -164,7 +164,7 @@ fn cat_threw(e: &JsValue) -> String {
 }
 
 /// Verifies `request`; resolves to the delivery as a JS value.
-pub async fn verified(receiver: &Receiver, request: &JsValue) -> Result<(JsValue, String), Error> {
+pub async fn verified(receiver: &Receiver, request: &JsValue) -> Result<JsValue, Error> {
     let (req, body) = read_request(request).await?;
     let credential = credential(&req, &receiver.options)?;
     let (client_key, secret) = match &credential {
@@ -177,7 +177,7 @@ pub async fn verified(receiver: &Receiver, request: &JsValue) -> Result<(JsValue
     };
     verify(&credential, &req, &body, &receiver.options, secret.as_deref(), js_sys::Date::now() / 1000.0)?;
     let json = delivery(&req, &body, client_key.as_deref(), false)?;
-    Ok((convert::parse(&JsValue::from_str(&json))?, json))
+    convert::parse(&JsValue::from_str(&json))
 }
 
 /// Hands a verified delivery to its handler once: a duplicate is not handled again; a handler that throws leaves
@@ -232,15 +232,8 @@ fn response(status: u16, text: Option<&str>) -> JsValue {
 /// Answers one delivery (the `WebhookHandler`).
 pub async fn handle(receiver: &Receiver, request: &JsValue) -> JsValue {
     let outcome = match verified(receiver, request).await {
-        Ok((delivery, _)) => process(receiver, &delivery).await.unwrap_or(Handled::HandlerFailed),
-        Err(e) => {
-            let handled = match e.kind {
-                ErrorKind::Unauthorized => Handled::Unverified,
-                ErrorKind::Decode | ErrorKind::InvalidInput => Handled::NotJson,
-                _ => Handled::HandlerFailed,
-            };
-            return response(handled.status(), Some(&e.message));
-        }
+        Ok(delivery) => process(receiver, &delivery).await.unwrap_or(Handled::HandlerFailed),
+        Err(e) => return response(Handled::for_error(&e).status(), Some(&e.message)),
     };
     response(outcome.status(), None)
 }

@@ -5,7 +5,7 @@
 
 use crate::auth::verify::{check_hub_signature, check_qsh, unauthorized, Jwt};
 use crate::decode::{model, push_str, Doc, FromJson, Kind, Ty, Value};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::text::Piece;
 use std::collections::VecDeque;
 
@@ -269,6 +269,16 @@ pub enum Handled {
 }
 
 impl Handled {
+    /// What a delivery that could not be handed to its handler comes to: not verified (401), not readable (400),
+    /// or our side failing, such as the app's `sharedSecret` lookup throwing (500: Jira retries).
+    pub fn for_error(e: &Error) -> Handled {
+        match e.kind {
+            ErrorKind::Unauthorized => Handled::Unverified,
+            ErrorKind::Decode | ErrorKind::InvalidInput => Handled::NotJson,
+            _ => Handled::HandlerFailed,
+        }
+    }
+
     /// The status the endpoint answers. Jira counts only 200 and 204 as delivered, and retries on 5xx.
     pub fn status(self) -> u16 {
         match self {
