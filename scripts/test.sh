@@ -52,7 +52,7 @@ node --test tests/integration/ tests/types/ tests/package/
 section "hostile callers: each case in its own Node process (crashes, secrets, hangs, iterators)"
 node --test tests/hostile/
 
-section "lifecycle end to end in Node: sync exactly once, verified deliveries, retries, replay"
+section "lifecycle end to end in Node and workerd: sync exactly once, verified deliveries, retries, replay"
 node --test tests/lifecycle/
 
 section "runtimes: worker, Vite, esbuild edge, workerd, Deno; Connect JWT, OAuth, Forge"

@@ -1,0 +1,140 @@
+// The lifecycle loop in workerd, Cloudflare's Workers runtime: a Worker bundled with jira-webhooks/lifecycle (the
+// workerd condition: the wasm as a compiled module) syncs a Connect app's webhooks on the fake, receives the fake's
+// deliveries at /webhook (Connect JWT verified in the isolate), gets a 500 retried once, and replays what failed.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { build } from "esbuild";
+import { installPackage } from "../support/pack.mjs";
+import { startFakeJira } from "../fake-jira/server.mjs";
+import { CONNECT_APP, CONNECT_SECRET, CONNECT_CLIENT_KEY } from "../fake-jira/helpers.mjs";
+import { withTimeout, workerdBinary } from "../runtimes/common.mjs";
+
+const WORKER = `import { JiraWebhooks, createWebhookHandler } from "jira-webhooks/lifecycle";
+const handled = [];
+let failing = 0;
+let settings;
+let handler;
+const client = () => new JiraWebhooks({ baseUrl: settings.fakeUrl, auth: { type: "connect", appKey: settings.appKey, sharedSecret: settings.secret } });
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    try {
+      switch (url.pathname) {
+        case "/webhook": return await handler(request);
+        case "/setup":
+          settings = await request.json();
+          handler = createWebhookHandler({
+            connect: { baseUrl: url.origin, sharedSecret: async (clientKey) => (clientKey === settings.clientKey ? settings.secret : undefined) },
+            on: { "*": async (payload, delivery) => {
+              handled.push({ id: delivery.id, retry: delivery.retry, event: delivery.event, clientKey: delivery.clientKey, replayed: !!delivery.replayed });
+              if (failing-- > 0) throw new Error("failing on purpose");
+            } },
+          });
+          handled.length = 0;
+          return Response.json({ ok: true });
+        case "/fail": failing = (await request.json()).times; return Response.json({ ok: true });
+        case "/sync": return Response.json(await client().syncWebhooks(await request.json()));
+        case "/handled": return Response.json(handled);
+        case "/replay": {
+          const replayed = [];
+          for await (const failure of client().failedWebhooks()) replayed.push(await handler.replay(failure));
+          return Response.json(replayed.map((d) => d.id));
+        }
+      }
+      return new Response("not found", { status: 404 });
+    } catch (e) {
+      return Response.json({ fail: String(e?.stack ?? e), kind: e?.kind }, { status: 500 });
+    }
+  },
+};
+`;
+
+const CONFIG = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker), (name = "loopback", network = (allow = ["local"])) ],
+  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "jira_webhooks_bg.wasm", wasm = embed "jira_webhooks_bg.wasm"),
+  ],
+  compatibilityDate = "2025-09-01",
+  globalOutbound = "loopback",
+);
+`;
+
+let fake, workerd, origin;
+const logs = [];
+
+before(async () => {
+  const { dir, tmp } = await installPackage();
+  writeFileSync(join(dir, "lifecycle-worker.js"), WORKER);
+  const outdir = join(tmp, "workerd-lifecycle");
+  const result = await build({
+    entryPoints: [join(dir, "lifecycle-worker.js")], bundle: true, format: "esm", platform: "neutral",
+    conditions: ["workerd", "worker", "browser"], loader: { ".wasm": "copy" }, assetNames: "[name]",
+    outdir, entryNames: "worker", logLevel: "silent",
+  });
+  assert.deepEqual([...result.errors, ...result.warnings], []);
+  writeFileSync(join(outdir, "config.capnp"), CONFIG);
+  workerd = spawn(workerdBinary(), ["serve", join(outdir, "config.capnp"), "--control-fd=3"], { cwd: outdir, stdio: ["ignore", "pipe", "pipe", "pipe"] });
+  for (const stream of [workerd.stdout, workerd.stderr]) stream.setEncoding("utf8").on("data", (d) => logs.push(d));
+  const port = await withTimeout(new Promise((resolve) => {
+    createInterface({ input: workerd.stdio[3] }).on("line", (line) => {
+      const event = JSON.parse(line);
+      if (event.event === "listen" && event.socket === "http") resolve(event.port);
+    });
+  }), 20_000, "workerd start");
+  origin = `http://127.0.0.1:${port}`;
+  fake = await startFakeJira({ port: 0, deliveryRetries: 2, deliveryRetryDelaysMs: [5] });
+}, { timeout: 60_000 });
+
+after(async () => {
+  await fake?.close();
+  if (workerd && workerd.exitCode === null) {
+    const gone = new Promise((resolve) => workerd.once("exit", resolve));
+    workerd.kill("SIGTERM");
+    await gone;
+  }
+});
+
+async function call(path, body) {
+  const response = await fetch(origin + path, { method: body ? "POST" : "GET", body: body && JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+  const json = await response.json();
+  assert.equal(response.status, 200, JSON.stringify(json));
+  return json;
+}
+
+test("workerd: sync once, a verified delivery retried after a 500 processed once, failures replayed once", { timeout: 60_000 }, async () => {
+  await call("/setup", { fakeUrl: fake.url, appKey: CONNECT_APP, secret: CONNECT_SECRET, clientKey: CONNECT_CLIENT_KEY });
+  const desired = { url: `${origin}/webhook`, webhooks: [{ events: ["jira:issue_created"], jqlFilter: "project = DEMO" }, { events: ["comment_created"], jqlFilter: "project = DEMO" }] };
+  assert.equal((await call("/sync", desired)).created.length, 2);
+  assert.equal((await call("/sync", desired)).created.length, 0, "no write the second time");
+  assert.deepEqual(fake.applied.map((a) => a.operation), ["registerDynamicWebhooks"]);
+
+  await call("/fail", { times: 1 });
+  const [issue] = fake.emit({ event: "jira:issue_created", issue: { key: "DEMO-1", fields: { project: { key: "DEMO" } } } }).deliveries;
+  await fake.deliveriesSettled();
+  assert.deepEqual(fake.deliveries.map((d) => d.status), [500, 204]);
+  assert.deepEqual(await call("/handled"), [
+    { id: issue.id, retry: 0, event: "jira:issue_created", clientKey: CONNECT_CLIENT_KEY, replayed: false },
+    { id: issue.id, retry: 1, event: "jira:issue_created", clientKey: CONNECT_CLIENT_KEY, replayed: false },
+  ]);
+
+  await call("/fail", { times: 3 });
+  const [comment] = fake.emit({ event: "comment_created", issue: { key: "DEMO-2", fields: { project: { key: "DEMO" } } }, comment: { id: "7" } }).deliveries;
+  await fake.deliveriesSettled();
+  assert.deepEqual(await call("/replay", {}), [comment.id], "the failure, replayed");
+  assert.deepEqual(await call("/replay", {}), [comment.id], "listed again by Jira");
+  const handled = await call("/handled");
+  assert.deepEqual(handled.filter((d) => d.replayed).map((d) => d.id), [comment.id], "but processed once");
+
+  const forged = await fetch(`${origin}/webhook`, { method: "POST", headers: { authorization: "JWT a.b.c" }, body: "{}" });
+  assert.equal(forged.status, 401);
+  assert.equal(logs.join(""), "", "nothing logged by workerd");
+});
