@@ -46,8 +46,8 @@ node --test tests/fake-jira/
 section "build pkg/"
 SKIP_SETUP=1 node scripts/build.mjs
 
-section "packed package: Node ESM/CJS, Chromium page, TypeScript, publint and attw, the file list"
-node --test tests/integration/ tests/types/ tests/package/
+section "packed package: Node ESM/CJS, Chromium page, TypeScript, publint and attw, the file list, the README's examples"
+node --test tests/integration/ tests/types/ tests/package/ tests/readme/
 
 section "hostile callers: each case in its own Node process (crashes, secrets, hangs, iterators)"
 node --test tests/hostile/
