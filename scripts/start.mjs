@@ -82,13 +82,14 @@ const FIRE_PROJECT = /^[A-Z][A-Z0-9]{1,9}$/;
  * @param {number} [options.fakePort=0] fake mode: the fake Jira's port
  * @param {object} [options.fakeOptions] fake mode: more options of startFakeJira (default: the demo's slower
  *   delivery retries)
+ * @param {number} [options.upstreamTimeoutMs=30000] proxy mode: how long the proxy waits for the site (then 504)
  * @param {{ baseUrl: string, auth: {type:"basic", email:string, apiToken:string} | {type:"bearer", token:string} }} [options.proxy]
  *   proxy mode: the real site and its credentials (kept in this process)
  * @returns {Promise<{ url: string, pageUrl: string, mode: "fake"|"proxy", fake?: object, receiver?: object,
  *   key?: string, site?: string, close: () => Promise<void> }>} pageUrl: the address to open (proxy mode: with
  *   the key); receiver: the webhook receiver (fake mode)
  */
-export async function startDemo({ port = 8080, host = "127.0.0.1", seed, fakePort = 0, fakeOptions, proxy } = {}) {
+export async function startDemo({ port = 8080, host = "127.0.0.1", seed, fakePort = 0, fakeOptions, proxy, upstreamTimeoutMs = UPSTREAM_TIMEOUT_MS } = {}) {
   let fake = null;
   let receiver = null;
   let upstream = null;
@@ -234,11 +235,11 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", seed, fakePor
     try {
       answer = await fetch(target, {
         method: req.method, headers, body: body.length ? body : undefined, redirect: "manual",
-        signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+        signal: AbortSignal.timeout(upstreamTimeoutMs),
       });
     } catch (e) {
       const timedOut = e?.name === "TimeoutError";
-      const reason = timedOut ? `no answer within ${UPSTREAM_TIMEOUT_MS / 1000} s` : (e?.cause?.code ?? e?.message ?? "unknown error");
+      const reason = timedOut ? `no answer within ${upstreamTimeoutMs / 1000} s` : (e?.cause?.code ?? e?.message ?? "unknown error");
       return sendError(res, timedOut ? 504 : 502, `The demo proxy could not reach ${upstream.origin}: ${reason}.`);
     }
     const out = {};

@@ -532,8 +532,8 @@ async function register(event) {
   clearBanner();
   clearFieldErrors($("register-form"));
   setStatus("register", "");
-  // After a lost answer nothing is sent again until the list has said what exists.
-  if (state.unsettled) return settleRegistration();
+  // After a lost answer, every Register reads the list first: what Jira applied meanwhile is never sent again.
+  if (state.unsettled && !(await settleRegistration({ beforeSending: true }))) return;
   const pending = state.hooks.filter((x) => !x.created);
   if (!pending.length) return setStatus("register", "Every webhook in this form is registered. Add another webhook, or clear the form.", "");
   const url = $("hook-url").value.trim();
@@ -572,6 +572,7 @@ async function register(event) {
     state.unsettled = { url, items: pending, webhooks: details.webhooks, error: lost };
     return settleRegistration();
   }
+  state.unsettled = null; // a definite answer
   if (!r.ok) return;
   const results = r.value.webhookRegistrationResult ?? [];
   pending.forEach((item, i) => showHookResult(item, results[i]));
@@ -587,52 +588,64 @@ async function register(event) {
 }
 
 /**
- * A registration's answer was lost: reads the whole list and shows which of the requested webhooks exist (marked
- * as such in the form, so the next Register sends only the missing ones). While the list cannot be read, nothing
- * is registered: the banner offers to read it again, never to send the registration again.
+ * A registration's answer was lost (state.unsettled): reads the whole list and marks the requested webhooks it has
+ * as present, so they are never sent again. Right after the failure it says what exists in the banner, which
+ * offers no "Try again"; as long as some are missing (a request that timed out may still be applied), the next
+ * Register calls it again first (`beforeSending`) and sends only what is still missing. Resolves to whether the
+ * list was read and something is left to send.
  */
-async function settleRegistration() {
+async function settleRegistration({ beforeSending = false } = {}) {
   const u = state.unsettled;
   const cause = describeError(u.error);
-  const lead = "Jira may have registered the webhooks before the answer was lost, so the page did not send them again: it reads the list instead.";
-  setStatus("register", "Jira's answer was lost: reading the list to see what exists…", "");
+  const lead = "Jira may have registered the webhooks before the answer was lost, so the page did not send them again: it read the list instead.";
+  setStatus("register", "Reading the list to see what Jira has…", "");
   const r = await task("register", (signal) => fetchAllWebhooks(signal), {
     button: $("register-submit"),
     handle: (e) => {
       const d = describeError(e);
       if (!d) return true;
-      showError({ title: `${cause.title}, and the list could not be read`, messages: [lead, `Reading the list failed: ${d.title}. Nothing is registered until it has been read.`], details: [...cause.details, ...d.details] },
+      showError({ title: `${cause.title}, and the list could not be read`, messages: [lead.replace("it read the list instead", "it reads the list first"), `Reading the list failed: ${d.title}. Nothing is registered until it has been read.`], details: [...cause.details, ...d.details] },
         () => settleRegistration(), { tone: "warn", retryLabel: "Read the list again" });
-      setStatus("register", "Not settled: the list could not be read. Nothing was sent again.", "error");
+      setStatus("register", "The list could not be read, so nothing was sent again.", "error");
       return true;
     },
   });
-  if (!r.ok) return;
-  state.unsettled = null;
+  if (!r.ok) return false;
   const ids = findRegistered(u.webhooks, r.value.values, u.url);
   const name = (i) => u.items[i].li.querySelector(".hook-legend").textContent.toLowerCase();
   const present = [];
   const missing = [];
   u.items.forEach((item, i) => {
+    if (!item.li.isConnected || (item.created !== undefined && ids[i] === null)) return; // removed, or settled before
     if (ids[i] !== null) {
+      if (item.created === undefined) showHookResult(item, { createdWebhookId: ids[i] }, { found: true });
       present.push(`${name(i)} as ${ids[i]}`);
-      return showHookResult(item, { createdWebhookId: ids[i] }, { found: true });
+      return;
     }
     missing.push(name(i));
     item.result.hidden = false;
     item.result.className = "hook-result warn";
-    item.result.replaceChildren(h("strong", {}, "Not in the list:"), " Jira did not register it. Register sends it again.");
+    item.result.replaceChildren(h("strong", {}, "Not in the list:"), " Register reads the list again first and sends it only if it is still missing.");
   });
-  const n = u.items.length;
+  if (!missing.length) state.unsettled = null;
+  const n = present.length + missing.length;
+  if (beforeSending) {
+    if (missing.length) return true; // sent now: the list was read a moment ago
+    setStatus("register", `Read the list first: ${n === 1 ? "the webhook is" : `all ${n} webhooks are`} there now (${present.join(", ")}). Nothing was sent.`, "ok");
+    await loadWebhooks();
+    return false;
+  }
   const summary = !missing.length
     ? `${n === 1 ? "The requested webhook is" : `All ${n} requested webhooks are`} there: ${present.join(", ")}.`
     : !present.length
-      ? `${n === 1 ? "The requested webhook is not there" : `None of the ${n} requested webhooks is there`}: Jira did not register ${n === 1 ? "it" : "them"}. Register sends ${n === 1 ? "it" : "them"} again.`
-      : `There: ${present.join(", ")}. Not there: ${missing.join(", ")}; Register sends only ${missing.length === 1 ? "that one" : "those"}.`;
-  showError({ title: `${cause.title}: the list shows what exists`, messages: [lead.replace("it reads", "it read"), summary], details: cause.details }, undefined, { tone: "warn" });
+      ? `${n === 1 ? "The requested webhook is not there" : `None of the ${n} requested webhooks is there`} yet. Register reads the list again first, then sends only what is still missing.`
+      : `There: ${present.join(", ")}. Not there yet: ${missing.join(", ")}; Register reads the list again first, then sends only what is still missing.`;
+  const said = [...(u.error.errorMessages ?? []), ...Object.values(u.error.errors ?? {})]; // Jira's (or a gateway's) words
+  showError({ title: `${cause.title}: the list shows what exists`, messages: [lead, summary], details: [...said, ...cause.details] }, undefined, { tone: "warn" });
   setStatus("register", summary, missing.length ? "error" : "ok");
   await loadWebhooks();
-  u.items[0]?.result.focus();
+  u.items.find((item) => item.li.isConnected)?.result.focus();
+  return missing.length > 0;
 }
 
 function clearRegisterForm() {
@@ -938,7 +951,7 @@ async function replayFailed(button) {
   const total = r.replayed + r.skipped + r.noBody + r.failed;
   setStatus("deliveries", !total
     ? "Jira lists no failed deliveries: nothing to replay."
-    : `Replayed the ${plural(total, "failed delivery")} Jira lists: ${r.replayed} handled, ${r.skipped} already processed (skipped), ${r.noBody} without a body${r.failed ? `, ${r.failed} failed (the handler threw)` : ""}.`,
+    : `Replayed ${total === 1 ? "the failed delivery" : `the ${total} failed deliveries`} Jira lists: ${r.replayed} handled, ${r.skipped} already processed (skipped), ${r.noBody} without a body${r.failed ? `, ${r.failed} failed (the handler threw)` : ""}.`,
   r.failed ? "error" : "ok");
 }
 

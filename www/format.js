@@ -91,7 +91,7 @@ export function describeError(err, now = Date.now()) {
     case "http": {
       // The demo's own proxy (proxy mode) refusing a call, e.g. without this run's key: not Jira's answer.
       const proxy = (err.errorMessages ?? []).filter((m) => m.startsWith("The demo proxy"));
-      if (proxy.length) return { title: "The demo proxy refused the call", messages: proxy, details };
+      if (proxy.length && [403, 404, 405].includes(err.status)) return { title: "The demo proxy refused the call", messages: proxy, details };
       if (err.status === 429) {
         const wait = retryAfterMs(err, now);
         const when = wait === undefined
