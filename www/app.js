@@ -761,6 +761,8 @@ async function applySync(button) {
       : `Applied: registered ${created.length}${ids(created)}, deleted ${result.deleted.length}${ids(result.deleted)}, refreshed ${result.refreshed.length}${ids(result.refreshed)}${result.expirationDate ? ` until ${formatDate(result.expirationDate)}` : ""}; kept ${result.plan.keep.length}.${refused}`,
     result.failed.length ? "error" : "ok");
   await loadWebhooks();
+  // Like the register form: the focus goes to what Jira refused.
+  if (result.failed.length) $("sync-outcome").querySelector(".plan-refused").focus();
 }
 
 /** The plan (dry run) or what was done, in four groups, plus Jira's refusals. */
@@ -785,7 +787,7 @@ function renderSync(result, known) {
       group("refresh", "Refresh", p.refresh.map(byId)),
       group("keep", "Keep", p.keep.map(byId)),
     ];
-  const refused = result.failed.length > 0 && h("section", { class: "plan-refused", "data-group": "failed" },
+  const refused = result.failed.length > 0 && h("section", { class: "plan-refused", "data-group": "failed", tabindex: "-1" },
     h("h3", {}, "Refused by Jira"),
     h("ul", {}, result.failed.map((f) => h("li", {}, webhook(f.webhook), h("ul", { class: "reasons" }, f.errors.map((e) => h("li", {}, e)))))));
   const box = $("sync-outcome");

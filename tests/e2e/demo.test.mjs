@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startDemo } from "../../scripts/start.mjs";
 import { launchChromium } from "../support/browser.mjs";
+import { waitForPkg } from "../support/pack.mjs";
 import { refusedUrl } from "../support/static.mjs";
 import { ROOT, e2e, failedLoad, openPage, until } from "./harness.mjs";
 
@@ -13,6 +14,7 @@ const DAY = 86_400_000;
 
 let demo, browser;
 before(async () => {
+  await waitForPkg(180_000); // the demo's webhook receiver runs the built package
   demo = await startDemo({ port: 0 });
   browser = await launchChromium();
 });

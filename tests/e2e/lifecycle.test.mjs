@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startDemo } from "../../scripts/start.mjs";
 import { launchChromium } from "../support/browser.mjs";
+import { waitForPkg } from "../support/pack.mjs";
 import { ROOT, e2e, openPage, until } from "./harness.mjs";
 
 const CONNECT = "com.example.connect-app";
@@ -15,6 +16,7 @@ const OUT = join(ROOT, "test-output", "e2e");
 
 let demo, browser, lib;
 before(async () => {
+  await waitForPkg(180_000); // the receiver runs the built package
   demo = await startDemo({ port: 0 });
   browser = await launchChromium();
   lib = await import(pathToFileURL(join(ROOT, "pkg", "lifecycle", "node.mjs")).href);
@@ -134,6 +136,7 @@ e2e("sync: a desired set the library refuses names its path, and Jira's refusals
     "jira:issue_created, jira:issue_updated · project = DEMOThe limit of webhooks was reached",
     "comment_created · project IN (DEMO, OPS)The clause watchers is unsupported",
   ]);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.group), "failed", "the focus moves to the refusals");
 });
 
 e2e("deliveries: a fired event arrives verified; sent again it is dropped as a duplicate; a forged one is refused", { open }, async ({ page }) => {
