@@ -442,6 +442,15 @@ e2e("is usable at 390 px: no horizontal scrolling, tables as stacked cards", { o
   }));
   assert.deepEqual(layout, { rowDisplay: "block", headerVisible: false, label: '"Events"', failedRow: "block" });
 
+  // The sync plan and a delivery in the new panels: stacked too.
+  await page.click("#sync-preview");
+  await until(page, () => document.querySelector("#sync-outcome").dataset.applied === "false");
+  await page.click("#forge");
+  await until(page, () => document.querySelectorAll("#deliveries-body tr").length === 1);
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector("#deliveries-body tr")).display), "block");
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector(".plan")).gridTemplateColumns.split(" ").length), 1);
+  await noScroll("with a sync plan and a delivery");
+
   // Everything opened up at once: two webhooks in the form, a long body, the dialog and an error banner.
   for (const details of await page.locator("#failed-body details").all()) await details.locator("summary").click();
   await page.click("#add-hook");
