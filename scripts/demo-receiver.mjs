@@ -24,13 +24,16 @@ const SIMULATED = "x-demo-simulated";
  * @param {string} options.clientKey the fake's default tenant (the Connect JWT's iss)
  * @param {string} options.sharedSecret that tenant's shared secret (the seed's Connect app)
  * @param {string} options.oauthClientSecret signs the fake's deliveries to OAuth 2.0 apps
- * @param {{ baseUrl: string, appKey: string, sharedSecret: string }} options.jira the Connect app, for getFailedWebhooks
+ * @param {{ baseUrl: string, appKey?: string, sharedSecret?: string }} options.jira the Connect app, for getFailedWebhooks
  */
 export async function createDemoReceiver({ pkgDir, origin, clientKey, sharedSecret, oauthClientSecret, jira }) {
   const lib = await import(pathToFileURL(join(pkgDir, "lifecycle", "node.mjs")).href);
   const { toNodeListener } = await import(pathToFileURL(join(pkgDir, "node-adapter.js")).href);
   const url = `${origin}/webhook`;
-  const client = new lib.JiraWebhooks({ baseUrl: jira.baseUrl, auth: { type: "connect", appKey: jira.appKey, sharedSecret: jira.sharedSecret } });
+  // Only Connect apps may read failed deliveries: without one in the seed, "replay" says so.
+  const client = jira.appKey && jira.sharedSecret
+    ? new lib.JiraWebhooks({ baseUrl: jira.baseUrl, auth: { type: "connect", appKey: jira.appKey, sharedSecret: jira.sharedSecret } })
+    : null;
 
   const log = [];
   const streams = new Set();
@@ -149,6 +152,7 @@ export async function createDemoReceiver({ pkgDir, origin, clientKey, sharedSecr
 
   /** Every failed delivery Jira lists (client.failedWebhooks()), fed through the handler with handler.replay. */
   async function replayFailed() {
+    if (!client) throw new Error("the seed has no Connect app, and only Connect apps may read failed deliveries");
     const counts = { replayed: 0, skipped: 0, noBody: 0, failed: 0 };
     for await (const failure of client.failedWebhooks()) {
       const before = calls.get(failure.id)?.n ?? 0;

@@ -3,7 +3,7 @@
 // live in this module's memory only. The deliveries panel talks to the demo server (scripts/start.mjs), not Jira.
 import { JiraWebhooks, webhookEvents } from "jira-webhooks/lifecycle";
 import {
-  DELIVERY_OUTCOMES, DELIVERY_SOURCES, EXPIRING_MS, bodySummary, describeError, describeWebhook, expiry, findRegistered,
+  DELIVERY_OUTCOMES, DELIVERY_SOURCES, EXPIRING_MS, bodySummary, describeError, expiry, findRegistered,
   formatDate, formatTime, fromNow, groupEvents, mayHaveRegistered, prettyBody, splitList,
 } from "./format.js";
 
@@ -39,7 +39,7 @@ const state = {
   failed: { values: [], loaded: false, unavailable: "" },
   /** register form items: { key, li, result, created?: number } */
   hooks: [],
-  /** a registration whose answer was lost and that the list has not settled yet: { url, items } */
+  /** a registration whose answer was lost, until the list shows all of it: { url, items, webhooks, error } */
   unsettled: null,
   /** the deliveries panel: entries by seq, whether the receiver fails, whether it is available at all */
   deliveries: { entries: new Map(), available: false, source: null, fromJira: false },
@@ -630,7 +630,8 @@ async function settleRegistration({ beforeSending = false } = {}) {
   if (!missing.length) state.unsettled = null;
   const n = present.length + missing.length;
   if (beforeSending) {
-    if (missing.length) return true; // sent now: the list was read a moment ago
+    // Sent now (the list was read a moment ago): what is still missing, and whatever else the form holds.
+    if (missing.length || state.hooks.some((x) => x.created === undefined)) return true;
     setStatus("register", `Read the list first: ${n === 1 ? "the webhook is" : `all ${n} webhooks are`} there now (${present.join(", ")}). Nothing was sent.`, "ok");
     await loadWebhooks();
     return false;

@@ -197,9 +197,6 @@ export function findRegistered(requested, listed, url) {
   });
 }
 
-/** "jira:issue_created, jira:issue_updated · project = DEMO" */
-export const describeWebhook = (w) => `${(w.events ?? []).join(", ")} · ${w.jqlFilter ?? ""}`;
-
 /** How each outcome of a delivery to the demo's receiver reads, and its tone. */
 export const DELIVERY_OUTCOMES = {
   verified: { label: "Verified", tone: "ok" },
