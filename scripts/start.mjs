@@ -8,20 +8,33 @@
 //                                     proxy mode: no fake; the same server forwards /rest/api/{2,3}/webhook* to that
 //                                     site, adding the Authorization header itself.
 //
+// Fake mode also runs a webhook receiver at /webhook (scripts/demo-receiver.mjs: the package's createWebhookHandler
+// behind toNodeListener, verifying the fake's Connect JWTs): the fake delivers there once the page's sync panel
+// registered that URL. The page watches each delivery on /_demo/deliveries (Server-Sent Events) and drives the
+// receiver and the fake through /_demo/fire, /_demo/receiver, /_demo/resend, /_demo/forge and /_demo/replay.
+//
 // Why a proxy: Jira Cloud sends no CORS headers to arbitrary origins, so a browser page cannot call it directly.
 // In proxy mode the page talks to this server's own origin (baseUrl = location.origin) with a dummy bearer
 // credential, because the client library insists on one; the proxy drops whatever Authorization the page sent and
 // puts the real one, built here from the environment, on the upstream request. The real credentials never leave
 // this process: they are not in /config.json, and answers are passed back with an allow-list of headers.
+// The proxy serves only whoever holds this run's key: a random secret made at start and printed with the URL
+// (`/?key=…`). Opening that URL moves the key into an HttpOnly, SameSite=Strict cookie (a redirect drops it from
+// the address bar); every proxied request must carry the cookie (else 403), and each of the five paths forwards
+// only the methods its operations use (else 405).
 //
-// `startDemo(options)` is exported for tests: it returns { url, close, mode, fake? } and takes port 0.
+// `startDemo(options)` is exported for tests: it returns { url, close, mode, fake?, receiver?, key?, pageUrl } and
+// takes port 0.
 import http from "node:http";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { readFile, realpath } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, extname, join, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { startFakeJira } from "../tests/fake-jira/server.mjs";
+import { clientKeyOf } from "../tests/fake-jira/sites.mjs";
+import { DELIVERY_DEFAULTS } from "../tests/fake-jira/deliveries.mjs";
+import { createDemoReceiver } from "./demo-receiver.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WWW = join(ROOT, "www");
@@ -40,8 +53,9 @@ const MIME = {
   ".ts": "text/plain; charset=utf-8",
   ".md": "text/markdown; charset=utf-8",
 };
-/** The only upstream paths the proxy forwards: the five webhook operations. */
-const PROXY_PATH = /^\/rest\/api\/[23]\/webhook(?:\/(?:failed|refresh))?$/;
+/** The only upstream paths the proxy forwards, the five webhook operations, and the methods each path needs. */
+const PROXY_PATH = /^\/rest\/api\/[23]\/webhook(?:\/(failed|refresh))?$/;
+const PROXY_METHODS = { "": ["GET", "POST", "DELETE"], failed: ["GET"], refresh: ["PUT"] };
 /** Headers passed back from Jira to the page (nothing else: no cookies, no upstream auth challenges). */
 const PASS_BACK = [
   "content-type", "x-arequestid", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
@@ -50,6 +64,14 @@ const PASS_BACK = [
 /** The credential the page is given in proxy mode: a placeholder the proxy throws away. */
 export const PROXY_PLACEHOLDER_TOKEN = "replaced-by-the-demo-proxy";
 const UPSTREAM_TIMEOUT_MS = 30_000;
+/**
+ * The fake's deliveries in the demo: slower than the tests' defaults, so a person sees a failed attempt and its
+ * retry (1 s, 3 s and 7 s after the first) before the delivery joins the failed ones.
+ */
+const DEMO_DELIVERIES = { deliveryRetries: 3, deliveryRetryDelaysMs: [1000, 2000, 4000] };
+/** Events the page's "Fire event" may ask for, and the projects. */
+const FIRE_EVENTS = ["jira:issue_created", "jira:issue_updated", "comment_created"];
+const FIRE_PROJECT = /^[A-Z][A-Z0-9]{1,9}$/;
 
 /**
  * Starts the demo server.
@@ -58,23 +80,33 @@ const UPSTREAM_TIMEOUT_MS = 30_000;
  * @param {string} [options.host="127.0.0.1"]
  * @param {object|string} [options.seed] fake mode: the seed (object or path), default tests/fake-jira/seed.json
  * @param {number} [options.fakePort=0] fake mode: the fake Jira's port
+ * @param {object} [options.fakeOptions] fake mode: more options of startFakeJira (default: the demo's slower
+ *   delivery retries)
+ * @param {number} [options.upstreamTimeoutMs=30000] proxy mode: how long the proxy waits for the site (then 504)
  * @param {{ baseUrl: string, auth: {type:"basic", email:string, apiToken:string} | {type:"bearer", token:string} }} [options.proxy]
  *   proxy mode: the real site and its credentials (kept in this process)
- * @returns {Promise<{ url: string, mode: "fake"|"proxy", fake?: object, site?: string, close: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, pageUrl: string, mode: "fake"|"proxy", fake?: object, receiver?: object,
+ *   key?: string, site?: string, close: () => Promise<void> }>} pageUrl: the address to open (proxy mode: with
+ *   the key); receiver: the webhook receiver (fake mode)
  */
-export async function startDemo({ port = 8080, host = "127.0.0.1", seed, fakePort = 0, proxy } = {}) {
+export async function startDemo({ port = 8080, host = "127.0.0.1", seed, fakePort = 0, fakeOptions, proxy, upstreamTimeoutMs = UPSTREAM_TIMEOUT_MS } = {}) {
   let fake = null;
+  let receiver = null;
   let upstream = null;
   let authorization = null;
+  let key = null;
+  let cookieName = "";
   let pageConfig;
+  let seedObject;
   if (proxy) {
     upstream = checkSiteUrl(proxy.baseUrl);
     authorization = authorizationHeader(proxy.auth);
+    key = randomBytes(24).toString("base64url");
     // Nothing secret in here: the page learns which site it is talking to and gets the placeholder credential.
     pageConfig = { mode: "proxy", site: upstream.origin + upstream.pathname.replace(/\/$/, ""), apiVersion: 3, auth: { type: "bearer", token: PROXY_PLACEHOLDER_TOKEN } };
   } else {
-    const seedObject = typeof seed === "object" && seed ? seed : JSON.parse(readFileSync(seed ?? DEFAULT_SEED, "utf8"));
-    fake = await startFakeJira({ port: fakePort, seed: seedObject });
+    seedObject = typeof seed === "object" && seed ? seed : JSON.parse(readFileSync(seed ?? DEFAULT_SEED, "utf8"));
+    fake = await startFakeJira({ ...DEMO_DELIVERIES, ...fakeOptions, port: fakePort, seed: seedObject });
     pageConfig = { mode: "fake", jiraUrl: fake.url, apiVersion: 3, accounts: testAccounts(seedObject, fake.url) };
   }
 
@@ -92,22 +124,108 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", seed, fakePor
       if (!upstream) return sendError(res, 404, "This server proxies Jira only in proxy mode (JIRA_BASE_URL); in fake mode the page calls the fake Jira directly.");
       return forward(req, res, url);
     }
+    if (url.pathname === "/webhook" || url.pathname.startsWith("/_demo/")) {
+      if (!receiver) return sendText(res, 404, "Deliveries need a public URL: this server receives webhooks only in fake mode.");
+      return demoRoute(req, res, url);
+    }
     if (req.method !== "GET" && req.method !== "HEAD") return sendText(res, 405, "Method Not Allowed", { Allow: "GET, HEAD" });
+    if (key && url.searchParams.has("key")) return takeKey(req, res, url);
     if (url.pathname === "/config.json") {
-      return send(res, 200, JSON.stringify(pageConfig, null, 2), { "Content-Type": MIME[".json"], "Cache-Control": "no-store" });
+      const config = key ? { ...pageConfig, keyed: hasKey(req) } : pageConfig;
+      return send(res, 200, JSON.stringify(config, null, 2), { "Content-Type": MIME[".json"], "Cache-Control": "no-store" });
     }
     return serveStatic(req, res, url.pathname);
   }
 
+  /** Proxy mode: `/…?key=…` with this run's key sets the cookie and redirects to the same address without it. */
+  function takeKey(req, res, url) {
+    if (!sameSecret(url.searchParams.get("key"), key)) {
+      return sendText(res, 403, "This is not this run's key: open the address the demo server printed when it started.");
+    }
+    url.searchParams.delete("key");
+    return send(res, 303, undefined, {
+      Location: url.pathname + url.search,
+      "Set-Cookie": `${cookieName}=${key}; Path=/; HttpOnly; SameSite=Strict`,
+      "Cache-Control": "no-store",
+    });
+  }
+  /** Whether a request carries this run's key in its cookie. */
+  function hasKey(req) {
+    const pair = (req.headers.cookie ?? "").split(";").map((c) => c.trim()).find((c) => c.startsWith(`${cookieName}=`));
+    return !!pair && sameSecret(pair.slice(cookieName.length + 1), key);
+  }
+
+  /** A loopback Host (no DNS rebinding) and no foreign Origin (no other site's page): both are refused with 403. */
+  function localCaller(req) {
+    const hostName = (req.headers.host ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+    if (!["127.0.0.1", "localhost", "::1"].includes(hostName)) return "answers only on a loopback host name";
+    if (req.headers.origin !== undefined && req.headers.origin !== `http://${req.headers.host}`) return "answers only its own page";
+    return null;
+  }
+
+  /** Fake mode: the receiver at /webhook, and what the page's deliveries panel drives. */
+  async function demoRoute(req, res, url) {
+    const route = `${req.method} ${url.pathname}`;
+    if (route === "POST /webhook") return receiver.handle(req, res, (await readBody(req)).toString("utf8"));
+    if (url.pathname === "/webhook") return sendText(res, 405, "Method Not Allowed", { Allow: "POST" });
+    const refused = localCaller(req);
+    if (refused) return sendJson(res, 403, { error: `The demo server ${refused}.` });
+    if (route === "GET /_demo/deliveries") return receiver.stream(req, res);
+    if (req.method !== "POST") return sendJson(res, 405, { error: "Method Not Allowed" }, { Allow: "POST" });
+    // A JSON body: a form on another site cannot send one without a preflight, which this server never answers.
+    if (!/^application\/json\b/.test(req.headers["content-type"] ?? "")) return sendJson(res, 415, { error: "Send JSON." });
+    let body;
+    try {
+      body = JSON.parse((await readBody(req)).toString("utf8") || "{}");
+    } catch {
+      return sendJson(res, 400, { error: "The body is not JSON." });
+    }
+    switch (url.pathname) {
+      case "/_demo/fire": {
+        const event = body.event ?? "jira:issue_created";
+        const project = body.project ?? "DEMO";
+        if (!FIRE_EVENTS.includes(event)) return sendJson(res, 400, { error: `event must be one of ${FIRE_EVENTS.join(", ")}` });
+        if (!FIRE_PROJECT.test(project)) return sendJson(res, 400, { error: "project must be a project key such as DEMO" });
+        const issueKey = `${project}-${++issueSeq}`;
+        const input = { event, issue: { id: String(20000 + issueSeq), key: issueKey, fields: { project: { key: project }, summary: `Demo issue ${issueKey}` } } };
+        if (event === "comment_created") input.comment = { id: String(30000 + issueSeq), body: `A comment on ${issueKey}` };
+        const result = fake.emit(input);
+        return sendJson(res, 200, { ...result, issueKey, receiverUrl: receiver.url });
+      }
+      case "/_demo/receiver":
+        return sendJson(res, 200, receiver.setFailing(body.failing === true));
+      case "/_demo/resend": {
+        const result = await receiver.resend();
+        return sendJson(res, result.ok ? 200 : 409, result);
+      }
+      case "/_demo/forge":
+        return sendJson(res, 200, await receiver.forge());
+      case "/_demo/replay":
+        try {
+          return sendJson(res, 200, await receiver.replayFailed());
+        } catch (e) {
+          return sendJson(res, 502, { error: `Could not read the failed deliveries: ${e?.message ?? e}` });
+        }
+      default:
+        return sendJson(res, 404, { error: "Not Found" });
+    }
+  }
+  let issueSeq = 0;
+
   /** Proxy mode: the webhook operations to the real site, with the server-side Authorization header. */
   async function forward(req, res, url) {
     // The proxy holds real credentials: only this page may use it. A request from another site carries its own
-    // Origin; a DNS-rebinding attack arrives with a foreign Host. Both are refused.
-    const hostName = (req.headers.host ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
-    if (!["127.0.0.1", "localhost", "::1"].includes(hostName)) return sendError(res, 403, "The demo proxy answers only on a loopback host name.");
-    if (req.headers.origin !== undefined && req.headers.origin !== `http://${req.headers.host}`) return sendError(res, 403, "The demo proxy answers only its own page.");
-    if (!PROXY_PATH.test(url.pathname)) return sendError(res, 404, `The demo proxy forwards only the webhook operations, not ${url.pathname}.`);
-    if (req.method === "OPTIONS") return send(res, 204, undefined, { Allow: "GET, POST, PUT, DELETE" });
+    // Origin; a DNS-rebinding attack arrives with a foreign Host; another local process has no key. All are refused.
+    const refused = localCaller(req);
+    if (refused) return sendError(res, 403, `The demo proxy ${refused}.`);
+    if (!hasKey(req)) return sendError(res, 403, "The demo proxy needs this run's key: open the address the demo server printed when it started (…/?key=…).");
+    const path = PROXY_PATH.exec(url.pathname);
+    if (!path) return sendError(res, 404, `The demo proxy forwards only the webhook operations, not ${url.pathname}.`);
+    const allowed = PROXY_METHODS[path[1] ?? ""];
+    if (!allowed.includes(req.method)) {
+      res.setHeader("Allow", allowed.join(", "));
+      return sendError(res, 405, `The demo proxy forwards only ${allowed.join(", ")} on ${url.pathname}.`);
+    }
 
     const body = await readBody(req);
     const target = new URL(upstream.pathname.replace(/\/$/, "") + url.pathname + url.search, upstream.origin);
@@ -117,11 +235,11 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", seed, fakePor
     try {
       answer = await fetch(target, {
         method: req.method, headers, body: body.length ? body : undefined, redirect: "manual",
-        signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+        signal: AbortSignal.timeout(upstreamTimeoutMs),
       });
     } catch (e) {
       const timedOut = e?.name === "TimeoutError";
-      const reason = timedOut ? `no answer within ${UPSTREAM_TIMEOUT_MS / 1000} s` : (e?.cause?.code ?? e?.message ?? "unknown error");
+      const reason = timedOut ? `no answer within ${upstreamTimeoutMs / 1000} s` : (e?.cause?.code ?? e?.message ?? "unknown error");
       return sendError(res, timedOut ? 504 : 502, `The demo proxy could not reach ${upstream.origin}: ${reason}.`);
     }
     const out = {};
@@ -174,14 +292,43 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", seed, fakePor
   });
   const address = server.address();
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+  // Cookies are not kept apart by port: the name is, so two demos on one host do not share a key.
+  cookieName = `jira_webhooks_demo_key_${address.port}`;
+  if (fake) {
+    try {
+      const connectApp = (seedObject.apps ?? []).find((a) => a.type === "connect");
+      receiver = await createDemoReceiver({
+        pkgDir: PKG, origin: url, clientKey: clientKeyOf("default"), sharedSecret: connectApp?.sharedSecret,
+        oauthClientSecret: fakeOptions?.oauthClientSecret ?? DELIVERY_DEFAULTS.oauthClientSecret,
+        jira: { baseUrl: fake.url, appKey: connectApp?.key, sharedSecret: connectApp?.sharedSecret },
+      });
+    } catch (e) {
+      server.close();
+      await fake.close();
+      throw new Error(`the webhook receiver needs the built package (pkg/lifecycle, pkg/node-adapter.js): ${e.message}`);
+    }
+    pageConfig.receiverUrl = receiver.url;
+    // The fake's delivery ids start again at 1 after a reset (its control API or fake.reset()): the receiver
+    // forgets what it processed at the same moment, or the next deliveries would look like duplicates.
+    const resetFake = fake.reset;
+    fake.reset = (...args) => {
+      resetFake.apply(fake, args);
+      issueSeq = 0;
+      receiver.reset();
+    };
+  }
   let closing;
   return {
     url,
+    pageUrl: key ? `${url}/?key=${key}` : `${url}/`,
     mode: proxy ? "proxy" : "fake",
     fake: fake ?? undefined,
+    receiver: receiver ?? undefined,
+    key: key ?? undefined,
     site: proxy ? pageConfig.site : undefined,
     close() {
       closing ??= (async () => {
+        receiver?.close();
         const closed = new Promise((resolve) => server.close(resolve));
         server.closeAllConnections();
         await closed;
@@ -190,6 +337,13 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", seed, fakePor
       return closing;
     },
   };
+}
+
+/** Compares two secrets in constant time. */
+function sameSecret(given, expected) {
+  const a = Buffer.from(String(given ?? ""));
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
@@ -261,6 +415,8 @@ function send(res, status, body, headers = {}, length) {
   });
   res.end(body);
 }
+const sendJson = (res, status, value, headers = {}) =>
+  send(res, status, JSON.stringify(value), { "Content-Type": MIME[".json"], "Cache-Control": "no-store", ...headers });
 const sendText = (res, status, text, headers = {}) => send(res, status, text, { "Content-Type": "text/plain; charset=utf-8", ...headers });
 /** Errors on the Jira paths are ErrorCollections, like Jira's own, so the client library reads them the same way. */
 const sendError = (res, status, message) =>
@@ -293,9 +449,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       fakePort: process.env.FAKE_JIRA_PORT === undefined ? 0 : Number(process.env.FAKE_JIRA_PORT),
       proxy: proxyFromEnv(),
     });
-    if (demo.mode === "proxy") console.log(`[demo] proxy mode: /rest/api/{2,3}/webhook* -> ${demo.site} (credentials stay in this process)`);
-    else console.log(`[demo] fake Jira (seed: tests/fake-jira/seed.json) on ${demo.fake.url}; control API ${demo.fake.url}/_fake/`);
-    console.log(`[demo] open ${demo.url}/`);
+    if (demo.mode === "proxy") {
+      console.log(`[demo] proxy mode: /rest/api/{2,3}/webhook* -> ${demo.site} (credentials stay in this process)`);
+      console.log("[demo] the proxy answers only pages opened with this run's key: use the address below as it is");
+    } else {
+      console.log(`[demo] fake Jira (seed: tests/fake-jira/seed.json) on ${demo.fake.url}; control API ${demo.fake.url}/_fake/`);
+      console.log(`[demo] webhook receiver: ${demo.receiver.url} (register it with the page's sync panel)`);
+    }
+    console.log(`[demo] open ${demo.pageUrl}`);
     const stop = () => demo.close().then(() => process.exit(0));
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);

@@ -1,8 +1,10 @@
-// The demo admin page: every call goes through the `jira-webhooks` package (mapped to /pkg/browser.js by the
-// import map in index.html). Credentials live in this module's memory only.
-import { JiraWebhooks, webhookEvents } from "jira-webhooks";
+// The demo admin page: every call goes through the `jira-webhooks` package, its lifecycle build (mapped to
+// /pkg/lifecycle/browser.js by the import map in index.html: the five operations plus syncWebhooks). Credentials
+// live in this module's memory only. The deliveries panel talks to the demo server (scripts/start.mjs), not Jira.
+import { JiraWebhooks, webhookEvents } from "jira-webhooks/lifecycle";
 import {
-  EXPIRING_MS, bodySummary, describeError, expiry, formatDate, fromNow, groupEvents, prettyBody, splitList,
+  DELIVERY_OUTCOMES, DELIVERY_SOURCES, EXPIRING_MS, bodySummary, describeError, expiry, findRegistered,
+  formatDate, formatTime, fromNow, groupEvents, mayHaveRegistered, prettyBody, splitList,
 } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
@@ -31,29 +33,33 @@ const state = {
   abort: new AbortController(),
   /** /config.json: { mode: "fake", accounts, ... } or { mode: "proxy", site, auth }, or null */
   config: null,
-  busy: { webhooks: 0, register: 0, failed: 0, connection: 0 },
+  busy: { webhooks: 0, register: 0, failed: 0, connection: 0, sync: 0, deliveries: 0 },
   page: { startAt: 0, size: 5, all: false, values: [], total: undefined, isLast: true, loaded: false },
   selected: new Set(),
   failed: { values: [], loaded: false, unavailable: "" },
   /** register form items: { key, li, result, created?: number } */
   hooks: [],
+  /** a registration whose answer was lost, until the list shows all of it: { url, items, webhooks, error } */
+  unsettled: null,
+  /** the deliveries panel: entries by seq, whether the receiver fails, whether it is available at all */
+  deliveries: { entries: new Map(), available: false, source: null, fromJira: false },
 };
 
 // ------------------------------------------------------------------------------------------- errors and status
 let retryTimer;
 /** Shows the error banner for a JiraWebhooksError (or a ready description); `retry` re-runs what failed. */
-function showError(errOrDescription, retry) {
+function showError(errOrDescription, retry, { tone, retryLabel = "Try again" } = {}) {
   const d = errOrDescription?.title ? errOrDescription : describeError(errOrDescription);
   if (!d) return; // an abort: nothing to say
   clearTimeout(retryTimer);
-  const again = retry && h("button", { type: "button", class: "button", onclick: () => { clearBanner(); retry(); } }, "Try again");
+  const again = retry && h("button", { type: "button", class: "button", onclick: () => { clearBanner(); retry(); } }, retryLabel);
   if (again && d.retryAt > Date.now()) {
     again.disabled = true;
     retryTimer = setTimeout(() => (again.disabled = false), d.retryAt - Date.now());
   }
   const [first, ...rest] = d.messages;
   $("banner").replaceChildren(
-    h("div", { class: `banner${d.rateLimited ? " warn" : ""}` },
+    h("div", { class: `banner${d.rateLimited || tone === "warn" ? " warn" : ""}` },
       h("div", { class: "banner-body" },
         h("p", { class: "banner-title" }, d.title),
         first && h("p", { class: "banner-lead" }, first),
@@ -128,7 +134,7 @@ function refreshControls() {
   const connected = !!state.client;
   const { page, busy, failed } = state;
   const wb = connected && busy.webhooks === 0;
-  for (const id of ["webhooks", "register", "failed"]) $(id).setAttribute("aria-busy", String(busy[id] > 0));
+  for (const id of ["webhooks", "register", "failed", "sync", "deliveries"]) $(id).setAttribute("aria-busy", String(busy[id] > 0));
   $("connection").setAttribute("aria-busy", String(busy.connection > 0));
   const n = state.selected.size;
   $("refresh-selected").textContent = n ? `Refresh selected (${n})` : "Refresh selected";
@@ -148,6 +154,11 @@ function refreshControls() {
   $("failed-newer").disabled = !connected || busy.failed > 0 || !failed.loaded || !!failed.unavailable;
   $("failed-reload").disabled = !connected || busy.failed > 0;
   $("connect").disabled = busy.connection > 0;
+  $("sync-preview").disabled = !connected || busy.sync > 0;
+  $("sync-apply").disabled = !connected || busy.sync > 0;
+  const d = state.deliveries;
+  for (const id of ["fire", "forge", "replay", "receiver-failing"]) $(id).disabled = !d.available || busy.deliveries > 0;
+  $("resend").disabled = !d.available || busy.deliveries > 0 || !d.fromJira;
 }
 
 // ------------------------------------------------------------------------------------------- connection
@@ -231,7 +242,9 @@ async function connect(event) {
   state.page = { ...state.page, startAt: 0, all: false, values: [], total: undefined, isLast: true, loaded: false };
   state.selected.clear();
   state.failed = { values: [], loaded: false, unavailable: "" };
-  for (const s of ["webhooks", "failed"]) setStatus(s, "");
+  state.unsettled = null;
+  for (const s of ["webhooks", "failed", "sync"]) setStatus(s, "");
+  $("sync-outcome").hidden = true;
   setConnectionStatus("Connecting…", "busy");
   state.busy.connection++;
   refreshControls();
@@ -364,13 +377,12 @@ async function refreshExpiring(button) {
   await loadWebhooks();
 }
 
-/** The in-page confirmation: resolves true when the user confirms. */
-function confirmDelete(ids) {
+/** The in-page confirmation: resolves true when the user confirms. `known` describes the ids. */
+function confirmDialog({ title, text, ok, ids, known }) {
   const dialog = $("confirm-dialog");
-  const known = new Map(state.page.values.map((w) => [w.id, w]));
-  $("confirm-title").textContent = `Delete ${plural(ids.length, "webhook")}?`;
-  $("confirm-ok").textContent = `Delete ${plural(ids.length, "webhook")}`;
-  $("confirm-text").textContent = `Jira stops sending ${ids.length === 1 ? "it" : "them"} at once. This cannot be undone.`;
+  $("confirm-title").textContent = title;
+  $("confirm-ok").textContent = ok;
+  $("confirm-text").textContent = text;
   $("confirm-list").replaceChildren(...ids.map((id) => h("li", {},
     h("strong", {}, String(id)),
     known.get(id) && h("span", { class: "muted" }, ` ${known.get(id).events.join(", ")} · `, h("code", {}, known.get(id).jqlFilter)))));
@@ -378,6 +390,13 @@ function confirmDelete(ids) {
   dialog.showModal();
   return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true }));
 }
+const confirmDelete = (ids) => confirmDialog({
+  title: `Delete ${plural(ids.length, "webhook")}?`,
+  ok: `Delete ${plural(ids.length, "webhook")}`,
+  text: `Jira stops sending ${ids.length === 1 ? "it" : "them"} at once. This cannot be undone.`,
+  ids,
+  known: new Map(state.page.values.map((w) => [w.id, w])),
+});
 
 async function deleteSelected(button) {
   clearBanner();
@@ -477,13 +496,15 @@ function readHook(item) {
   return w;
 }
 
-function showHookResult(item, result) {
+function showHookResult(item, result, { found = false } = {}) {
   const box = item.result;
   box.hidden = false;
   if (result?.createdWebhookId !== undefined) {
     item.created = result.createdWebhookId;
     box.className = "hook-result ok";
-    box.replaceChildren(h("strong", {}, "Registered"), ` as webhook ${result.createdWebhookId}.`);
+    box.replaceChildren(...(found
+      ? [h("strong", {}, "Present"), ` as webhook ${result.createdWebhookId}: found in the list after Jira's answer was lost.`]
+      : [h("strong", {}, "Registered"), ` as webhook ${result.createdWebhookId}.`]));
     // The form part collapses to a one-line summary; it is no longer sent.
     const w = readHook(item);
     box.after(h("p", { class: "hook-summary" }, w.events.join(", "), " · ", h("code", {}, w.jqlFilter)));
@@ -511,6 +532,8 @@ async function register(event) {
   clearBanner();
   clearFieldErrors($("register-form"));
   setStatus("register", "");
+  // After a lost answer, every Register reads the list first: what Jira applied meanwhile is never sent again.
+  if (state.unsettled && !(await settleRegistration({ beforeSending: true }))) return;
   const pending = state.hooks.filter((x) => !x.created);
   if (!pending.length) return setStatus("register", "Every webhook in this form is registered. Add another webhook, or clear the form.", "");
   const url = $("hook-url").value.trim();
@@ -530,10 +553,13 @@ async function register(event) {
     item.result.replaceChildren();
   }
   const details = { url, webhooks: pending.map(readHook) };
+  let lost = null;
   const r = await task("register", (signal) => state.client.registerDynamicWebhooks(details, { signal }), {
     button: $("register-submit"),
     retry: () => $("register-form").requestSubmit(),
     handle: (e) => {
+      // The answer was lost (or a gateway gave up): Jira may have registered them. No "Try again" here.
+      if (mayHaveRegistered(e)) return (lost = e), true;
       const field = e?.kind === "invalid-input" && fieldForPath(e.path, pending);
       if (!field) return false;
       setFieldError(field, fieldMessage(e.message));
@@ -542,6 +568,11 @@ async function register(event) {
       return true;
     },
   });
+  if (lost) {
+    state.unsettled = { url, items: pending, webhooks: details.webhooks, error: lost };
+    return settleRegistration();
+  }
+  state.unsettled = null; // a definite answer
   if (!r.ok) return;
   const results = r.value.webhookRegistrationResult ?? [];
   pending.forEach((item, i) => showHookResult(item, results[i]));
@@ -556,12 +587,375 @@ async function register(event) {
   if (created.length) await loadWebhooks();
 }
 
+/**
+ * A registration's answer was lost (state.unsettled): reads the whole list and marks the requested webhooks it has
+ * as present, so they are never sent again. Right after the failure it says what exists in the banner, which
+ * offers no "Try again"; as long as some are missing (a request that timed out may still be applied), the next
+ * Register calls it again first (`beforeSending`) and sends only what is still missing. Resolves to whether the
+ * list was read and something is left to send.
+ */
+async function settleRegistration({ beforeSending = false } = {}) {
+  const u = state.unsettled;
+  const cause = describeError(u.error);
+  const lead = "Jira may have registered the webhooks before the answer was lost, so the page did not send them again: it read the list instead.";
+  setStatus("register", "Reading the list to see what Jira has…", "");
+  const r = await task("register", (signal) => fetchAllWebhooks(signal), {
+    button: $("register-submit"),
+    handle: (e) => {
+      const d = describeError(e);
+      if (!d) return true;
+      showError({ title: `${cause.title}, and the list could not be read`, messages: [lead.replace("it read the list instead", "it reads the list first"), `Reading the list failed: ${d.title}. Nothing is registered until it has been read.`], details: [...cause.details, ...d.details] },
+        () => settleRegistration(), { tone: "warn", retryLabel: "Read the list again" });
+      setStatus("register", "The list could not be read, so nothing was sent again.", "error");
+      return true;
+    },
+  });
+  if (!r.ok) return false;
+  const ids = findRegistered(u.webhooks, r.value.values, u.url);
+  const name = (i) => u.items[i].li.querySelector(".hook-legend").textContent.toLowerCase();
+  const present = [];
+  const missing = [];
+  u.items.forEach((item, i) => {
+    if (!item.li.isConnected || (item.created !== undefined && ids[i] === null)) return; // removed, or settled before
+    if (ids[i] !== null) {
+      if (item.created === undefined) showHookResult(item, { createdWebhookId: ids[i] }, { found: true });
+      present.push(`${name(i)} as ${ids[i]}`);
+      return;
+    }
+    missing.push(name(i));
+    item.result.hidden = false;
+    item.result.className = "hook-result warn";
+    item.result.replaceChildren(h("strong", {}, "Not in the list:"), " Register reads the list again first and sends it only if it is still missing.");
+  });
+  if (!missing.length) state.unsettled = null;
+  const n = present.length + missing.length;
+  if (beforeSending) {
+    // Sent now (the list was read a moment ago): what is still missing, and whatever else the form holds.
+    if (missing.length || state.hooks.some((x) => x.created === undefined)) return true;
+    setStatus("register", `Read the list first: ${n === 1 ? "the webhook is" : `all ${n} webhooks are`} there now (${present.join(", ")}). Nothing was sent.`, "ok");
+    await loadWebhooks();
+    return false;
+  }
+  const summary = !missing.length
+    ? `${n === 1 ? "The requested webhook is" : `All ${n} requested webhooks are`} there: ${present.join(", ")}.`
+    : !present.length
+      ? `${n === 1 ? "The requested webhook is not there" : `None of the ${n} requested webhooks is there`} yet. Register reads the list again first, then sends only what is still missing.`
+      : `There: ${present.join(", ")}. Not there yet: ${missing.join(", ")}; Register reads the list again first, then sends only what is still missing.`;
+  const said = [...(u.error.errorMessages ?? []), ...Object.values(u.error.errors ?? {})]; // Jira's (or a gateway's) words
+  showError({ title: `${cause.title}: the list shows what exists`, messages: [lead, summary], details: [...said, ...cause.details] }, undefined, { tone: "warn" });
+  setStatus("register", summary, missing.length ? "error" : "ok");
+  await loadWebhooks();
+  u.items.find((item) => item.li.isConnected)?.result.focus();
+  return missing.length > 0;
+}
+
 function clearRegisterForm() {
   for (const item of state.hooks) item.li.remove();
   state.hooks = [];
   clearFieldErrors($("register-form"));
   setStatus("register", "");
   addHook({ focus: true });
+}
+
+// ------------------------------------------------------------------------------------------- sync
+/** The example desired set, delivered to `url`: one webhook per line, so it reads like the list above. */
+const syncExample = (url) => `{
+  "url": ${JSON.stringify(url)},
+  "webhooks": [
+    { "events": ["jira:issue_created", "jira:issue_updated"], "jqlFilter": "project = DEMO" },
+    { "events": ["comment_created"], "jqlFilter": "project IN (DEMO, OPS)" }
+  ],
+  "refreshWithinDays": 7
+}`;
+/** Where the example sends the webhooks: this demo's receiver (fake mode), else a placeholder for the app's URL. */
+const exampleUrl = () => state.config?.receiverUrl ?? "https://your-app.example.com/webhook-received";
+
+/** The textarea's desired set, or null (the error is shown next to it). The library checks the rest. */
+function readDesired() {
+  clearFieldErrors($("sync-form"));
+  const fail = (message) => {
+    setFieldError("sync-desired", message);
+    setStatus("sync", "Nothing was sent: fix the desired set.", "error");
+    $("sync-desired").focus();
+    return null;
+  };
+  let desired;
+  try {
+    desired = JSON.parse($("sync-desired").value);
+  } catch (e) {
+    return fail(`Not valid JSON: ${e.message}.`);
+  }
+  if (!desired || typeof desired !== "object" || Array.isArray(desired)) return fail('Expected an object: { "url": …, "webhooks": [ … ] }.');
+  return desired;
+}
+
+/** The library refused the desired set before sending anything: say where, next to the textarea. */
+function syncInputError(e) {
+  if (e?.kind !== "invalid-input") return false;
+  setFieldError("sync-desired", `${e.path ? `At ${e.path}: ` : ""}${fieldMessage(e.message)}`);
+  setStatus("sync", "Nothing was sent: fix the desired set.", "error");
+  $("sync-desired").focus();
+  return true;
+}
+
+/** A dry run, and every webhook listed (to describe the plan's ids). */
+async function planSync(desired, signal) {
+  const result = await state.client.syncWebhooks({ ...desired, dryRun: true }, { signal });
+  const { values } = await fetchAllWebhooks(signal);
+  return { result, known: new Map(values.map((w) => [w.id, w])) };
+}
+
+const planWords = (p) => `register ${p.register.length}, delete ${p.delete.length}, refresh ${p.refresh.length}, keep ${p.keep.length}`;
+const changes = (p) => p.register.length + p.delete.length + p.refresh.length > 0;
+
+async function previewSync(button) {
+  clearBanner();
+  setStatus("sync", "");
+  const desired = readDesired();
+  if (!desired) return;
+  const r = await task("sync", (signal) => planSync(desired, signal), { button, retry: () => previewSync(), handle: syncInputError });
+  if (!r.ok) return;
+  const { plan } = r.value.result;
+  renderSync(r.value.result, r.value.known);
+  setStatus("sync", changes(plan)
+    ? `Dry run, nothing was changed. Apply would ${planWords(plan)}.`
+    : `Dry run: nothing to change, Jira has exactly these webhooks (${plural(plan.keep.length, "webhook")} kept).`, "");
+}
+
+/**
+ * Apply: a dry run first, so that what it deletes is confirmed (like any delete on this page), then the sync
+ * itself. The sync plans again from the list; a webhook registered meanwhile by someone else would be deleted too.
+ */
+async function applySync(button) {
+  clearBanner();
+  setStatus("sync", "");
+  const desired = readDesired();
+  if (!desired) return;
+  const pre = await task("sync", (signal) => planSync(desired, signal), { button, retry: () => applySync(button), handle: syncInputError });
+  if (!pre.ok) return;
+  const { result: dry, known } = pre.value;
+  const doomed = dry.plan.delete;
+  if (doomed.length) {
+    const confirmed = await confirmDialog({
+      title: `Apply the sync: delete ${plural(doomed.length, "webhook")}?`,
+      ok: `Apply and delete ${doomed.length}`,
+      text: `${doomed.length === 1 ? "It is" : "They are"} not in the desired set; Jira stops sending ${doomed.length === 1 ? "it" : "them"} at once. The sync also registers ${dry.plan.register.length} and refreshes ${dry.plan.refresh.length}.`,
+      ids: doomed,
+      known,
+    });
+    if (!confirmed) {
+      setStatus("sync", "Nothing applied.", "");
+      button.focus();
+      return;
+    }
+  }
+  const r = await task("sync", (signal) => state.client.syncWebhooks({ ...desired, dryRun: false }, { signal }), { button, retry: () => applySync(button), handle: syncInputError });
+  if (!r.ok) return;
+  const result = r.value;
+  renderSync(result, known);
+  const ids = (list) => (list.length ? ` (${idList(list)})` : "");
+  const created = result.created.map((c) => c.id);
+  const refused = result.failed.length ? ` Jira refused ${plural(result.failed.length, "webhook")}: see why below.` : "";
+  setStatus("sync",
+    !created.length && !result.deleted.length && !result.refreshed.length && !result.failed.length
+      ? `Nothing to change: Jira already has exactly these webhooks (${plural(result.plan.keep.length, "webhook")} kept).`
+      : `Applied: registered ${created.length}${ids(created)}, deleted ${result.deleted.length}${ids(result.deleted)}, refreshed ${result.refreshed.length}${ids(result.refreshed)}${result.expirationDate ? ` until ${formatDate(result.expirationDate)}` : ""}; kept ${result.plan.keep.length}.${refused}`,
+    result.failed.length ? "error" : "ok");
+  await loadWebhooks();
+  // Like the register form: the focus goes to what Jira refused.
+  if (result.failed.length) $("sync-outcome").querySelector(".plan-refused").focus();
+}
+
+/** The plan (dry run) or what was done, in four groups, plus Jira's refusals. */
+function renderSync(result, known) {
+  const p = result.plan;
+  const webhook = (w) => h("span", { class: "plan-webhook" }, (w.events ?? []).join(", "), " · ", h("code", {}, w.jqlFilter));
+  const byId = (id) => h("li", {}, h("strong", {}, String(id)), " ", known.get(id) ? webhook(known.get(id)) : h("span", { class: "muted" }, "(no longer listed)"));
+  const group = (key, title, items) =>
+    h("section", { class: "plan-group", "data-group": key, "aria-label": `${title}: ${items.length}` },
+      h("h3", {}, title, h("span", { class: "count" }, String(items.length))),
+      items.length ? h("ul", {}, items) : h("p", { class: "muted" }, "None"));
+  const groups = result.applied
+    ? [
+      group("created", "Registered", result.created.map((c) => h("li", {}, h("strong", {}, String(c.id)), " ", webhook(c.webhook)))),
+      group("deleted", "Deleted", result.deleted.map(byId)),
+      group("refreshed", "Refreshed", result.refreshed.map(byId)),
+      group("keep", "Kept", p.keep.map(byId)),
+    ]
+    : [
+      group("register", "Register", p.register.map((w) => h("li", {}, webhook(w)))),
+      group("delete", "Delete", p.delete.map(byId)),
+      group("refresh", "Refresh", p.refresh.map(byId)),
+      group("keep", "Keep", p.keep.map(byId)),
+    ];
+  const refused = result.failed.length > 0 && h("section", { class: "plan-refused", "data-group": "failed", tabindex: "-1" },
+    h("h3", {}, "Refused by Jira"),
+    h("ul", {}, result.failed.map((f) => h("li", {}, webhook(f.webhook), h("ul", { class: "reasons" }, f.errors.map((e) => h("li", {}, e)))))));
+  const box = $("sync-outcome");
+  box.replaceChildren(
+    h("p", { class: "sync-outcome-title" }, result.applied ? "Applied" : "Plan", h("span", { class: "muted" }, result.applied ? " · what the sync did" : " · dry run, nothing was changed")),
+    h("div", { class: "plan" }, groups),
+    ...(refused ? [refused] : []),
+  );
+  box.dataset.applied = String(result.applied);
+  box.hidden = false;
+}
+
+// ------------------------------------------------------------------------------------------- deliveries
+const DELIVERIES_MAX = 200;
+
+/** Fake mode: follows the demo receiver's log (Server-Sent Events). Elsewhere the panel says why it is inert. */
+function startDeliveries(config) {
+  const d = state.deliveries;
+  if (config?.mode !== "fake" || !config.receiverUrl) {
+    d.available = false;
+    setLive("Not available", "off");
+    $("deliveries-unavailable").textContent = config?.mode === "proxy"
+      ? `Deliveries need a public URL. Jira Cloud sends webhooks over the internet, and this server listens on ${location.host} only: run createWebhookHandler (jira-webhooks/lifecycle) at your app's public HTTPS address and put that URL in the sync panel.`
+      : "Deliveries need the demo server (npm start): it runs the receiver the fake Jira delivers to.";
+    $("deliveries-unavailable").hidden = false;
+    $("deliveries-empty").hidden = true;
+    refreshControls();
+    return;
+  }
+  d.available = true;
+  $("deliveries-sub").replaceChildren("The fake Jira delivers to ", h("code", {}, config.receiverUrl),
+    " once the sync panel has registered it. ", h("code", {}, "createWebhookHandler"),
+    " verifies each delivery's Connect JWT and drops the ones it has already processed.");
+  $("deliveries-controls").hidden = false;
+  const source = new EventSource("/_demo/deliveries");
+  d.source = source;
+  source.addEventListener("open", () => setLive("Listening", "ok"));
+  source.addEventListener("error", () => setLive(source.readyState === EventSource.CLOSED ? "Stopped" : "Reconnecting…", "busy"));
+  source.addEventListener("reset", (e) => {
+    const data = JSON.parse(e.data);
+    d.entries.clear();
+    d.fromJira = false;
+    $("receiver-failing").checked = data.failing;
+    $("deliveries-body").replaceChildren();
+    renderDeliveriesState();
+  });
+  source.addEventListener("state", (e) => ($("receiver-failing").checked = JSON.parse(e.data).failing));
+  source.addEventListener("delivery", (e) => {
+    const entry = JSON.parse(e.data);
+    if (d.entries.has(entry.seq)) return;
+    d.entries.set(entry.seq, entry);
+    if (entry.source === "jira") d.fromJira = true;
+    const body = $("deliveries-body");
+    body.prepend(deliveryRow(entry));
+    while (body.rows.length > DELIVERIES_MAX) body.lastElementChild.remove();
+    $("deliveries-announce").textContent = `${outcomeLabel(entry)}: ${entry.event ?? "delivery"} ${entry.id ?? ""}`.trim();
+    renderDeliveriesState();
+  });
+  refreshControls();
+}
+
+function setLive(text, tone) {
+  $("deliveries-live").textContent = text;
+  $("deliveries-live").dataset.tone = tone;
+}
+
+function renderDeliveriesState() {
+  const any = $("deliveries-body").rows.length > 0;
+  $("deliveries-table").hidden = !any;
+  $("deliveries-empty").hidden = any;
+  refreshControls();
+}
+
+function outcomeLabel(e) {
+  const label = DELIVERY_OUTCOMES[e.outcome]?.label ?? e.outcome;
+  return e.outcome === "failed" && e.status ? `${label} (${e.status})` : label;
+}
+
+function deliveryRow(e) {
+  const cell = (label, cls, ...content) => h("td", { role: "cell", "data-label": label, class: cls }, h("div", { class: "cell" }, ...content));
+  const none = () => h("span", { class: "muted" }, "—");
+  const reason = e.reason && e.reason.charAt(0).toUpperCase() + e.reason.slice(1);
+  const note = [DELIVERY_SOURCES[e.source], reason].filter(Boolean).join(" ");
+  return h("tr", { role: "row", "data-seq": String(e.seq), "data-outcome": e.outcome, "data-source": e.source },
+    cell("Received", "col-time", h("time", { datetime: new Date(e.time).toISOString() }, formatTime(e.time))),
+    cell("Outcome", "col-outcome", h("span", { class: "badge", "data-tone": DELIVERY_OUTCOMES[e.outcome]?.tone ?? "muted" }, outcomeLabel(e))),
+    cell("Delivery", "col-delivery", e.id ? h("code", { class: "uuid" }, e.id) : none()),
+    cell("Event", "", e.event ? [h("code", {}, e.event), e.issueKey && h("span", { class: "muted" }, ` · ${e.issueKey}`)] : none()),
+    cell("Retry", "col-retry", e.retry === undefined ? none() : String(e.retry)),
+    cell("Matched", "", e.matchedWebhookIds?.length ? e.matchedWebhookIds.join(", ") : none()),
+    cell("Note", "col-note", note || none()),
+  );
+}
+
+/** A POST to the demo server (not Jira): JSON in and out, failures to the banner; null when it failed. */
+async function demoCall(path, body, button) {
+  const focused = document.activeElement;
+  state.busy.deliveries++;
+  button?.classList.add("is-busy");
+  refreshControls();
+  try {
+    const res = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body ?? {}) });
+    const value = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      showError({ title: "The demo server could not do that", messages: [value.error ?? `HTTP ${res.status}`], details: [`${path}: HTTP ${res.status}`] });
+      return null;
+    }
+    return value;
+  } catch (e) {
+    showError({ title: "Could not reach the demo server", messages: ["Is npm start still running?"], details: [String(e?.message ?? e)] });
+    return null;
+  } finally {
+    state.busy.deliveries--;
+    button?.classList.remove("is-busy");
+    refreshControls();
+    if (focused instanceof HTMLElement && focused.isConnected && !focused.disabled && (document.activeElement === document.body || !document.activeElement)) focused.focus();
+  }
+}
+
+async function fireEvent(event) {
+  event.preventDefault();
+  clearBanner();
+  const name = $("fire-event").value;
+  const r = await demoCall("/_demo/fire", { event: name, project: $("fire-project").value }, $("fire"));
+  if (!r) return;
+  if (!r.deliveries.length) {
+    return setStatus("deliveries", `Jira emitted ${name} on ${r.issueKey}; no webhook matched it, so nothing was delivered. Apply the sync panel first: it registers this receiver.`, "");
+  }
+  const elsewhere = r.deliveries.filter((d) => d.url !== r.receiverUrl);
+  const parts = r.deliveries.map((d) => `delivery ${d.id} to ${d.url === r.receiverUrl ? "this receiver" : d.url} (webhook${d.matchedWebhookIds.length === 1 ? "" : "s"} ${d.matchedWebhookIds.join(", ")})`);
+  setStatus("deliveries",
+    `Jira emitted ${name} on ${r.issueKey}: ${parts.join("; ")}.` +
+      (elsewhere.length ? " Jira delivers to the URL of the app's latest registration; that is not this receiver, so it fails there and, after the retries, joins the failed deliveries. Apply the sync panel to register the receiver." : ""),
+    elsewhere.length ? "error" : "ok");
+}
+
+async function toggleFailing(e) {
+  clearBanner();
+  const on = e.currentTarget.checked;
+  const r = await demoCall("/_demo/receiver", { failing: on }, null);
+  if (!r) return void ($("receiver-failing").checked = !on);
+  setStatus("deliveries", r.failing
+    ? "The handler now throws: the receiver answers 500 and Jira retries. Untick it before the last retry to see the delivery go through."
+    : "The handler succeeds again.", r.failing ? "error" : "");
+}
+
+async function resendLast(button) {
+  clearBanner();
+  const r = await demoCall("/_demo/resend", {}, button);
+  if (r) setStatus("deliveries", `Sent the last delivery from Jira again, identifier and all; the receiver answered ${r.status}.`, "");
+}
+
+async function forgeDelivery(button) {
+  clearBanner();
+  const r = await demoCall("/_demo/forge", {}, button);
+  if (r) setStatus("deliveries", `Sent a delivery signed with another secret; the receiver answered ${r.status}.`, "");
+}
+
+async function replayFailed(button) {
+  clearBanner();
+  const r = await demoCall("/_demo/replay", {}, button);
+  if (!r) return;
+  const total = r.replayed + r.skipped + r.noBody + r.failed;
+  setStatus("deliveries", !total
+    ? "Jira lists no failed deliveries: nothing to replay."
+    : `Replayed ${total === 1 ? "the failed delivery" : `the ${total} failed deliveries`} Jira lists: ${r.replayed} handled, ${r.skipped} already processed (skipped), ${r.noBody} without a body${r.failed ? `, ${r.failed} failed (the handler threw)` : ""}.`,
+  r.failed ? "error" : "ok");
 }
 
 // ------------------------------------------------------------------------------------------- failed deliveries
@@ -665,6 +1059,21 @@ function wire() {
   $("add-hook").addEventListener("click", () => addHook({ focus: true }));
   $("clear-form").addEventListener("click", clearRegisterForm);
 
+  $("sync-form").addEventListener("submit", (e) => (e.preventDefault(), previewSync($("sync-preview"))));
+  $("sync-apply").addEventListener("click", (e) => applySync(e.currentTarget));
+  $("sync-example").addEventListener("click", () => {
+    $("sync-desired").value = syncExample(exampleUrl());
+    clearFieldErrors($("sync-form"));
+    setStatus("sync", "");
+    $("sync-desired").focus();
+  });
+
+  $("fire-form").addEventListener("submit", fireEvent);
+  $("receiver-failing").addEventListener("change", toggleFailing);
+  $("resend").addEventListener("click", (e) => resendLast(e.currentTarget));
+  $("forge").addEventListener("click", (e) => forgeDelivery(e.currentTarget));
+  $("replay").addEventListener("click", (e) => replayFailed(e.currentTarget));
+
   $("failed-newer").addEventListener("click", (e) => (clearBanner(), loadFailed({ button: e.currentTarget })));
   $("failed-reload").addEventListener("click", (e) => (clearBanner(), loadFailed({ fromStart: true, button: e.currentTarget })));
   $("failed-size").addEventListener("change", (e) => (e.target.value = String(clampSize(e.target.value))));
@@ -684,6 +1093,8 @@ async function start() {
   }
   state.config = config;
   if (config?.apiVersion) $("apiVersion").value = String(config.apiVersion);
+  $("sync-desired").value = syncExample(exampleUrl());
+  startDeliveries(config);
   if (config?.mode === "fake" && config.accounts?.length) {
     $("account").replaceChildren(...config.accounts.map((a) => h("option", { value: a.id }, a.label)));
     $("account-field").hidden = false;
@@ -700,7 +1111,15 @@ async function start() {
     $("mode").hidden = false;
     $("proxy-note").textContent = `Proxy mode: this page calls its own server, which forwards the webhook calls to ${config.site} and adds the real credentials there. The token below is a placeholder.`;
     $("proxy-note").hidden = false;
-    await connect();
+    if (config.keyed === false) {
+      // Opened without this run's key (or the server restarted with a new one): the proxy would answer 403.
+      showError({
+        title: "This page has no key for the demo proxy",
+        messages: ["The proxy serves only pages opened with this run's key: open the address the demo server printed when it started (it ends in /?key=…)."],
+        details: [],
+      });
+      setConnectionStatus("Not connected", "off");
+    } else await connect();
   }
   document.documentElement.dataset.app = "ready"; // for the end-to-end tests
 }

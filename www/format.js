@@ -89,6 +89,9 @@ export function describeError(err, now = Date.now()) {
     case "aborted":
       return null;
     case "http": {
+      // The demo's own proxy (proxy mode) refusing a call, e.g. without this run's key: not Jira's answer.
+      const proxy = (err.errorMessages ?? []).filter((m) => m.startsWith("The demo proxy"));
+      if (proxy.length && [403, 404, 405].includes(err.status)) return { title: "The demo proxy refused the call", messages: proxy, details };
       if (err.status === 429) {
         const wait = retryAfterMs(err, now);
         const when = wait === undefined
@@ -154,3 +157,61 @@ export function groupEvents(events) {
   for (const e of events) (out[groups.findIndex(([, test]) => test(e))] ?? other).events.push(e);
   return [...out, other].filter((g) => g.events.length);
 }
+
+/**
+ * Whether a registration failed in a way that may have registered the webhooks anyway: the answer was lost
+ * (connection dropped, timeout) or a gateway answered 502/503/504 — the library says so with `mayHaveApplied`.
+ * Trying it again blindly may register them twice; the list says what exists.
+ */
+export const mayHaveRegistered = (err) =>
+  err?.name === "JiraWebhooksError" &&
+  (err.mayHaveApplied === true || (err.operation === "registerDynamicWebhooks" && [502, 503, 504].includes(err.status)));
+
+/** JQL compared loosely: runs of whitespace as one space, none around ( ) , = and the keywords in upper case (quoted text kept as is). */
+export function normalizeJql(jql) {
+  return String(jql ?? "")
+    .split(/("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/)
+    .map((part, i) => (i % 2 ? part : part.replace(/\s+/g, " ").replace(/\s*(!=|=|\(|\)|,)\s*/g, "$1").replace(/\b(and|or|not|in)\b/gi, (k) => k.toUpperCase())))
+    .join("")
+    .trim();
+}
+
+const sortedSet = (items) => [...new Set(items ?? [])].sort();
+/** What makes two webhooks the same: events and filters as sets, and the JQL (normalized). */
+export const webhookIdentity = (w) =>
+  JSON.stringify([sortedSet(w.events), normalizeJql(w.jqlFilter), sortedSet(w.fieldIdsFilter), sortedSet(w.issuePropertyKeysFilter)]);
+
+/**
+ * For each requested webhook, the id of a listed webhook that is it (same identity, and the same url where the
+ * list says one), the newest first, each listed webhook counted once; null when there is none.
+ */
+export function findRegistered(requested, listed, url) {
+  const pool = listed.filter((w) => w.url === undefined || w.url === url).toSorted((a, b) => b.id - a.id);
+  const used = new Set();
+  return requested.map((r) => {
+    const identity = webhookIdentity(r);
+    const hit = pool.find((w) => !used.has(w.id) && webhookIdentity(w) === identity);
+    if (!hit) return null;
+    used.add(hit.id);
+    return hit.id;
+  });
+}
+
+/** How each outcome of a delivery to the demo's receiver reads, and its tone. */
+export const DELIVERY_OUTCOMES = {
+  verified: { label: "Verified", tone: "ok" },
+  duplicate: { label: "Duplicate dropped", tone: "muted" },
+  refused: { label: "Refused (401)", tone: "error" },
+  failed: { label: "Handler failed", tone: "warn" },
+  invalid: { label: "Not JSON (400)", tone: "error" },
+  replayed: { label: "Replayed", tone: "accent" },
+  "replay-skipped": { label: "Replay skipped", tone: "muted" },
+  "no-body": { label: "No body to replay", tone: "muted" },
+  "replay-failed": { label: "Replay failed", tone: "error" },
+};
+/** Where a delivery came from, when not straight from Jira. */
+export const DELIVERY_SOURCES = {
+  resent: "Sent again by the demo, as Jira does when it got no answer.",
+  forged: "Forged by the demo: signed with another secret.",
+  replay: "Replayed from getFailedWebhooks with handler.replay.",
+};

@@ -1,7 +1,10 @@
 // The demo page's pure helpers (www/format.js) in Node: relative times, expiry, and errors in plain words.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bodySummary, describeError, expiry, fromNow, formatWait, groupEvents, retryAfterMs, splitList } from "../../www/format.js";
+import {
+  bodySummary, describeError, expiry, findRegistered, fromNow, formatWait, groupEvents, mayHaveRegistered, normalizeJql, retryAfterMs,
+  splitList, webhookIdentity,
+} from "../../www/format.js";
 
 const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);
 const H = 3_600_000;
@@ -63,4 +66,44 @@ test("other errors in plain words", () => {
   assert.equal(describeError(jiraError({ kind: "aborted" })), null);
   assert.equal(describeError(jiraError({ kind: "timeout" })).title, "Jira did not answer in time");
   assert.equal(describeError(new TypeError("boom")).title, "Something went wrong in this page");
+});
+
+test("the demo proxy's refusals are its own, not Jira's", () => {
+  const d = describeError(jiraError({ kind: "http", status: 403, errorMessages: ["The demo proxy needs this run's key: open the address …"] }));
+  assert.equal(d.title, "The demo proxy refused the call");
+  assert.deepEqual(d.messages, ["The demo proxy needs this run's key: open the address …"]);
+  assert.equal(describeError(jiraError({ kind: "http", status: 403, errorMessages: ["Only apps."] })).title, "Jira does not allow this caller to do that");
+  assert.equal(describeError(jiraError({ kind: "http", status: 504, errorMessages: ["The demo proxy could not reach x: no answer within 30 s."] })).title, "Jira had a problem (HTTP 504)");
+});
+
+test("a registration may have been applied when its answer was lost or a gateway gave up, not after a clear refusal", () => {
+  assert.equal(mayHaveRegistered(jiraError({ kind: "network", status: 0, mayHaveApplied: true, operation: "registerDynamicWebhooks" })), true);
+  assert.equal(mayHaveRegistered(jiraError({ kind: "timeout", status: 0, mayHaveApplied: true, operation: "registerDynamicWebhooks" })), true);
+  for (const status of [502, 503, 504]) assert.equal(mayHaveRegistered(jiraError({ kind: "http", status, operation: "registerDynamicWebhooks" })), true, `${status}`);
+  for (const status of [400, 401, 403, 429, 500]) assert.equal(mayHaveRegistered(jiraError({ kind: "http", status, operation: "registerDynamicWebhooks" })), false, `${status}`);
+  assert.equal(mayHaveRegistered(jiraError({ kind: "invalid-input", status: 0, attempts: 0 })), false);
+  assert.equal(mayHaveRegistered(jiraError({ kind: "http", status: 504, operation: "getDynamicWebhooksForApp" })), false);
+  assert.equal(mayHaveRegistered(new TypeError("x")), false);
+});
+
+test("the requested webhooks are found in the list by events, filters and JQL, newest first, each once", () => {
+  assert.equal(normalizeJql("  project  in ( DEMO ,OPS )  and status != Done "), "project IN(DEMO,OPS)AND status!=Done");
+  assert.equal(normalizeJql('summary = "a  and  b"'), 'summary="a  and  b"', "quoted text is kept");
+  assert.equal(webhookIdentity({ events: ["b", "a", "a"], jqlFilter: "project = X" }), webhookIdentity({ events: ["a", "b"], jqlFilter: "project=X", fieldIdsFilter: [] }));
+  assert.notEqual(webhookIdentity({ events: ["a"], jqlFilter: "project = X" }), webhookIdentity({ events: ["a"], jqlFilter: "project = X", fieldIdsFilter: ["summary"] }));
+  const url = "https://app.example.com/hook";
+  const listed = [
+    { id: 10000, url, events: ["jira:issue_created"], jqlFilter: "project = DEMO" },
+    { id: 10006, url, events: ["jira:issue_created"], jqlFilter: "project  =  DEMO" },
+    { id: 10007, url: "https://elsewhere.example.com", events: ["comment_created"], jqlFilter: "project = DEMO" },
+    { id: 10008, events: ["comment_created"], jqlFilter: "project = DEMO" },
+  ];
+  const requested = [
+    { events: ["jira:issue_created"], jqlFilter: "project = DEMO" },
+    { events: ["jira:issue_created"], jqlFilter: "project = DEMO" },
+    { events: ["jira:issue_created"], jqlFilter: "project = DEMO" },
+    { events: ["comment_created"], jqlFilter: "project = DEMO" },
+    { events: ["jira:issue_deleted"], jqlFilter: "project = DEMO" },
+  ];
+  assert.deepEqual(findRegistered(requested, listed, url), [10006, 10000, null, 10008, null]);
 });

@@ -1,5 +1,7 @@
 // Takes the README's screenshot of the demo page: node tests/e2e/screenshot.mjs  ->  www/screenshot.png
-// (1280 px wide, the whole page, against the seeded fake Jira).
+// (1280 px wide, the whole page, against the seeded fake Jira): the sync panel applied (it registers the demo's
+// receiver), then an event fired, delivered and sent again, so the deliveries panel shows a verified delivery
+// and a dropped duplicate.
 import { join } from "node:path";
 import { startDemo } from "../../scripts/start.mjs";
 import { launchChromium } from "../support/browser.mjs";
@@ -8,8 +10,16 @@ import { ROOT, openPage } from "./harness.mjs";
 const demo = await startDemo({ port: 0 });
 const browser = await launchChromium();
 try {
-  const { page, context, problems } = await openPage(browser, `${demo.url}/`, { width: 1280, height: 900 });
-  await page.waitForFunction(() => document.querySelectorAll("#webhooks-body tr").length && document.querySelectorAll("#failed-body tr").length);
+  const { page, context, problems } = await openPage(browser, demo.pageUrl, { width: 1280, height: 900 });
+  await page.waitForFunction(() => document.querySelectorAll("#webhooks-body tr").length && document.querySelectorAll("#failed-body tr").length &&
+    document.querySelector("#deliveries-live").textContent === "Listening");
+  await page.click("#sync-apply");
+  await page.getByRole("button", { name: /^Apply and delete/ }).click();
+  await page.waitForFunction(() => document.querySelector("#sync-outcome").dataset.applied === "true");
+  await page.click("#fire");
+  await page.waitForFunction(() => document.querySelector("#deliveries-body tr")?.dataset.outcome === "verified");
+  await page.click("#resend");
+  await page.waitForFunction(() => document.querySelectorAll("#deliveries-body tr").length === 2);
   await page.locator("#failed-body details").first().locator("summary").click();
   await page.locator("#failed-body summary").first().blur();
   await page.mouse.move(0, 0);
