@@ -1,0 +1,162 @@
+// The whole app against a fleet of Jira sites, on this machine: the Worker in Miniflare (local D1, Queues, cron)
+// and the repository's fake Jira serving N sites, with its per-app rate limiter (429 + Retry-After) and, with
+// --faults, connections dropped after Jira applied a registration and failing list calls.
+//   npm run fleet -- --tenants N [--faults] [--rate-limit RPS:BURST] [--verbose]
+// Installs N tenants (each a signed `installed` callback, which queues its first sync), waits until every sync
+// ended, fires the cron (a second round: it must find nothing to write), fires two events on every site, waits
+// until every delivery was processed, and prints a summary whose last line is JSON. Exits 1 if a webhook is
+// missing or duplicated, a tenant did not sync, a delivery was lost or processed twice.
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { startApp } from "./local.mjs";
+import { WEBHOOKS } from "./src/webhooks.js";
+import { startFakeJira } from "../../tests/fake-jira/server.mjs";
+import { CONNECT_APP } from "../../tests/fake-jira/helpers.mjs";
+
+/** Local settings: no spreading of a round, short backoffs, no wait before the first sync. */
+export const localVars = (fake) => ({
+  CONNECT_INSTALL_KEYS_URL: `${fake.url}/_fake/connect-keys`,
+  SYNC_SPREAD_SECONDS: "0",
+  SYNC_BACKOFF_SECONDS: "1",
+  SYNC_ON_INSTALL_DELAY_SECONDS: "0",
+  JIRA_TIMEOUT_MS: "10000",
+});
+/** Miniflare runs one consumer invocation at a time: a short batch timeout; failed delivery batches back after 1 s. */
+export const LOCAL_CONSUMERS = {
+  "jira-webhook-sync": { max_batch_timeout: 1 },
+  "jira-deliveries": { max_batch_timeout: 1, retry_delay: 1 },
+};
+export const FAULTS = [
+  { type: "reset", operation: "registerDynamicWebhooks", apply: true, probability: 0.3 },
+  { type: "reset", operation: "getDynamicWebhooksForApp", probability: 0.03 },
+  { type: "status", status: 503, operation: "getDynamicWebhooksForApp", probability: 0.03 },
+];
+/** Fired on every site (the fake's default issue DEMO-1, a Task, matches both webhooks' JQL). */
+export const EVENTS = [{ event: "jira:issue_created" }, { event: "comment_created" }];
+
+/** Polls `check` until it returns true; throws after `timeoutMs`. */
+export async function until(what, check, timeoutMs, intervalMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Resolves when no installed tenant has a sync queued or retrying. */
+export const syncsSettled = (db, timeoutMs) =>
+  until("the syncs", async () => (await db.prepare("SELECT COUNT(*) AS n FROM tenants WHERE installed = 1 AND sync_status IN ('queued', 'retrying')").first()).n === 0, timeoutMs);
+
+/** Runs `fn` over `items`, `limit` at a time. */
+async function eachConcurrently(items, limit, fn) {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  }));
+}
+
+/** Per site: the desired webhooks missing, and the extra copies of desired webhooks. */
+export function checkWebhooks(fake, sites, url) {
+  const key = (w) => JSON.stringify([[...w.events].sort(), w.jqlFilter, [...(w.fieldIdsFilter ?? [])].sort()]);
+  let missing = 0;
+  let duplicated = 0;
+  const now = fake.now();
+  for (const site of sites) {
+    const live = fake.site(site).state.apps[CONNECT_APP].webhooks.filter((w) => w.expirationDate >= now && w.url === url);
+    for (const desired of WEBHOOKS) {
+      const n = live.filter((w) => key(w) === key(desired)).length;
+      if (n === 0) missing++;
+      if (n > 1) duplicated += n - 1;
+    }
+  }
+  return { missing, duplicated };
+}
+
+/**
+ * @param {{ tenants: number, faults?: boolean, rateLimit?: { requestsPerSecond: number, burst: number },
+ *   log?: (line: string) => void, logWorker?: boolean }} options
+ */
+export async function runFleet({ tenants, faults = false, rateLimit = { requestsPerSecond: 50, burst: 50 }, log = console.log, logWorker = false }) {
+  const fake = await startFakeJira({ port: 0, rateLimit, faultSeed: 7 });
+  const app = await startApp({ vars: localVars(fake), consumers: LOCAL_CONSUMERS, log: logWorker });
+  const { db } = app;
+  try {
+    const sites = Array.from({ length: tenants }, (_, i) => `tenant-${String(i + 1).padStart(5, "0")}`);
+    const settleMs = 60_000 + tenants * 500;
+    if (faults) FAULTS.forEach((f) => fake.injectFault(f));
+    log(`fake Jira ${fake.url}: ${tenants} sites, rate limit ${rateLimit.requestsPerSecond}/s (burst ${rateLimit.burst})${faults ? `, faults ${JSON.stringify(FAULTS)}` : ""}`);
+    log(`worker ${app.url} in Miniflare`);
+    const started = Date.now();
+
+    // 1. Installs: each a signed `installed` callback, which stores the tenant and queues its first sync.
+    const statuses = {};
+    await eachConcurrently(sites, 10, async (site) => {
+      const status = await fake.installApp({ site, appBaseUrl: app.url });
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    });
+    log(`installed: ${JSON.stringify(statuses)} in ${Date.now() - started} ms`);
+    await syncsSettled(db, settleMs);
+    const firstRound = fake.stats().total;
+    log(`first syncs done in ${Date.now() - started} ms: ${JSON.stringify(firstRound.requests)}, ${firstRound.rateLimited} rate-limited`);
+
+    // 2. The cron: a round over every tenant, which must find everything in place.
+    const beforeCron = Date.now();
+    await app.scheduled();
+    await syncsSettled(db, settleMs);
+    const afterCron = fake.stats().total;
+    const cronWrites = (afterCron.requests.registerDynamicWebhooks ?? 0) - (firstRound.requests.registerDynamicWebhooks ?? 0) +
+      (afterCron.requests.deleteWebhookById ?? 0) - (firstRound.requests.deleteWebhookById ?? 0);
+    log(`cron round done in ${Date.now() - beforeCron} ms: ${cronWrites} writes`);
+    fake.clearFaults();
+
+    // 3. Events on every site; each delivery is verified, deduplicated, queued and processed.
+    const beforeEvents = Date.now();
+    for (const site of sites) for (const e of EVENTS) fake.emit({ ...e, site });
+    await fake.deliveriesSettled();
+    const answered = new Set(fake.deliveries.filter((d) => d.status >= 200 && d.status < 300).map((d) => `${d.site}/${d.id}`));
+    const processed = async () => (await db.prepare("SELECT COUNT(*) AS n FROM (SELECT DISTINCT client_key, delivery_id FROM processed_deliveries)").first()).n;
+    await until("the deliveries", async () => (await processed()) >= answered.size, settleMs);
+    await sleep(1500); // anything queued twice would be processed by now
+    log(`deliveries done in ${Date.now() - beforeEvents} ms: ${answered.size} answered 2xx by the worker, ${fake.deliveries.length} attempts`);
+
+    const wallMs = Date.now() - started;
+    const stats = fake.stats().total;
+    const { missing, duplicated } = checkWebhooks(fake, sites, `${app.url}/webhook`);
+    const synced = (await db.prepare("SELECT COUNT(*) AS n FROM tenants WHERE installed = 1 AND sync_status = 'ok'").first()).n;
+    const twice = (await db.prepare("SELECT COUNT(*) AS n FROM (SELECT 1 FROM processed_deliveries GROUP BY client_key, delivery_id HAVING COUNT(*) > 1)").first()).n;
+    const notOk = (await db.prepare("SELECT client_key, sync_status, sync_detail FROM tenants WHERE sync_status <> 'ok' LIMIT 5").all()).results;
+    if (notOk.length) log(`not synced: ${JSON.stringify(notOk)}`);
+    const attempts = (await db.prepare("SELECT MAX(sync_attempts) AS max FROM tenants").first()).max;
+    log(`jira calls by operation: ${JSON.stringify(stats.requests)}; fake's duplicate count ${stats.duplicates}; most attempts of a sync message ${attempts}`);
+    const summary = {
+      tenants, synced, webhooksMissing: missing, webhooksDuplicated: Math.max(duplicated, stats.duplicates),
+      jiraCalls: Object.values(stats.requests).reduce((a, b) => a + b, 0), rateLimited: stats.rateLimited,
+      deliveries: await processed(), processedTwice: twice, wallMs,
+    };
+    const ok = synced === tenants && missing === 0 && summary.webhooksDuplicated === 0 && twice === 0 &&
+      summary.deliveries === tenants * EVENTS.length && answered.size === summary.deliveries && cronWrites === 0 &&
+      fake.selfCheckFailures.length === 0;
+    log(ok ? "OK" : "FAILED");
+    log(JSON.stringify(summary));
+    return { ok, summary };
+  } finally {
+    await app.dispose();
+    await fake.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({
+    options: { tenants: { type: "string", default: "20" }, faults: { type: "boolean", default: false },
+      "rate-limit": { type: "string", default: "50:50" }, verbose: { type: "boolean", default: false } },
+  });
+  const tenants = Number(values.tenants);
+  const [requestsPerSecond, burst = requestsPerSecond] = values["rate-limit"].split(":").map(Number);
+  if (!Number.isInteger(tenants) || tenants < 1 || !(requestsPerSecond > 0)) {
+    console.error("usage: fleet.mjs --tenants N [--faults] [--rate-limit RPS:BURST] [--verbose]");
+    process.exit(2);
+  }
+  const { ok } = await runFleet({ tenants, faults: values.faults, rateLimit: { requestsPerSecond, burst }, logWorker: values.verbose });
+  process.exit(ok ? 0 : 1);
+}

@@ -1,0 +1,109 @@
+// Runs this Worker locally in Miniflare 4 (workerd with local D1, Queues and cron), built the way `wrangler deploy`
+// builds it, with the jira-webhooks package of this repository (pkg/, packed and installed like a user gets it):
+//   esbuild with the "workerd" condition, the .wasm kept as its own CompiledWasm module,
+//   the bindings, queues and vars of wrangler.jsonc (vars overridable), the D1 migrations applied.
+// Used by fleet.mjs and tests/fleet/. Miniflare's queue broker runs one consumer invocation per queue at a time:
+// `max_concurrency` has no local effect.
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { Log, LogLevel, Miniflare } from "miniflare";
+import { installPackage } from "../../tests/runtimes/common.mjs";
+
+export const APP_DIR = fileURLToPath(new URL(".", import.meta.url));
+
+/** wrangler.jsonc, comments removed. */
+export function wranglerConfig() {
+  const text = readFileSync(join(APP_DIR, "wrangler.jsonc"), "utf8");
+  // Drop // comments outside strings (the only comments the file uses).
+  return JSON.parse(text.replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*/g, (m, string) => string ?? ""));
+}
+
+/** The migrations' statements, in file order. */
+export function migrations() {
+  const dir = join(APP_DIR, "migrations");
+  return readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()
+    .flatMap((f) => readFileSync(join(dir, f), "utf8").replace(/--[^\n]*/g, "").split(";"))
+    .map((s) => s.trim()).filter(Boolean);
+}
+
+/** Bundles src/worker.js as Wrangler does; resolves "jira-webhooks" to this repo's packed package. */
+async function bundle() {
+  const { dir, tmp } = await installPackage();
+  const outdir = join(tmp, "connect-app-worker");
+  const result = await build({
+    entryPoints: [join(APP_DIR, "src/worker.js")],
+    bundle: true, format: "esm", platform: "neutral", target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    loader: { ".wasm": "copy" }, assetNames: "[name]",
+    outdir, logLevel: "silent",
+    plugins: [{
+      name: "jira-webhooks-from-pkg",
+      setup(b) {
+        b.onResolve({ filter: /^jira-webhooks(\/|$)/ }, (args) =>
+          args.pluginData?.again ? undefined : b.resolve(args.path, { kind: args.kind, resolveDir: dir, pluginData: { again: true } }));
+      },
+    }],
+  });
+  if (result.errors.length || result.warnings.length) throw new Error(JSON.stringify([...result.errors, ...result.warnings]));
+  return outdir;
+}
+
+/** A free port on 127.0.0.1 (the app's baseUrl must be known before the Worker starts). */
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Starts the Worker in Miniflare.
+ * @param {{ vars?: Record<string, string>, consumers?: Record<string, object>, log?: boolean }} [options]
+ *   vars: overrides of wrangler.jsonc's vars (APP_BASE_URL defaults to the local URL);
+ *   consumers: overrides of a consumer's settings by queue name, in wrangler's names (max_batch_size, …)
+ * @returns {Promise<{ url: string, mf: Miniflare, db: D1Database, scheduled: () => Promise<void>, config: object, dispose: () => Promise<void> }>}
+ */
+export async function startApp({ vars = {}, consumers = {}, log = false } = {}) {
+  const config = wranglerConfig();
+  const outdir = await bundle();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const consumer = (c) => ({ ...c, ...consumers[c.queue] });
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port,
+    modulesRoot: outdir,
+    modules: [
+      { type: "ESModule", path: join(outdir, "worker.js") },
+      { type: "CompiledWasm", path: join(outdir, "jira_webhooks_bg.wasm") },
+    ],
+    compatibilityDate: config.compatibility_date,
+    compatibilityFlags: config.compatibility_flags ?? [],
+    bindings: { ...config.vars, APP_BASE_URL: url, ...vars },
+    d1Databases: Object.fromEntries(config.d1_databases.map((d) => [d.binding, d.database_id])),
+    queueProducers: Object.fromEntries(config.queues.producers.map((p) => [p.binding, { queueName: p.queue }])),
+    queueConsumers: Object.fromEntries(config.queues.consumers.map(consumer).map((c) => [c.queue, {
+      maxBatchSize: c.max_batch_size, maxBatchTimeout: c.max_batch_timeout, maxRetries: c.max_retries,
+      retryDelay: c.retry_delay, deadLetterQueue: c.dead_letter_queue,
+    }])),
+    cf: false, // no download of Cloudflare's request.cf data
+    log: new Log(log ? LogLevel.INFO : LogLevel.WARN),
+  });
+  await mf.ready;
+  const db = await mf.getD1Database("DB");
+  await db.batch(migrations().map((sql) => db.prepare(sql)));
+  const worker = await mf.getWorker();
+  return {
+    url, mf, db, config,
+    /** Fires the cron trigger once. */
+    scheduled: async () => {
+      const result = await worker.scheduled({ cron: config.triggers.crons[0] });
+      if (result.outcome !== "ok") throw new Error(`scheduled: ${result.outcome}`);
+    },
+    dispose: () => mf.dispose(),
+  };
+}
