@@ -58,6 +58,9 @@ node --test tests/lifecycle/
 section "runtimes: worker, Vite, esbuild edge, workerd, Deno; Connect JWT, OAuth, Forge"
 node --test tests/runtimes/
 
+section "fleet: a Connect app on Cloudflare Workers in Miniflare (examples/connect-app-worker)"
+node --test tests/fleet/
+
 section "resilience: faults, retries, pagination, load and memory"
 node --test tests/resilience/
 

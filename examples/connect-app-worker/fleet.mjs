@@ -1,7 +1,8 @@
 // The whole app against a fleet of Jira sites, on this machine: the Worker in Miniflare (local D1, Queues, cron)
 // and the repository's fake Jira serving N sites, with its per-app rate limiter (429 + Retry-After) and, with
 // --faults, connections dropped after Jira applied a registration and failing list calls.
-//   npm run fleet -- --tenants N [--faults] [--rate-limit RPS:BURST] [--verbose]
+//   npm run fleet -- --tenants N [--faults] [--rate-limit RPS:BURST] [--max-backoff SECONDS] [--verbose]
+// (--max-backoff: the worker's SYNC_MAX_BACKOFF_SECONDS, 60 by default here; --verbose: Miniflare's request log)
 // Installs N tenants (each a signed `installed` callback, which queues its first sync), waits until every sync
 // ended, fires the cron (a second round: it must find nothing to write), fires two events on every site, waits
 // until every delivery was processed, and prints a summary whose last line is JSON. Exits 1 if a webhook is
@@ -14,11 +15,12 @@ import { WEBHOOKS } from "./src/webhooks.js";
 import { startFakeJira } from "../../tests/fake-jira/server.mjs";
 import { CONNECT_APP } from "../../tests/fake-jira/helpers.mjs";
 
-/** Local settings: no spreading of a round, short backoffs, no wait before the first sync. */
-export const localVars = (fake) => ({
+/** Local settings: no spreading of a round, backoffs of seconds, no wait before the first sync. */
+export const localVars = (fake, { maxBackoffSeconds = 60 } = {}) => ({
   CONNECT_INSTALL_KEYS_URL: `${fake.url}/_fake/connect-keys`,
   SYNC_SPREAD_SECONDS: "0",
   SYNC_BACKOFF_SECONDS: "1",
+  SYNC_MAX_BACKOFF_SECONDS: String(maxBackoffSeconds),
   SYNC_ON_INSTALL_DELAY_SECONDS: "0",
   JIRA_TIMEOUT_MS: "10000",
 });
@@ -44,9 +46,18 @@ export async function until(what, check, timeoutMs, intervalMs = 250) {
   }
 }
 
-/** Resolves when no installed tenant has a sync queued or retrying. */
-export const syncsSettled = (db, timeoutMs) =>
-  until("the syncs", async () => (await db.prepare("SELECT COUNT(*) AS n FROM tenants WHERE installed = 1 AND sync_status IN ('queued', 'retrying')").first()).n === 0, timeoutMs);
+/** Resolves when no installed tenant has a sync queued or retrying; logs the counts every 10 s. */
+export async function syncsSettled(db, timeoutMs, log = () => {}) {
+  let lastLog = Date.now();
+  await until("the syncs", async () => {
+    const { results } = await db.prepare("SELECT sync_status AS status, COUNT(*) AS n FROM tenants WHERE installed = 1 GROUP BY sync_status").all();
+    if (Date.now() - lastLog > 10_000) {
+      lastLog = Date.now();
+      log(`  syncs: ${results.map((r) => `${r.status} ${r.n}`).join(", ")}`);
+    }
+    return results.every((r) => r.status !== "queued" && r.status !== "retrying");
+  }, timeoutMs);
+}
 
 /** Runs `fn` over `items`, `limit` at a time. */
 async function eachConcurrently(items, limit, fn) {
@@ -77,9 +88,9 @@ export function checkWebhooks(fake, sites, url) {
  * @param {{ tenants: number, faults?: boolean, rateLimit?: { requestsPerSecond: number, burst: number },
  *   log?: (line: string) => void, logWorker?: boolean }} options
  */
-export async function runFleet({ tenants, faults = false, rateLimit = { requestsPerSecond: 50, burst: 50 }, log = console.log, logWorker = false }) {
+export async function runFleet({ tenants, faults = false, rateLimit = { requestsPerSecond: 50, burst: 50 }, maxBackoffSeconds = 60, log = console.log, logWorker = false }) {
   const fake = await startFakeJira({ port: 0, rateLimit, faultSeed: 7 });
-  const app = await startApp({ vars: localVars(fake), consumers: LOCAL_CONSUMERS, log: logWorker });
+  const app = await startApp({ vars: localVars(fake, { maxBackoffSeconds }), consumers: LOCAL_CONSUMERS, log: logWorker });
   const { db } = app;
   try {
     const sites = Array.from({ length: tenants }, (_, i) => `tenant-${String(i + 1).padStart(5, "0")}`);
@@ -96,14 +107,14 @@ export async function runFleet({ tenants, faults = false, rateLimit = { requests
       statuses[status] = (statuses[status] ?? 0) + 1;
     });
     log(`installed: ${JSON.stringify(statuses)} in ${Date.now() - started} ms`);
-    await syncsSettled(db, settleMs);
+    await syncsSettled(db, settleMs, log);
     const firstRound = fake.stats().total;
     log(`first syncs done in ${Date.now() - started} ms: ${JSON.stringify(firstRound.requests)}, ${firstRound.rateLimited} rate-limited`);
 
     // 2. The cron: a round over every tenant, which must find everything in place.
     const beforeCron = Date.now();
     await app.scheduled();
-    await syncsSettled(db, settleMs);
+    await syncsSettled(db, settleMs, log);
     const afterCron = fake.stats().total;
     const cronWrites = (afterCron.requests.registerDynamicWebhooks ?? 0) - (firstRound.requests.registerDynamicWebhooks ?? 0) +
       (afterCron.requests.deleteWebhookById ?? 0) - (firstRound.requests.deleteWebhookById ?? 0);
@@ -149,14 +160,16 @@ export async function runFleet({ tenants, faults = false, rateLimit = { requests
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
     options: { tenants: { type: "string", default: "20" }, faults: { type: "boolean", default: false },
-      "rate-limit": { type: "string", default: "50:50" }, verbose: { type: "boolean", default: false } },
+      "rate-limit": { type: "string", default: "50:50" }, "max-backoff": { type: "string", default: "60" },
+      verbose: { type: "boolean", default: false } },
   });
   const tenants = Number(values.tenants);
   const [requestsPerSecond, burst = requestsPerSecond] = values["rate-limit"].split(":").map(Number);
-  if (!Number.isInteger(tenants) || tenants < 1 || !(requestsPerSecond > 0)) {
-    console.error("usage: fleet.mjs --tenants N [--faults] [--rate-limit RPS:BURST] [--verbose]");
+  const maxBackoffSeconds = Number(values["max-backoff"]);
+  if (!Number.isInteger(tenants) || tenants < 1 || !(requestsPerSecond > 0) || !(maxBackoffSeconds > 0)) {
+    console.error("usage: fleet.mjs --tenants N [--faults] [--rate-limit RPS:BURST] [--max-backoff SECONDS] [--verbose]");
     process.exit(2);
   }
-  const { ok } = await runFleet({ tenants, faults: values.faults, rateLimit: { requestsPerSecond, burst }, logWorker: values.verbose });
+  const { ok } = await runFleet({ tenants, faults: values.faults, rateLimit: { requestsPerSecond, burst }, maxBackoffSeconds, logWorker: values.verbose });
   process.exit(ok ? 0 : 1);
 }

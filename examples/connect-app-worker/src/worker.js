@@ -130,40 +130,53 @@ async function enqueueSyncRound(env) {
 /** The sync queue's consumer: syncWebhooks for each tenant of the batch, SYNC_CONCURRENCY at a time. */
 async function consumeSyncs(batch, env) {
   const tenants = await loadTenants(env.DB, batch.messages.map((m) => m.body.clientKey));
+  const maxAttempts = Number(env.SYNC_MAX_ATTEMPTS) || 20;
+  const maxBackoff = Number(env.SYNC_MAX_BACKOFF_SECONDS) || 900;
   const outcomes = [];
+  const outcome = (message, status, detail) => outcomes.push({ clientKey: message.body.clientKey, status, detail, attempts: message.attempts });
+  // Again later, unless this was the last attempt: then the outcome says why, and the next round tries again.
+  const retry = (message, seconds, detail) => {
+    if (message.attempts >= maxAttempts) {
+      message.ack();
+      return outcome(message, "failed", `gave up after ${message.attempts} attempts: ${detail}`);
+    }
+    message.retry({ delaySeconds: Math.min(MAX_DELAY_S, Math.ceil(seconds)) });
+    outcome(message, "retrying", detail);
+  };
   // A 429 says the app is over Jira's limit (per app, across sites): the rest of the batch waits as well.
   let rateLimitedUntil = 0;
-  const retry = (message, seconds, status, detail, clientKey) => {
-    message.retry({ delaySeconds: Math.min(MAX_DELAY_S, Math.max(0, Math.ceil(seconds))) });
-    outcomes.push({ clientKey, status, detail, attempts: message.attempts });
-  };
-  await eachConcurrently(batch.messages, Number(env.SYNC_CONCURRENCY) || 8, async (message) => {
+  await eachConcurrently(batch.messages, Number(env.SYNC_CONCURRENCY) || 5, async (message) => {
     const tenant = tenants.get(message.body.clientKey);
     if (!tenant?.installed) return message.ack(); // uninstalled since it was queued
-    const { client_key: clientKey } = tenant;
     const waitMs = rateLimitedUntil - Date.now();
-    if (waitMs > 0) return retry(message, jitter(waitMs / 1000), "retrying", "rate-limited (another sync of this batch got 429)", clientKey);
+    if (waitMs > 0) return retry(message, afterRateLimit(waitMs, message.attempts, maxBackoff), "rate-limited: another sync of its batch got 429");
     try {
       const result = await syncTenant(env, tenant);
       message.ack();
-      outcomes.push({ clientKey, status: result.failed.length ? "partial" : "ok", detail: describeSync(result), attempts: message.attempts });
+      outcome(message, result.failed.length ? "partial" : "ok", describeSync(result));
     } catch (err) {
       const detail = describeError(err);
       if (err?.kind === "http" && err.status === 429 && err.retryAfterMs !== undefined) {
         rateLimitedUntil = Math.max(rateLimitedUntil, Date.now() + err.retryAfterMs);
-        // The wait Jira asked for, plus jitter, so that the retried messages do not all come back in the same second.
-        return retry(message, jitter(err.retryAfterMs / 1000), "retrying", detail, clientKey);
+        return retry(message, afterRateLimit(err.retryAfterMs, message.attempts, maxBackoff), detail);
       }
-      if (!isTransient(err) || message.attempts >= (Number(env.SYNC_MAX_ATTEMPTS) || 10)) {
-        message.ack(); // the next round tries again; the outcome says why
-        return outcomes.push({ clientKey, status: "failed", detail, attempts: message.attempts });
+      if (!isTransient(err)) {
+        message.ack();
+        return outcome(message, "failed", detail);
       }
-      const backoff = (Number(env.SYNC_BACKOFF_SECONDS) || 30) * 2 ** (message.attempts - 1);
-      retry(message, backoff / 2 + Math.random() * (backoff / 2), "retrying", detail, clientKey);
+      const backoff = Math.min(maxBackoff, (Number(env.SYNC_BACKOFF_SECONDS) || 30) * 2 ** (message.attempts - 1));
+      retry(message, backoff / 2 + Math.random() * (backoff / 2), detail);
     }
   });
   await saveSyncOutcomes(env.DB, outcomes);
 }
+
+/**
+ * Seconds to wait after a 429: at least what Jira asked for, plus jitter so that the messages of a batch do not all
+ * come back in the same second. The jitter's window doubles with each attempt (up to SYNC_MAX_BACKOFF_SECONDS), so a
+ * crowd of retried messages thins out until it fits the limit.
+ */
+const afterRateLimit = (waitMs, attempts, maxSeconds) => waitMs / 1000 + Math.random() * Math.min(maxSeconds, (waitMs / 1000) * 2 ** (attempts - 1));
 
 async function syncTenant(env, tenant) {
   const client = new JiraWebhooks({
@@ -183,8 +196,6 @@ async function syncTenant(env, tenant) {
 const isTransient = (err) =>
   err?.name !== "JiraWebhooksError" || ["network", "timeout", "decode"].includes(err.kind) ||
   (err.kind === "http" && (err.status === 408 || err.status === 429 || err.status >= 500));
-
-const jitter = (seconds) => seconds + Math.random() * seconds;
 
 const describeSync = (r) =>
   [`created ${r.created.length}`, `deleted ${r.deleted.length}`, `refreshed ${r.refreshed.length}`, `kept ${r.plan.keep.length}`,
