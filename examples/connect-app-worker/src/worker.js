@@ -14,7 +14,7 @@ import { WEBHOOKS } from "./webhooks.js";
 const SYNC_QUEUE = "jira-webhook-sync";
 const DELIVERY_QUEUE = "jira-deliveries";
 const QUEUE_MESSAGE_LIMIT = 120_000; // bytes: a queue message holds 128 KB
-const MAX_DELAY_S = 43_200; // the longest delay a queue message may get (12 hours)
+const MAX_DELAY_S = 86_400; // the longest delay a queue message may get (24 hours)
 
 export default {
   async fetch(request, env, ctx) {
@@ -117,10 +117,10 @@ async function enqueueSyncRound(env) {
     // Marked first, so that a consumer that runs before this loop ends never has its outcome overwritten.
     await env.DB.prepare("UPDATE tenants SET sync_status = 'queued', sync_at = ? WHERE installed = 1 AND client_key > ? AND client_key <= ?")
       .bind(now, after, last).run();
-    for (let i = 0; i < results.length; i += 100) {
-      await env.SYNC_QUEUE.sendBatch(results.slice(i, i + 100).map((r) => ({
+    for (let i = 0; i < results.length; i += 100, index += 100) {
+      await env.SYNC_QUEUE.sendBatch(results.slice(i, i + 100).map((r, k) => ({
         body: { clientKey: r.client_key },
-        delaySeconds: spread ? Math.floor((index++ * spread) / total) : 0,
+        delaySeconds: Math.floor(((index + k) * spread) / total),
       })));
     }
     after = last;
