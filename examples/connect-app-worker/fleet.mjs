@@ -3,10 +3,10 @@
 // --faults, connections dropped after Jira applied a registration and failing list calls.
 //   npm run fleet -- --tenants N [--faults] [--rate-limit RPS:BURST] [--max-backoff SECONDS] [--verbose]
 // (--max-backoff: the worker's SYNC_MAX_BACKOFF_SECONDS, 60 by default here; --verbose: Miniflare's request log)
-// Installs N tenants (each a signed `installed` callback, which queues its first sync), waits until every sync
-// ended, fires the cron (a second round: it must find nothing to write), fires two events on every site, waits
-// until every delivery was processed, and prints a summary whose last line is JSON. Exits 1 if a webhook is
-// missing or duplicated, a tenant did not sync, a delivery was lost or processed twice.
+// Installs N tenants (each a signed `installed` callback, which queues its first sync: all at once), waits until
+// every sync ended, fires the cron (a second round, paced under the limit: it must find nothing to write), fires two
+// events on every site, waits until every delivery was processed, and prints a summary whose last line is JSON.
+// Exits 1 if a webhook is missing or duplicated, a tenant did not sync, a delivery was lost or processed twice.
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -15,10 +15,10 @@ import { WEBHOOKS } from "./src/webhooks.js";
 import { startFakeJira } from "../../tests/fake-jira/server.mjs";
 import { CONNECT_APP } from "../../tests/fake-jira/helpers.mjs";
 
-/** Local settings: no spreading of a round, backoffs of seconds, no wait before the first sync. */
-export const localVars = (fake, { maxBackoffSeconds = 60 } = {}) => ({
+/** Local settings: backoffs of seconds, no wait before the first sync, rounds spread over `spreadSeconds`. */
+export const localVars = (fake, { maxBackoffSeconds = 60, spreadSeconds = 0 } = {}) => ({
   CONNECT_INSTALL_KEYS_URL: `${fake.url}/_fake/connect-keys`,
-  SYNC_SPREAD_SECONDS: "0",
+  SYNC_SPREAD_SECONDS: String(spreadSeconds),
   SYNC_BACKOFF_SECONDS: "1",
   SYNC_MAX_BACKOFF_SECONDS: String(maxBackoffSeconds),
   SYNC_ON_INSTALL_DELAY_SECONDS: "0",
@@ -90,14 +90,16 @@ export function checkWebhooks(fake, sites, url) {
  */
 export async function runFleet({ tenants, faults = false, rateLimit = { requestsPerSecond: 50, burst: 50 }, maxBackoffSeconds = 60, log = console.log, logWorker = false }) {
   const fake = await startFakeJira({ port: 0, rateLimit, faultSeed: 7 });
-  const app = await startApp({ vars: localVars(fake, { maxBackoffSeconds }), consumers: LOCAL_CONSUMERS, log: logWorker });
+  // The cron round is paced to about 80 % of the limit (one call per tenant); the installs are not: they all come at once.
+  const spreadSeconds = Math.ceil(tenants / (0.8 * rateLimit.requestsPerSecond));
+  const app = await startApp({ vars: localVars(fake, { maxBackoffSeconds, spreadSeconds }), consumers: LOCAL_CONSUMERS, log: logWorker });
   const { db } = app;
   try {
     const sites = Array.from({ length: tenants }, (_, i) => `tenant-${String(i + 1).padStart(5, "0")}`);
     const settleMs = 60_000 + tenants * 500;
     if (faults) FAULTS.forEach((f) => fake.injectFault(f));
     log(`fake Jira ${fake.url}: ${tenants} sites, rate limit ${rateLimit.requestsPerSecond}/s (burst ${rateLimit.burst})${faults ? `, faults ${JSON.stringify(FAULTS)}` : ""}`);
-    log(`worker ${app.url} in Miniflare`);
+    log(`worker ${app.url} in Miniflare; a cron round is spread over ${spreadSeconds} s`);
     const started = Date.now();
 
     // 1. Installs: each a signed `installed` callback, which stores the tenant and queues its first sync.
@@ -116,9 +118,10 @@ export async function runFleet({ tenants, faults = false, rateLimit = { requests
     await app.scheduled();
     await syncsSettled(db, settleMs, log);
     const afterCron = fake.stats().total;
+    const cronCalls = Object.values(afterCron.requests).reduce((a, b) => a + b, 0) - Object.values(firstRound.requests).reduce((a, b) => a + b, 0);
     const cronWrites = (afterCron.requests.registerDynamicWebhooks ?? 0) - (firstRound.requests.registerDynamicWebhooks ?? 0) +
       (afterCron.requests.deleteWebhookById ?? 0) - (firstRound.requests.deleteWebhookById ?? 0);
-    log(`cron round done in ${Date.now() - beforeCron} ms: ${cronWrites} writes`);
+    log(`cron round done in ${Date.now() - beforeCron} ms: ${cronCalls} calls, ${afterCron.rateLimited - firstRound.rateLimited} rate-limited, ${cronWrites} writes`);
     fake.clearFaults();
 
     // 3. Events on every site; each delivery is verified, deduplicated, queued and processed.
