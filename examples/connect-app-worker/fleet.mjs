@@ -142,7 +142,14 @@ export async function runFleet({ tenants, faults = false, rateLimit = { requests
     const notOk = (await db.prepare("SELECT client_key, sync_status, sync_detail FROM tenants WHERE sync_status <> 'ok' LIMIT 5").all()).results;
     if (notOk.length) log(`not synced: ${JSON.stringify(notOk)}`);
     const attempts = (await db.prepare("SELECT MAX(sync_attempts) AS max FROM tenants").first()).max;
-    log(`jira calls by operation: ${JSON.stringify(stats.requests)}; fake's duplicate count ${stats.duplicates}; most attempts of a sync message ${attempts}`);
+    const faultsHit = {};
+    for (const r of fake.requests) {
+      if (!r.fault) continue;
+      const name = `${r.fault.type}${r.fault.status ? ` ${r.fault.status}` : ""}${r.fault.apply ? " after Jira acted on" : ""} ${r.operation}`;
+      faultsHit[name] = (faultsHit[name] ?? 0) + 1;
+    }
+    log(`jira calls by operation: ${JSON.stringify(stats.requests)}; faults hit: ${JSON.stringify(faultsHit)}`);
+    log(`fake's duplicate count ${stats.duplicates}; most attempts of a sync message ${attempts}`);
     const summary = {
       tenants, synced, webhooksMissing: missing, webhooksDuplicated: Math.max(duplicated, stats.duplicates),
       jiraCalls: Object.values(stats.requests).reduce((a, b) => a + b, 0), rateLimited: stats.rateLimited,
