@@ -4,13 +4,13 @@
 //   the bindings, queues and vars of wrangler.jsonc (vars overridable), the D1 migrations applied.
 // Used by fleet.mjs and tests/fleet/. Miniflare's queue broker runs one consumer invocation per queue at a time:
 // `max_concurrency` has no local effect.
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Log, LogLevel, Miniflare } from "miniflare";
-import { installPackage } from "../../tests/runtimes/common.mjs";
+import { installPackage } from "../../tests/support/pack.mjs";
 
 export const APP_DIR = fileURLToPath(new URL(".", import.meta.url));
 
@@ -32,7 +32,7 @@ export function migrations() {
 /** Bundles src/worker.js as Wrangler does; resolves "jira-webhooks" to this repo's packed package. */
 async function bundle() {
   const { dir, tmp } = await installPackage();
-  const outdir = join(tmp, "connect-app-worker");
+  const outdir = mkdtempSync(join(tmp, "connect-app-worker-"));
   const result = await build({
     entryPoints: [join(APP_DIR, "src/worker.js")],
     bundle: true, format: "esm", platform: "neutral", target: "es2022",

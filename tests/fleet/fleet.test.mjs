@@ -9,7 +9,7 @@ import * as jwt from "atlassian-jwt";
 import { startFakeJira } from "../fake-jira/server.mjs";
 import { CONNECT_APP } from "../fake-jira/helpers.mjs";
 import { clientKeyOf } from "../fake-jira/sites.mjs";
-import { ROOT } from "../integration/pack.mjs";
+import { ROOT } from "../support/pack.mjs";
 import { runProcess } from "../runtimes/common.mjs";
 import { startApp } from "../../examples/connect-app-worker/local.mjs";
 import { LOCAL_CONSUMERS, checkWebhooks, localVars, syncsSettled, until } from "../../examples/connect-app-worker/fleet.mjs";
