@@ -217,7 +217,8 @@ async function windowRate(fn, ms, concurrency) {
 async function throughput(server, pkgMod, jiraMod) {
   const clients = {
     raw: rawClient(server.base),
-    // Raw fetch in the package's transport shape (Headers + new Request): what that shape alone costs.
+    // Raw fetch shaped as gloo-net's request builder sends it (Headers + new Request): why the package sends with
+    // `fetch(url, init)` instead.
     rawRequest: rawRequestClient(server.base),
     pkg: pkgClient(pkgMod, server.base),
     // The package given a plain fetch(url, init) as its custom transport: its own path minus gloo-net's Request.
@@ -499,7 +500,7 @@ function summaryRows(r) {
     rows.push(["client CPU µs per register call, 1 in flight (x raw)", cpuCell(t["register|c1"].pkg), cpuCell(t["register|c1"].jirajs), cpuCell(t["register|c1"].raw)]);
     rows.push(["  jira.js, numeric dates (zod passes), list c1 / c8", "", `${cell(t["list|c1"].jirajsNumeric)} / ${cell(t["list|c8"].jirajsNumeric)}`, ""]);
     rows.push(["  jira-webhooks with a plain-fetch transport, list c1 / register c1", `${cell(t["list|c1"].pkgPlainFetch)} / ${cell(t["register|c1"].pkgPlainFetch)}`, "", ""]);
-    rows.push(["  raw fetch via Headers + new Request, list c1 / register c1", "", "", `${cell(t["list|c1"].rawRequest)} / ${cell(t["register|c1"].rawRequest)}`]);
+    rows.push(["  raw fetch via gloo-net's builder (Headers + new Request), list c1 / register c1", "", "", `${cell(t["list|c1"].rawRequest)} / ${cell(t["register|c1"].rawRequest)}`]);
   }
   const c = r.cold;
   if (c) {
@@ -571,7 +572,7 @@ function markdown(r) {
   if (t) {
     L.push("## 2. Per-call throughput (Node, loopback)", "");
     L.push(`The three clients in one process, against one canned \`node:http\` server in a child process (its own core). ${CONFIG.throughput.rounds} rounds; each round runs every client for ${CONFIG.throughput.windowMs} ms per operation and concurrency, interleaved with the starting client rotated; medians (min-max). "Client CPU µs/call" is the bench process's own CPU time (process.cpuUsage, all its threads) per call: unlike calls/s it hardly moves when other work shares the machine, and "x raw by CPU" is raw's CPU per call over the client's. All three use Node's global fetch (undici) with its default keep-alive pool: jira.js 6.2.0 uses fetch, not axios. Keep-alive check: ${int(t.keepAlive.string.requests)} requests over ${t.keepAlive.string.newConnections} new connections.`, "");
-    const names = { raw: "raw fetch + JSON.parse", rawRequest: "raw, package's fetch shape (Headers + new Request)", pkg: "jira-webhooks", pkgPlainFetch: "jira-webhooks, transport = plain fetch(url, init)", jirajs: "jira.js (string dates; zod fails, silent)", jirajsNumeric: "jira.js (numeric dates; zod passes)" };
+    const names = { raw: "raw fetch + JSON.parse", rawRequest: "raw, gloo-net's request builder shape (Headers + new Request)", pkg: "jira-webhooks", pkgPlainFetch: "jira-webhooks, custom transport = fetch(url, init), body as text", jirajs: "jira.js (string dates; zod fails, silent)", jirajsNumeric: "jira.js (numeric dates; zod passes)" };
     const rows = [["operation", "client", "calls/s", "µs/call", "x raw", "min-max calls/s", "client CPU µs/call", "x raw by CPU"]];
     for (const [key, row] of Object.entries(t.results)) {
       const label = (name) => (key.startsWith("register") && name === "jirajs" ? "jira.js" : names[name]);
@@ -592,10 +593,9 @@ function markdown(r) {
     const tr = r.throughput?.results["register|c1"];
     if (tl && tr) {
       const gap = (t) => t.pkg.cpuUsPerCall - t.raw.cpuUsPerCall;
-      const shape = (t) => t.rawRequest.cpuUsPerCall - t.raw.cpuUsPerCall;
       const decodeExtraList = d.pkgOverJsFloor100;
       const decodeExtraReg = cp.us["jira-webhooks call via transport, register 5"] - cp.us["JSON.parse, registration result (5)"] - cp.us["JSON.stringify, registration input (5)"];
-      L.push(`Putting it together, in client CPU time with 1 call in flight: a list call costs ${fixed(gap(tl), 0)} µs more than raw fetch. About ${fixed(decodeExtraList, 0)} µs of that is the package's own work without a network (above), and ${fixed(shape(tl), 0)} µs is what raw fetch itself loses in the package's request shape (Headers + new Request). The remaining ${fixed(gap(tl) - decodeExtraList - shape(tl), 0)} µs is the rest of its send and receive path (headers read back, wasm-bindgen futures, timers). A register call costs ${fixed(gap(tr), 0)} µs more: ${fixed(decodeExtraReg, 0)} µs own work, ${fixed(shape(tr), 0)} µs request shape, ${fixed(gap(tr) - decodeExtraReg - shape(tr), 0)} µs the rest. With a plain \`fetch(url, init)\` as its transport the package costs ${fixed(tl.pkgPlainFetch.cpuUsPerCall - tl.raw.cpuUsPerCall, 0)} µs (list) and ${fixed(tr.pkgPlainFetch.cpuUsPerCall - tr.raw.cpuUsPerCall, 0)} µs (register) more than raw fetch. These are medians from different windows, so treat the split as approximate; GC and JIT threads are in the CPU figures.`, "");
+      L.push(`Putting it together, in client CPU time with 1 call in flight: a list call costs ${fixed(gap(tl), 0)} µs more than raw fetch. About ${fixed(decodeExtraList, 0)} µs of that is the package's own work without a network (above); the remaining ${fixed(gap(tl) - decodeExtraList, 0)} µs is the rest of its send and receive path (the answer's headers read back, the body copied in, wasm-bindgen futures, timers). A register call costs ${fixed(gap(tr), 0)} µs more: ${fixed(decodeExtraReg, 0)} µs own work, ${fixed(gap(tr) - decodeExtraReg, 0)} µs the rest. For comparison, raw fetch through gloo-net's request builder (Headers + new Request), which the package no longer uses, costs ${fixed(tl.rawRequest.cpuUsPerCall - tl.raw.cpuUsPerCall, 0)} µs (list) and ${fixed(tr.rawRequest.cpuUsPerCall - tr.raw.cpuUsPerCall, 0)} µs (register) more than \`fetch(url, init)\`; the package through a custom transport that reads the body as text costs ${fixed(tl.pkgPlainFetch.cpuUsPerCall - tl.raw.cpuUsPerCall, 0)} µs (list) and ${fixed(tr.pkgPlainFetch.cpuUsPerCall - tr.raw.cpuUsPerCall, 0)} µs (register) more than raw fetch. These are medians from different windows, so treat the split as approximate; GC and JIT threads are in the CPU figures.`, "");
     }
     const bd = cp.boundary;
     if (bd?.list100) {

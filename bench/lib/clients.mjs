@@ -26,8 +26,9 @@ export function rawClient(base) {
 }
 
 /**
- * Raw fetch shaped the way the package's transport (gloo-net) calls it: a `Headers` object filled one `set` at a
- * time, `new Request(url, init)`, then `fetch(request)`. Isolates what that shape costs compared with `rawClient`.
+ * Raw fetch shaped the way gloo-net's request builder calls it: a `Headers` object filled one `set` at a time,
+ * `new Request(url, init)`, then `fetch(request)`. Isolates what that shape costs compared with `rawClient`; it is
+ * why the package sends with `fetch(url, init)` and keeps gloo-net for reading the answer.
  */
 export function rawRequestClient(base) {
   const listUrl = `${base}/rest/api/2/webhook?startAt=0&maxResults=100`;
