@@ -141,12 +141,7 @@ impl JiraWebhooks {
             let op = RegisterDynamicWebhooks::from_json(convert::required(&details)?);
             let strict = options.throw_on_partial_failure;
             let call = start(&self.session, &op, &options)?;
-            Ok(Job::Call {
-                session: self.session.clone(),
-                call: Box::new(call),
-                signal: options.signal,
-                finish: Finish::Registered { op, strict },
-            })
+            Ok(Job::call(&self.session, call, options.signal, Finish::Registered { op, strict }))
         };
         run(RegisterDynamicWebhooks::SPEC.id, job())
     }
@@ -162,12 +157,7 @@ impl JiraWebhooks {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let params = convert::optional(&params, Ty::Obj(GetDynamicWebhooksForAppParams::SHAPE))?;
             let call = start(&self.session, &GetDynamicWebhooksForApp(params), &options)?;
-            Ok(Job::Call {
-                session: self.session.clone(),
-                call: Box::new(call),
-                signal: options.signal,
-                finish: Finish::Json,
-            })
+            Ok(Job::call(&self.session, call, options.signal, Finish::Json))
         };
         run(GetDynamicWebhooksForApp::SPEC.id, job())
     }
@@ -183,12 +173,7 @@ impl JiraWebhooks {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let params = convert::optional(&params, Ty::Obj(GetFailedWebhooksParams::SHAPE))?;
             let call = start(&self.session, &GetFailedWebhooks(params), &options)?;
-            Ok(Job::Call {
-                session: self.session.clone(),
-                call: Box::new(call),
-                signal: options.signal,
-                finish: Finish::Json,
-            })
+            Ok(Job::call(&self.session, call, options.signal, Finish::Json))
         };
         run(GetFailedWebhooks::SPEC.id, job())
     }
@@ -204,12 +189,7 @@ impl JiraWebhooks {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let op = RefreshWebhooks::from_json(convert::required(&ids)?);
             let call = start(&self.session, &op, &options)?;
-            Ok(Job::Call {
-                session: self.session.clone(),
-                call: Box::new(call),
-                signal: options.signal,
-                finish: Finish::Json,
-            })
+            Ok(Job::call(&self.session, call, options.signal, Finish::Json))
         };
         run(RefreshWebhooks::SPEC.id, job())
     }
@@ -225,12 +205,7 @@ impl JiraWebhooks {
             let options = convert::options(&options, CALL_OPTIONS)?;
             let op = DeleteWebhookById::from_json(convert::required(&ids)?);
             let call = start(&self.session, &op, &options)?;
-            Ok(Job::Call {
-                session: self.session.clone(),
-                call: Box::new(call),
-                signal: options.signal,
-                finish: Finish::Nothing,
-            })
+            Ok(Job::call(&self.session, call, options.signal, Finish::Nothing))
         };
         run(DeleteWebhookById::SPEC.id, job())
     }
@@ -381,6 +356,13 @@ enum Finish {
     Nothing,
     /// The registration answer, or a `partial-failure` error when `strict` and Jira refused some.
     Registered { op: RegisterDynamicWebhooks, strict: bool },
+}
+
+impl Job {
+    /// One call of `session`, whose answer `finish` turns into the value.
+    fn call(session: &Rc<Session>, call: Call, signal: Option<web_sys::AbortSignal>, finish: Finish) -> Job {
+        Job::Call { session: session.clone(), call: Box::new(call), signal, finish }
+    }
 }
 
 /// A promise of `job`'s outcome; a job that could not be prepared rejects at once, naming `operation`.
