@@ -2,7 +2,7 @@
 //! TypeScript declaration of `JiraWebhooksError` and the JSON of the fields the JS error object gets.
 
 use crate::decode::json::push_str;
-use crate::decode::RawJson;
+use crate::decode::{RawJson, ToJson};
 use crate::text::{base64, cat, find, percent_encode, replace_all, sort_small, Piece};
 
 /// What went wrong, as the `kind` property of the JS error.
@@ -91,11 +91,6 @@ impl Field for ErrorKind {
         push_str(out, self.as_str());
     }
 }
-impl Field for String {
-    fn write(&self, out: &mut String) {
-        push_str(out, self);
-    }
-}
 impl Field for &'static str {
     fn write(&self, out: &mut String) {
         push_str(out, self);
@@ -118,43 +113,23 @@ impl Field for u64 {
 }
 impl Field for bool {
     fn write(&self, out: &mut String) {
-        out.push_str(if *self { "true" } else { "false" });
+        self.to_json(out);
     }
     fn present(&self) -> bool {
         *self
     }
 }
-impl Field for RawJson {
-    fn write(&self, out: &mut String) {
-        out.push_str(&self.0);
-    }
-}
-impl Field for Vec<String> {
-    fn write(&self, out: &mut String) {
-        out.push('[');
-        for (i, s) in self.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
+/// The fields that are written as the decoder writes their type.
+macro_rules! field_as_json {
+    ($($ty:ty),*) => {$(
+        impl Field for $ty {
+            fn write(&self, out: &mut String) {
+                self.to_json(out);
             }
-            push_str(out, s);
         }
-        out.push(']');
-    }
+    )*};
 }
-impl Field for Vec<(String, String)> {
-    fn write(&self, out: &mut String) {
-        out.push('{');
-        for (i, (k, v)) in self.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            push_str(out, k);
-            out.push(':');
-            push_str(out, v);
-        }
-        out.push('}');
-    }
-}
+field_as_json!(String, RawJson, Vec<String>, Vec<(String, String)>);
 impl Field for RateLimit {
     fn write(&self, out: &mut String) {
         let mut copy = self.clone();
