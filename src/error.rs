@@ -1,9 +1,10 @@
 //! The one error type. Its fields are listed once, in [`error_type!`], which makes the Rust struct, the
 //! TypeScript declaration of `JiraWebhooksError` and the JSON of the fields the JS error object gets.
 
-use crate::decode::json::push_str;
-use crate::decode::{RawJson, ToJson};
-use crate::text::{base64, cat, find, percent_encode, replace_all, sort_small, Piece};
+use crate::encode::{base64, percent_encode, push_json_string as push_str};
+pub use crate::http::RateLimit;
+use crate::small::{find, replace_all, sort_small};
+use crate::text::{cat, Piece};
 
 /// What went wrong, as the `kind` property of the JS error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +28,10 @@ pub enum ErrorKind {
     PartialFailure,
     /// A webhook delivery failed verification: it cannot be shown to come from Jira.
     Unauthorized,
+    /// The user must authorize the app again: the refresh token was revoked, expired, or spent by nobody we know.
+    Reauthorize,
+    /// No access token could be had: `getToken` failed, or the token endpoint or the app's credentials did.
+    Token,
 }
 
 impl ErrorKind {
@@ -42,39 +47,9 @@ impl ErrorKind {
             ErrorKind::Config => "config",
             ErrorKind::PartialFailure => "partial-failure",
             ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Reauthorize => "reauthorize",
+            ErrorKind::Token => "token",
         }
-    }
-}
-
-/// Jira's rate-limit headers, as sent.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RateLimit {
-    /// `RateLimit-Reason`, e.g. `jira-quota-based` or `jira-burst-based`.
-    pub reason: Option<String>,
-    /// `X-RateLimit-Limit`.
-    pub limit: Option<String>,
-    /// `X-RateLimit-Remaining`.
-    pub remaining: Option<String>,
-    /// `X-RateLimit-NearLimit`: `true` when less than 20% of a budget remains.
-    pub near_limit: Option<String>,
-    /// `X-RateLimit-Reset`: when the limit resets (ISO 8601).
-    pub reset: Option<String>,
-}
-
-impl RateLimit {
-    fn fields(&mut self) -> [(&'static str, &mut Option<String>); 5] {
-        [
-            ("reason", &mut self.reason),
-            ("limit", &mut self.limit),
-            ("remaining", &mut self.remaining),
-            ("nearLimit", &mut self.near_limit),
-            ("reset", &mut self.reset),
-        ]
-    }
-
-    /// Whether no rate-limit header was sent.
-    pub fn is_empty(&self) -> bool {
-        *self == RateLimit::default()
     }
 }
 
@@ -113,23 +88,51 @@ impl Field for u64 {
 }
 impl Field for bool {
     fn write(&self, out: &mut String) {
-        self.to_json(out);
+        out.push_str(if *self { "true" } else { "false" });
     }
     fn present(&self) -> bool {
         *self
     }
 }
-/// The fields that are written as the decoder writes their type.
-macro_rules! field_as_json {
-    ($($ty:ty),*) => {$(
-        impl Field for $ty {
-            fn write(&self, out: &mut String) {
-                self.to_json(out);
-            }
-        }
-    )*};
+impl Field for String {
+    fn write(&self, out: &mut String) {
+        push_str(out, self);
+    }
 }
-field_as_json!(String, RawJson, Vec<String>, Vec<(String, String)>);
+impl Field for Vec<String> {
+    fn write(&self, out: &mut String) {
+        out.push('[');
+        for (i, item) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_str(out, item);
+        }
+        out.push(']');
+    }
+}
+impl Field for Vec<(String, String)> {
+    fn write(&self, out: &mut String) {
+        out.push('{');
+        for (i, (k, v)) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_str(out, k);
+            out.push(':');
+            push_str(out, v);
+        }
+        out.push('}');
+    }
+}
+/// A JSON value kept as its text (`result`), written as it is.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JsonText(pub String);
+impl Field for JsonText {
+    fn write(&self, out: &mut String) {
+        out.push_str(&self.0);
+    }
+}
 impl Field for RateLimit {
     fn write(&self, out: &mut String) {
         let mut copy = self.clone();
@@ -199,7 +202,7 @@ macro_rules! error_type {
         pub const ERROR_TS: &str = concat!(
             "/** What went wrong: see the README's \"Errors\" section. */\n",
             "export type JiraWebhooksErrorKind =\n  \"http\" | \"network\" | \"timeout\" | \"aborted\" | \"decode\" | ",
-            "\"invalid-input\" | \"config\" | \"partial-failure\" | \"unauthorized\";\n\n",
+            "\"invalid-input\" | \"config\" | \"partial-failure\" | \"unauthorized\" | \"reauthorize\" | \"token\";\n\n",
             "/** Every failure rejects with this (`err.name === \"JiraWebhooksError\"`). It never contains a credential. */\n",
             "export interface JiraWebhooksError extends Error {\n  name: \"JiraWebhooksError\";\n",
             $( "  /**", $($doc,)+ " */\n  ", $js, ": ", $ts, ";\n", )*
@@ -234,7 +237,7 @@ error_type! {
     /// `true` when Jira may have applied a registration whose answer was lost: list the webhooks before trying again.
     may_have_applied: bool => "mayHaveApplied?": "true",
     /// For "partial-failure": the whole registration answer, with the ids that were created.
-    result: Option<RawJson> => "result?": "ContainerForRegisteredWebhooks",
+    result: Option<JsonText> => "result?": "ContainerForRegisteredWebhooks",
 }
 
 impl Error {
@@ -296,7 +299,7 @@ impl Error {
         for (_, v) in self.rate_limit.fields() {
             v.iter_mut().for_each(scrub);
         }
-        if let Some(RawJson(r)) = &mut self.result {
+        if let Some(JsonText(r)) = &mut self.result {
             scrub(r);
         }
     }

@@ -11,14 +11,17 @@ mod auth;
 mod client;
 mod config;
 mod decode;
+mod encode;
 mod engine;
 mod error;
+mod http;
 #[cfg(feature = "lifecycle")]
 mod lifecycle;
 mod models;
 mod operations;
 #[cfg(feature = "lifecycle")]
 mod payloads;
+mod small;
 mod text;
 
 #[cfg(target_arch = "wasm32")]
@@ -27,13 +30,15 @@ mod js;
 pub use auth::connect_jwt;
 #[cfg(feature = "lifecycle")]
 pub use auth::verify::Jwt;
+pub use auth::Auth;
 pub use client::Client;
-pub use config::{Auth, BasicAuth, BearerAuth, Config, ConnectAuth, JiraWebhooksConfig, NoAuth};
-pub use decode::{FromJson, ToJson};
+pub use config::{BasicAuth, BearerAuth, Config, ConnectAuth, JiraWebhooksConfig, NoAuth, RetryPolicy};
+pub use decode::{FromJson, Model, Source, ToJson, Verdict};
 pub use engine::{
-    retry_after_ms, Action, Call, CursorPages, HttpRequest, HttpResponse, Method, OffsetPages, Reply, RetryPolicy,
+    retry_after_ms, Action, Call, CursorPages, Expect, ItemStep, Items, OffsetPages, PageFacts, Pages, Reply,
 };
-pub use error::{Error, ErrorKind, RateLimit};
+pub use error::{Error, ErrorKind};
+pub use http::{HttpRequest, HttpResponse, Method, RateLimit, Spec};
 #[cfg(feature = "lifecycle")]
 pub use lifecycle::deliveries::{
     connect_client_key, credential, dedupe_key, delivery, replayed_request, verify as verify_delivery, Credential,

@@ -5,7 +5,7 @@
 //! library, members Jira adds); request bodies are strict: an unknown member is an `invalid-input` error, as it
 //! would be a 400 from Jira.
 
-use crate::decode::{model, FromJson, ToJson, Ty, Value};
+use crate::decode::{model, FromJson, Source, ToJson, Ty};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 macro_rules! webhook_events {
@@ -79,14 +79,14 @@ impl Default for WebhookEvent {
 }
 
 impl FromJson for WebhookEvent {
-    fn from_json(v: Option<Value>) -> Self {
+    fn from_json<S: Source>(v: Option<S>) -> Self {
         WebhookEvent::from_name(&String::from_json(v))
     }
 }
 
 impl ToJson for WebhookEvent {
     fn to_json(&self, out: &mut String) {
-        crate::decode::push_str(out, self.as_str());
+        crate::encode::push_json_string(out, self.as_str());
     }
 }
 
@@ -99,7 +99,7 @@ pub const MAX_WEBHOOKS_PER_APP: u32 = 100;
 
 model! {
     /// Container for a list of webhook IDs.
-    pub struct ContainerForWebhookIDs (true) {
+    pub struct ContainerForWebhookIDs [closed] {
         /// A list of webhook IDs.
         webhook_ids "webhookIds": Vec<i64> = Ty::Ids,
     }
@@ -107,7 +107,7 @@ model! {
 
 model! {
     /// A page of items.
-    pub struct PageBeanWebhook (false) {
+    pub struct PageBeanWebhook [open] {
         /// Whether this is the last page.
         #[tsify(optional)]
         is_last "isLast": Option<bool> = Ty::Bool,
@@ -133,7 +133,7 @@ model! {
 
 model! {
     /// A webhook.
-    pub struct Webhook (false) {
+    pub struct Webhook [open] {
         /// The ID of the webhook.
         id "id": i64 = Ty::Int,
         /// The Jira events that trigger the webhook.
@@ -161,7 +161,7 @@ model! {
 
 model! {
     /// Details of webhooks to register.
-    pub struct WebhookRegistrationDetails (true) {
+    pub struct WebhookRegistrationDetails [closed] {
         /// The URL that specifies where to send the webhooks. This URL must use the same base URL as the Connect
         /// app. Only a single URL per app is allowed to be registered.
         url "url": String = Ty::Url,
@@ -172,7 +172,7 @@ model! {
 
 model! {
     /// A list of webhooks.
-    pub struct WebhookDetails (true) {
+    pub struct WebhookDetails [closed] {
         /// The Jira events that trigger the webhook.
         events "events": Vec<WebhookEvent> = Ty::Items(&Ty::Text, 1, u32::MAX),
         /// A list of field IDs. When the issue changelog contains any of the fields, the webhook
@@ -193,7 +193,7 @@ model! {
 
 model! {
     /// Container for a list of registered webhooks. Webhook details are returned in the same order as the request.
-    pub struct ContainerForRegisteredWebhooks (false) {
+    pub struct ContainerForRegisteredWebhooks [open] {
         /// A list of registered webhooks (optional in the spec; Jira always sends it, and the client requires it).
         webhook_registration_result "webhookRegistrationResult": Vec<RegisteredWebhook> =
             Ty::List(&Ty::Obj(RegisteredWebhook::SHAPE)),
@@ -202,7 +202,7 @@ model! {
 
 model! {
     /// ID of a registered webhook or error messages explaining why a webhook wasn't registered.
-    pub struct RegisteredWebhook (false) {
+    pub struct RegisteredWebhook [open] {
         /// The ID of the webhook. Returned if the webhook is created.
         #[tsify(optional)]
         created_webhook_id "createdWebhookId": Option<i64> = Ty::Int,
@@ -214,7 +214,7 @@ model! {
 
 model! {
     /// A page of failed webhooks.
-    pub struct FailedWebhooks (false) {
+    pub struct FailedWebhooks [open] {
         /// The maximum number of items on the page. If the list of values is shorter than this number, then there
         /// are no more pages.
         max_results "maxResults": i32 = Ty::Int32,
@@ -229,7 +229,7 @@ model! {
 
 model! {
     /// Details about a failed webhook.
-    pub struct FailedWebhook (false) {
+    pub struct FailedWebhook [open] {
         /// The webhook body.
         #[tsify(optional)]
         body "body": Option<String> = Ty::Str,
@@ -245,7 +245,7 @@ model! {
 
 model! {
     /// The date the refreshed webhooks expire.
-    pub struct WebhooksExpirationDate (false) {
+    pub struct WebhooksExpirationDate [open] {
         /// The expiration date of all the refreshed webhooks, in milliseconds since the Unix epoch.
         expiration_date "expirationDate": i64 = Ty::Date,
     }
@@ -253,7 +253,7 @@ model! {
 
 model! {
     /// Error messages from an operation.
-    pub struct ErrorCollection (false) {
+    pub struct ErrorCollection [open] {
         /// The list of error messages produced by this operation.
         #[tsify(optional)]
         error_messages "errorMessages": Option<Vec<String>> = STRINGS,

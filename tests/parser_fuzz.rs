@@ -121,9 +121,16 @@ fn no_answer_makes_the_engine_panic() {
     let client = client();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let statuses = [200u16, 202, 204, 301, 400, 401, 403, 404, 429, 500, 502, 503, 504, 599];
-    let register = RegisterDynamicWebhooks::from_json(
-        r#"{"url":"https://app.example.com/hook","webhooks":[{"events":["jira:issue_created"],"jqlFilter":"project = A"}]}"#.into(),
-    );
+    let details = WebhookRegistrationDetails {
+        url: "https://app.example.com/hook".into(),
+        webhooks: vec![WebhookDetails {
+            events: vec![WebhookEvent::IssueCreated],
+            jql_filter: "project = A".into(),
+            ..WebhookDetails::default()
+        }],
+    };
+    let register = RegisterDynamicWebhooks::new(&details).unwrap();
+    let jqls = vec!["project = A".to_owned()];
     for i in 0..30_000 {
         let body = match i % 4 {
             0 => {
@@ -155,16 +162,18 @@ fn no_answer_makes_the_engine_panic() {
             ..HttpResponse::default()
         };
         if let Some(reply) = check(&client, &register, &response) {
-            let _ = partial_failure(&register, &reply.read());
+            let _ = partial_failure(&jqls, &reply.output::<RegisterDynamicWebhooks>());
         }
         if let Some(reply) = check(&client, &GetDynamicWebhooksForApp::default(), &response) {
-            let _ = OffsetPages::new(GetDynamicWebhooksForAppParams::default()).advance(&reply);
-            let _: PageBeanWebhook = reply.read();
+            let page = reply.output::<GetDynamicWebhooksForApp>();
+            let _ = OffsetPages::new(GetDynamicWebhooksForApp::default()).advance(&PageFacts::of_webhooks(&page));
         }
         if let Some(reply) = check(&client, &GetFailedWebhooks::default(), &response) {
-            let _ = CursorPages::new(GetFailedWebhooksParams { max_results: None, after: Some(5) }).advance(&reply);
+            let after = GetFailedWebhooks::new(GetFailedWebhooksParams { max_results: None, after: Some(5) }).unwrap();
+            let page = reply.output::<GetFailedWebhooks>();
+            let _ = CursorPages::new(after).advance(&PageFacts::of_failures(&page));
         }
-        check(&client, &RefreshWebhooks::new(&[1, 2]), &response);
-        check(&client, &DeleteWebhookById::new(&[1]), &response);
+        check(&client, &RefreshWebhooks::new(&[1, 2]).unwrap(), &response);
+        check(&client, &DeleteWebhookById::new(&[1]).unwrap(), &response);
     }
 }

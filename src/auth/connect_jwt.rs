@@ -2,8 +2,9 @@
 //! (`qsh`), as Atlassian's "Understanding JWT for Connect apps" describes
 //! (<https://developer.atlassian.com/cloud/jira/platform/understanding-jwt-for-connect-apps/>).
 
-use crate::decode::push_str;
-use crate::text::{base64, cat, hex, percent_encode as encode, sort_small, Piece};
+use crate::encode::{base64, hex, percent_encode as encode, push_json_string as push_str};
+use crate::small::sort_small;
+use crate::text::{cat, Piece};
 use hmac::Mac;
 use sha2::{Digest, Sha256};
 

@@ -1,8 +1,12 @@
-//! Credentials on the wire: Connect JWTs for outgoing calls, and the checks of incoming deliveries.
+//! Credentials: who is calling ([`credential`]: how each attempt is authorized, what a 401 means), Connect JWTs
+//! for outgoing calls ([`connect_jwt`]), and the checks of incoming deliveries ([`verify`]).
 
 pub mod connect_jwt;
+pub mod credential;
 #[cfg(feature = "lifecycle")]
 pub mod verify;
+
+pub use credential::{check_token, Auth, Unauthorized};
 
 /// The HMAC of `data` with `key` (`SimpleHmac`: one small implementation for SHA-256, -384 and -512).
 pub(crate) fn mac<D>(key: &[u8], data: &[u8]) -> hmac::SimpleHmac<D>

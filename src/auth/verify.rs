@@ -8,7 +8,8 @@ use super::connect_jwt::query_string_hash;
 use super::mac;
 use crate::decode::Doc;
 use crate::error::{Error, ErrorKind};
-use crate::text::{base64_decode, cat};
+use crate::encode::base64_decode;
+use crate::text::cat;
 use hmac::Mac;
 use sha2::{Sha256, Sha384, Sha512};
 
@@ -168,7 +169,7 @@ fn hex_decode(hex: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::base64;
+    use crate::encode::base64;
 
     fn token(alg: &str, claims: &str, secret: &str) -> String {
         let input = format!(

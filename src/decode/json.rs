@@ -481,25 +481,6 @@ fn unescape(raw: &str) -> String {
     out
 }
 
-/// Appends `s` as a JSON string literal.
-pub fn push_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                out.push_str(&crate::text::hex(&[c as u8]));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
 
 #[cfg(test)]
 mod tests {
@@ -613,7 +594,7 @@ mod tests {
     fn strings_round_trip_through_the_writer() {
         for s in ["plain", "q\"uote\\back", "nl\n\t\r", "\u{1}\u{1f}", "ünï😀"] {
             let mut out = String::new();
-            push_str(&mut out, s);
+            crate::encode::push_json_string(&mut out, s);
             let doc = Doc::parse(&out).unwrap();
             assert_eq!(doc.root().as_str().unwrap(), s);
         }

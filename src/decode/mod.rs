@@ -8,15 +8,107 @@ pub mod schema;
 
 use crate::error::Error;
 use crate::text::cat;
-pub use json::{push_str, Doc, Kind, Value};
+pub use json::{Doc, Kind, Value};
+pub(crate) use crate::encode::push_json_string;
 pub use schema::{Field, Shape, Ty};
+
+/// A parsed JSON value to read from: the crate's own parser ([`json::Value`]) on the host, a JavaScript value
+/// (read member by member) in the wasm edge. Readers are written once, for any source.
+pub trait Source: Sized {
+    /// What the value is.
+    fn kind(&self) -> Kind;
+    /// An object's member named `name`.
+    fn member(&self, name: &str) -> Option<Self>;
+    /// An array's items (nothing for other values).
+    fn items(&self) -> Vec<Self>;
+    /// An object's members (nothing for other values).
+    fn entries(&self) -> Vec<(String, Self)>;
+    /// The string, if this is one.
+    fn string(&self) -> Option<String>;
+    /// The number, if this is one.
+    fn number(&self) -> Option<f64>;
+    /// The integer, if this is a number that is one (exactly, within `i64`).
+    fn integer(&self) -> Option<i64>;
+    /// The boolean, if this is one.
+    fn boolean(&self) -> Option<bool>;
+}
 
 /// Reads a value that has passed its schema check; `None` is an absent member.
 pub trait FromJson: Sized {
     /// Whether the member may be absent (or `null`).
     const OPTIONAL: bool = false;
     /// Reads the value.
-    fn from_json(v: Option<Value>) -> Self;
+    fn from_json<S: Source>(v: Option<S>) -> Self;
+}
+
+impl FromJson for i64 {
+    fn from_json<S: Source>(v: Option<S>) -> Self {
+        v.and_then(|v| v.integer().or_else(|| date::parse_timestamp(&v.string()?))).unwrap_or(0)
+    }
+}
+impl FromJson for i32 {
+    fn from_json<S: Source>(v: Option<S>) -> Self {
+        v.and_then(|v| v.integer()).and_then(|n| i32::try_from(n).ok()).unwrap_or(0)
+    }
+}
+impl FromJson for f64 {
+    fn from_json<S: Source>(v: Option<S>) -> Self {
+        v.and_then(|v| v.number()).unwrap_or(0.0)
+    }
+}
+impl FromJson for bool {
+    fn from_json<S: Source>(v: Option<S>) -> Self {
+        v.and_then(|v| v.boolean()).unwrap_or(false)
+    }
+}
+impl FromJson for String {
+    fn from_json<S: Source>(v: Option<S>) -> Self {
+        v.and_then(|v| v.string()).unwrap_or_default()
+    }
+}
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json<S: Source>(v: Option<S>) -> Self {
+        v.map(|v| v.items().into_iter().map(|item| T::from_json(Some(item))).collect()).unwrap_or_default()
+    }
+}
+impl<T: FromJson> FromJson for Option<T> {
+    const OPTIONAL: bool = true;
+    fn from_json<S: Source>(v: Option<S>) -> Self {
+        v.filter(|v| v.kind() != Kind::Null).map(|v| T::from_json(Some(v)))
+    }
+}
+impl FromJson for Vec<(String, String)> {
+    fn from_json<S: Source>(v: Option<S>) -> Self {
+        let Some(v) = v else { return Vec::new() };
+        v.entries().into_iter().map(|(k, val)| (k, String::from_json(Some(val)))).collect()
+    }
+}
+
+impl Source for Value<'_> {
+    fn kind(&self) -> Kind {
+        Value::kind(self)
+    }
+    fn member(&self, name: &str) -> Option<Self> {
+        self.get(name)
+    }
+    fn items(&self) -> Vec<Self> {
+        Value::items(self).collect()
+    }
+    fn entries(&self) -> Vec<(String, Self)> {
+        self.members().filter_map(|(k, v)| Some((k.as_str()?.into_owned(), v))).collect()
+    }
+    fn string(&self) -> Option<String> {
+        self.as_str().map(|s| s.into_owned())
+    }
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+    fn integer(&self) -> Option<i64> {
+        self.as_i64()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
 }
 
 /// Writes a value as JSON.
@@ -26,49 +118,6 @@ pub trait ToJson {
     /// Whether an object member holding this value is left out.
     fn skip(&self) -> bool {
         false
-    }
-}
-
-impl FromJson for i64 {
-    fn from_json(v: Option<Value>) -> Self {
-        v.and_then(|v| v.as_i64().or_else(|| date::parse_timestamp(&v.as_str()?))).unwrap_or(0)
-    }
-}
-impl FromJson for i32 {
-    fn from_json(v: Option<Value>) -> Self {
-        v.and_then(|v| v.as_i64()).and_then(|n| i32::try_from(n).ok()).unwrap_or(0)
-    }
-}
-impl FromJson for f64 {
-    fn from_json(v: Option<Value>) -> Self {
-        v.and_then(|v| v.as_f64()).unwrap_or(0.0)
-    }
-}
-impl FromJson for bool {
-    fn from_json(v: Option<Value>) -> Self {
-        v.and_then(|v| v.as_bool()).unwrap_or(false)
-    }
-}
-impl FromJson for String {
-    fn from_json(v: Option<Value>) -> Self {
-        v.and_then(|v| v.as_str()).map(|s| s.into_owned()).unwrap_or_default()
-    }
-}
-impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json(v: Option<Value>) -> Self {
-        v.map(|v| v.items().map(|item| T::from_json(Some(item))).collect()).unwrap_or_default()
-    }
-}
-impl<T: FromJson> FromJson for Option<T> {
-    const OPTIONAL: bool = true;
-    fn from_json(v: Option<Value>) -> Self {
-        v.filter(|v| v.kind() != Kind::Null).map(|v| T::from_json(Some(v)))
-    }
-}
-impl FromJson for Vec<(String, String)> {
-    fn from_json(v: Option<Value>) -> Self {
-        let Some(v) = v else { return Vec::new() };
-        v.members().map(|(k, val)| (String::from_json(Some(k)), String::from_json(Some(val)))).collect()
     }
 }
 
@@ -98,7 +147,7 @@ impl ToJson for f64 {
             let mut digits = String::new();
             crate::text::push_int(&mut digits, 1_000_000 + fraction);
             out.push('.');
-            out.push_str(digits[1..].trim_end_matches('0'));
+            out.push_str(digits.get(1..).unwrap_or_default().trim_end_matches('0'));
         }
     }
 }
@@ -109,7 +158,7 @@ impl ToJson for bool {
 }
 impl ToJson for String {
     fn to_json(&self, out: &mut String) {
-        push_str(out, self);
+        push_json_string(out, self);
     }
 }
 impl<T: ToJson> ToJson for [T] {
@@ -147,9 +196,9 @@ impl ToJson for Vec<(String, String)> {
             if i > 0 {
                 out.push(',');
             }
-            push_str(out, k);
+            push_json_string(out, k);
             out.push(':');
-            push_str(out, v);
+            push_json_string(out, v);
         }
         out.push('}');
     }
@@ -159,33 +208,35 @@ impl ToJson for Vec<(String, String)> {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RawJson(pub String);
 
-impl FromJson for RawJson {
-    fn from_json(v: Option<Value>) -> Self {
-        RawJson(v.map(|v| v.source().to_owned()).unwrap_or_default())
-    }
-}
 impl ToJson for RawJson {
     fn to_json(&self, out: &mut String) {
         out.push_str(&self.0);
     }
 }
 
-/// A JavaScript function: JSON leaves it out, so JSON never holds one; the JS layer says when there is one.
+/// A member only JavaScript holds (a function, an `AbortSignal`, an object of functions): Rust never reads it,
+/// and JSON never carries it.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct JsFunction;
+pub struct JsOnly;
 
-impl FromJson for JsFunction {
-    fn from_json(_: Option<Value>) -> Self {
-        JsFunction
+impl FromJson for JsOnly {
+    fn from_json<S: Source>(_: Option<S>) -> Self {
+        JsOnly
     }
 }
-impl ToJson for JsFunction {
+impl ToJson for JsOnly {
     fn to_json(&self, out: &mut String) {
         out.push_str("null");
     }
     fn skip(&self) -> bool {
         true
     }
+}
+
+/// A model declared with [`model!`]: its schema, read and written as JSON.
+pub trait Model: FromJson + ToJson {
+    /// The JSON schema the validators check.
+    const SHAPE: &'static Shape;
 }
 
 /// The JSON text of `value`.
@@ -195,13 +246,16 @@ pub fn to_json<T: ToJson + ?Sized>(value: &T) -> String {
     out
 }
 
-/// Declares a model once: the struct (with tsify's TypeScript declaration), its [`Shape`] for the validator,
-/// and its [`FromJson`] and [`ToJson`]. Each field names its JSON member and its [`Ty`]; `Option` fields are the
-/// optional ones (mark them `#[tsify(optional)]` too).
+/// Declares a model once: the struct (with tsify's TypeScript declaration), its [`Shape`] for the validators,
+/// and its [`FromJson`] and [`ToJson`]. `[closed]` refuses members the model does not list (what the caller sends:
+/// Jira's request schemas forbid them), `[open]` keeps them (Jira's answers: Jira adds fields). Each field names its
+/// JSON member and its [`Ty`]; `Option` fields are the optional ones (mark them `#[tsify(optional)]` too).
 macro_rules! model {
+    (@closed closed) => { true };
+    (@closed open) => { false };
     (
         $(#[$meta:meta])*
-        pub struct $name:ident ($closed:literal) {
+        pub struct $name:ident [$members:ident] {
             $( $(#[$fmeta:meta])* $field:ident $json:literal : $t:ty = $ty:expr, )*
         }
     ) => {
@@ -212,9 +266,9 @@ macro_rules! model {
         }
 
         impl $name {
-            /// The JSON schema the validator checks.
+            /// The JSON schema the validators check.
             pub const SHAPE: &'static $crate::decode::Shape = &$crate::decode::Shape {
-                closed: $closed,
+                closed: $crate::decode::model!(@closed $members),
                 fields: &[ $( $crate::decode::Field {
                     name: $json,
                     ty: $ty,
@@ -223,17 +277,15 @@ macro_rules! model {
             };
         }
 
+        impl $crate::decode::Model for $name {
+            const SHAPE: &'static $crate::decode::Shape = $name::SHAPE;
+        }
+
         impl $crate::decode::FromJson for $name {
-            fn from_json(v: Option<$crate::decode::Value>) -> Self {
-                #[allow(unused_mut)]
-                let mut out = Self::default();
-                for (key, value) in v.iter().flat_map(|v| v.members()) {
-                    $( if key.is_str($json) {
-                        out.$field = $crate::decode::FromJson::from_json(Some(value));
-                        continue;
-                    } )*
-                }
-                out
+            #[allow(unused_variables)]
+            fn from_json<S: $crate::decode::Source>(v: Option<S>) -> Self {
+                let Some(v) = v else { return Self::default() };
+                Self { $( $field: $crate::decode::FromJson::from_json(v.member($json)), )* }
             }
         }
 
@@ -248,7 +300,7 @@ macro_rules! model {
                         out.push(',');
                     }
                     first = false;
-                    $crate::decode::push_str(out, $json);
+                    $crate::encode::push_json_string(out, $json);
                     out.push(':');
                     $crate::decode::ToJson::to_json(&self.$field, out);
                 } )*
@@ -296,70 +348,87 @@ pub fn input<T: FromJson>(text: &str, ty: Ty, prefix: &str, error: fn(&str, &str
     }
 }
 
-/// A success answer from Jira, checked against its schema.
+/// What checking a success answer's body found. The content type is not trusted either way (proxies relabel):
+/// only what the body is counts.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Checked {
-    /// The body with Jira's date strings replaced by milliseconds, when it had any (else use the body as is).
-    pub patched: Option<String>,
+pub enum Verdict {
+    /// JSON that matches the operation's answer schema.
+    Valid,
+    /// An HTML page (a login page, a proxy's error page) where JSON belongs.
+    Html,
+    /// No body where one belongs.
+    Empty,
+    /// Text that is not JSON (truncated, garbage), with the parser's words when the core parsed it.
+    NotJson(Option<String>),
+    /// JSON that does not match the schema: where and why.
+    Mismatch(Invalid),
 }
 
-/// Checks a success answer's body against `ty`: HTML (a login or proxy page), an empty body, text that is not
-/// JSON, or JSON that does not match the spec is a `decode` error naming the JSON path. The content type is not
-/// trusted either way (proxies relabel): only what the body is counts.
-pub fn answer(op: &'static str, status: u16, content_type: Option<&str>, body: &str, ty: Ty) -> Result<Checked, Error> {
-    let fail = |path: Option<String>, why: &str| {
-        let mut e = Error::decode(status, path, cat!(op, ": Jira answered ", status, " with ", why));
-        e.operation = Some(op);
-        e
-    };
-    if looks_like_html(content_type, body) {
-        return Err(fail(
-            None,
-            "an HTML page instead of JSON; the base URL probably points at a login page or a proxy rather than Jira's REST API",
-        ));
+impl Verdict {
+    /// The verdict on what the edge observed of a body: whether it looks like markup (labelled HTML, or starting
+    /// with `<`), whether it is blank, whether `JSON.parse` took it, and the generated validator's fault.
+    pub fn of(html: bool, blank: bool, parsed: bool, fault: Option<Invalid>) -> Verdict {
+        match (html, blank, parsed, fault) {
+            (true, _, _, _) => Verdict::Html,
+            (_, true, _, _) => Verdict::Empty,
+            (_, _, false, _) => Verdict::NotJson(None),
+            (_, _, _, Some(fault)) => Verdict::Mismatch(fault),
+            _ => Verdict::Valid,
+        }
     }
-    if body.trim().is_empty() {
-        return Err(fail(None, "an empty body, expected JSON"));
+
+    /// Checks `body` against `shape` here in the core; also returns the body with Jira's date strings made
+    /// milliseconds, when it had any.
+    pub fn check(content_type: Option<&str>, body: &str, shape: &'static Shape) -> (Verdict, Option<String>) {
+        let html = looks_like_html(content_type, body);
+        if html || body.trim().is_empty() {
+            return (Verdict::of(html, true, false, None), None);
+        }
+        match Doc::parse(body) {
+            Err(e) => (Verdict::NotJson(Some(cat!(e.what, " at byte ", e.at))), None),
+            Ok(doc) => {
+                let mut patches = Vec::new();
+                match schema::check(doc.root(), Ty::Obj(shape), &mut patches) {
+                    Err(f) => (Verdict::Mismatch(Invalid { path: f.path(), problem: f.problem.describe() }), None),
+                    Ok(()) if patches.is_empty() => (Verdict::Valid, None),
+                    Ok(()) => (Verdict::Valid, Some(schema::apply(body, &patches))),
+                }
+            }
+        }
     }
-    match check(body, ty) {
-        Ok((_, patches)) if patches.is_empty() => Ok(Checked { patched: None }),
-        Ok((_, patches)) => Ok(Checked { patched: Some(schema::apply(body, &patches)) }),
-        Err(Invalid { path, problem }) if path.is_empty() => Err(fail(None, &cat!("a body that ", problem))),
-        Err(Invalid { path, problem }) => {
-            Err(fail(Some(path.clone()), &cat!("a body that does not match the spec: `", path, "` ", problem)))
+
+    /// The `decode` error this verdict means for operation `op`'s answer with `status`, if any.
+    pub fn into_result(self, op: &'static str, status: u16) -> Result<(), Error> {
+        let fail = |path: Option<String>, why: &str| {
+            let mut e = Error::decode(status, path, cat!(op, ": Jira answered ", status, " with ", why));
+            e.operation = Some(op);
+            Err(e)
+        };
+        match self {
+            Verdict::Valid => Ok(()),
+            Verdict::Html => fail(
+                None,
+                "an HTML page instead of JSON; the base URL probably points at a login page or a proxy rather than Jira's REST API",
+            ),
+            Verdict::Empty => fail(None, "an empty body, expected JSON"),
+            Verdict::NotJson(None) => fail(None, "a body that is not JSON"),
+            Verdict::NotJson(Some(why)) => fail(None, &cat!("a body that is not JSON (", why, ")")),
+            Verdict::Mismatch(Invalid { path, problem }) if path.is_empty() => fail(None, &cat!("a body that ", problem)),
+            Verdict::Mismatch(Invalid { path, problem }) => {
+                let why = cat!("a body that does not match the spec: `", path, "` ", problem);
+                fail(Some(path), &why)
+            }
         }
     }
 }
 
 /// Whether an answer is an HTML page (labelled so, or starting with a tag).
 pub fn looks_like_html(content_type: Option<&str>, body: &str) -> bool {
-    content_type.is_some_and(|t| crate::text::find(&t.to_ascii_lowercase(), "html").is_some())
+    content_type.is_some_and(|t| crate::small::find(&t.to_ascii_lowercase(), "html").is_some())
         || body.trim_start().starts_with('<')
 }
 
 impl FromJson for () {
-    fn from_json(_: Option<Value>) -> Self {}
+    fn from_json<S: Source>(_: Option<S>) -> Self {}
 }
 
-#[cfg(test)]
-mod speed {
-    /// Not a test of speed (timings are not asserted): prints how long checking a 100-webhook page takes, for
-    /// profiling with `cargo test --release decode::speed -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn check_a_page() {
-        let text = std::fs::read_to_string("/tmp/page100.json").unwrap();
-        let ty = super::Ty::Obj(crate::models::PageBeanWebhook::SHAPE);
-        let t = std::time::Instant::now();
-        for _ in 0..1000 {
-            let (doc, patches) = super::check(&text, ty).unwrap();
-            std::hint::black_box((doc, super::schema::apply(&text, &patches)));
-        }
-        println!("check + patch: {:?} per page", t.elapsed() / 1000);
-        let t = std::time::Instant::now();
-        for _ in 0..1000 {
-            std::hint::black_box(super::Doc::parse(&text).unwrap());
-        }
-        println!("parse only: {:?} per page", t.elapsed() / 1000);
-    }
-}

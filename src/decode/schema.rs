@@ -48,6 +48,11 @@ pub enum Ty {
     BoolOr(&'static Shape),
     /// One value of a type, or an array of them (`secret: "s"` or `secret: ["new", "old"]`).
     OneOrMany(&'static Ty),
+    /// A JavaScript function (config hooks, a transport): JSON never holds one, so in JSON text it can only be
+    /// absent.
+    Function,
+    /// An object whose string member `.0` names its shape among `.1` (`auth: { type: "basic", … }`).
+    Tagged(&'static str, &'static [(&'static str, &'static Shape)]),
 }
 
 /// An object's members.
@@ -110,6 +115,8 @@ pub enum Problem {
     NotAnId,
     /// An id listed a second time.
     Twice,
+    /// A tag naming none of the shapes it may name.
+    NotOneOf(&'static [(&'static str, &'static Shape)]),
 }
 
 impl PartialEq for Shape {
@@ -147,6 +154,18 @@ impl Problem {
             Problem::Outside(min, max) => cat!("must be between ", min, " and ", max),
             Problem::NotAnId => "is not a webhook id (ids are positive integers)".into(),
             Problem::Twice => "is listed twice".into(),
+            Problem::NotOneOf(shapes) => {
+                let mut names = String::from("must be ");
+                for (i, (name, _)) in shapes.iter().enumerate() {
+                    names.push_str(match i {
+                        0 => "\"",
+                        i if i + 1 == shapes.len() => "\" or \"",
+                        _ => "\", \"",
+                    });
+                    names.push_str(name);
+                }
+                cat!(names, '"')
+            }
         }
     }
 }
@@ -257,6 +276,24 @@ pub fn check(v: Value, ty: Ty, patches: &mut Vec<Patch>) -> Result<(), Fault> {
         Ty::BoolOr(_) => expected("a boolean or an object"),
         Ty::OneOrMany(item) if v.kind() == Kind::Arr => check(v, Ty::Items(item, 1, u32::MAX), patches),
         Ty::OneOrMany(item) => check(v, *item, patches),
+        Ty::Function => expected("a function"),
+        Ty::Tagged(tag, shapes) if v.kind() == Kind::Obj => {
+            let kind = v.get(tag).and_then(|t| t.as_str());
+            match shapes.iter().find(|(name, _)| kind.as_deref() == Some(*name)) {
+                Some((_, shape)) => object(v, shape, patches),
+                None => Err(Fault::new(Problem::NotOneOf(shapes)).at(Seg::Key(tag))),
+            }
+        }
+        Ty::Tagged(..) => expected("an object"),
+    }
+}
+
+/// Checks an integer against an integer type (the typed query parameters: their constraints are the schema's).
+pub fn check_int(n: i64, ty: Ty) -> Result<(), Problem> {
+    match ty {
+        Ty::Range(min, max) if !(min..=max).contains(&n) => Err(Problem::Outside(min, max)),
+        Ty::Int | Ty::Range(..) if !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&n) => Err(Problem::Unsafe),
+        _ => Ok(()),
     }
 }
 

@@ -1,137 +1,70 @@
 //! One call, as a state machine with no I/O (sans-IO, like quinn-proto): [`Call::poll`] says what to do next
-//! ([`Action`]); the driver does it and reports back with `on_response`, `on_network_error`, `on_token`,
-//! `on_abort` or `on_deadline`. Every decision of a call is here: when to send, what a status means, whether
-//! and when to retry, the POST rule, the one token refresh after a 401, the deadline across attempts.
+//! ([`Action`]); the driver does it and reports back. Every decision of a call is here: when to send, what a
+//! status means, whether and when to retry, the POST rule, the token after a 401, the deadline across attempts.
+//!
+//! A driver reports an answer in one of two ways: as its text ([`Call::on_response`], the host), or as its head
+//! first ([`Call::on_head`], which says what to read of the body) and then what it found in the body
+//! ([`Call::on_checked`] for a success, [`Call::on_error_body`] for Jira's ErrorCollection): the JavaScript edge,
+//! where `JSON.parse` and the validator generated from the same schemas check the answer where it already is.
 
 use super::retry::{retry_after_ms, Outcome};
-use crate::auth::connect_jwt;
-use crate::config::{check_token, timer_ms, Credential, Settings};
-use crate::decode::{self, Checked, FromJson, Ty};
-use crate::error::{Error, ErrorKind, RateLimit, Secrets};
+use crate::auth::{check_token, Unauthorized};
+use crate::config::{timer_ms, Settings};
+use crate::decode::{self, FromJson, Verdict};
+use crate::error::{Error, ErrorKind, Secrets};
+use crate::http::{HttpRequest, HttpResponse, Method, Spec};
 use crate::models::ErrorCollection;
+use crate::operations::{Answer, Operation};
 use crate::text::cat;
 use std::rc::Rc;
 
-/// An HTTP method. Whether a request may be sent twice follows from it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    /// GET
-    Get,
-    /// POST: the one method that is not idempotent.
-    Post,
-    /// PUT
-    Put,
-    /// DELETE
-    Delete,
-}
-
-impl Method {
-    /// The method's name on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-        }
-    }
-
-    /// Whether sending the request twice has the same effect as once (RFC 9110, section 9.2.2).
-    pub fn idempotent(self) -> bool {
-        self != Method::Post
-    }
-}
-
-/// An HTTP request, ready for any transport.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpRequest {
-    /// The method.
-    pub method: Method,
-    /// The absolute URL (just the path when a custom transport has no base URL).
-    pub url: String,
-    /// The API path and query without any gateway prefix, e.g. `/rest/api/2/webhook?startAt=0`.
-    pub path: String,
-    /// Header names and values. The `Authorization` value is a secret: never log it.
-    pub headers: Vec<(&'static str, String)>,
-    /// The JSON body.
-    pub body: Option<String>,
-}
-
-impl HttpRequest {
-    /// Sets a header, replacing any earlier value.
-    pub fn set_header(&mut self, name: &'static str, value: String) {
-        self.headers.retain(|(n, _)| *n != name);
-        self.headers.push((name, value));
-    }
-}
-
-/// What a transport got back.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpResponse {
-    /// The HTTP status.
-    pub status: u16,
-    /// The `Content-Type` header.
-    pub content_type: Option<String>,
-    /// Jira's `X-AREQUESTID` header.
-    pub request_id: Option<String>,
-    /// The `Retry-After` header.
-    pub retry_after: Option<String>,
-    /// Jira's rate-limit headers.
-    pub rate_limit: RateLimit,
-    /// The body as text.
-    pub body: String,
-}
-
-/// What an operation's call needs to know about it.
-#[derive(Clone, Copy, Debug)]
-pub struct Spec {
-    /// Jira's operationId.
-    pub id: &'static str,
-    /// The method.
-    pub method: Method,
-    /// The statuses that mean success.
-    pub success: &'static [u16],
-    /// The schema of a success answer; `None` when the answer has no body.
-    pub answer: Option<Ty>,
-}
-
-/// A success: the answer, checked against the operation's schema.
+/// A success: the answer passed its schema check.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reply {
     /// The HTTP status.
     pub status: u16,
-    /// The body as Jira sent it.
-    pub body: String,
-    /// The body with Jira's date strings replaced by milliseconds, when it had any.
-    pub patched: Option<String>,
     /// How many times the request was sent.
     pub attempts: u32,
+    /// The body as the caller gets it (Jira's date strings made milliseconds), when the core read it; the edge
+    /// keeps the parsed value itself.
+    pub text: Option<String>,
 }
 
 impl Reply {
     /// The body as the caller gets it: dates as milliseconds.
     pub fn text(&self) -> &str {
-        self.patched.as_deref().unwrap_or(&self.body)
+        self.text.as_deref().unwrap_or_default()
     }
 
-    /// The answer as a Rust value (it has passed its schema check).
-    pub fn read<T: FromJson>(&self) -> T {
-        let doc = decode::Doc::parse(self.text()).ok();
-        T::from_json(doc.as_ref().map(|d| d.root()))
+    /// The answer as operation `O`'s output (it has passed its schema check).
+    pub fn output<O: Operation>(&self) -> O::Output {
+        let doc = self.text.as_deref().and_then(|t| decode::Doc::parse(t).ok());
+        O::Output::from_json(doc.as_ref().map(|d| d.root()))
     }
+}
+
+/// What of an answer's body the edge reads, once the engine has seen its head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// Nothing: the status decides (a success without a body).
+    Nothing,
+    /// The success answer: check it against the operation's output schema, then [`Call::on_checked`].
+    Answer,
+    /// An error status: Jira's ErrorCollection, if the body is one, then [`Call::on_error_body`].
+    ErrorCollection,
 }
 
 /// What the driver does next.
 #[derive(Debug, PartialEq)]
 pub enum Action {
-    /// Send this request, then report with `on_response` or `on_network_error` (or `on_abort`, `on_deadline`).
+    /// Send this request, then report the answer (or `on_network_error`, `on_abort`, `on_deadline`).
     Send(HttpRequest),
     /// Wait this many whole milliseconds, then poll again.
     Sleep(f64),
-    /// Ask the token provider for a token (a fresh one when `refresh`), then report with `on_token`.
+    /// Ask the token provider for a token, then report with `on_token`.
     NeedToken {
-        /// Whether the token in hand was refused (a 401).
-        refresh: bool,
+        /// The token Jira just refused (a 401), to tell the provider: it must not hand out that one again.
+        refused: Option<String>,
     },
     /// The call is over.
     Done(Result<Reply, Error>),
@@ -142,10 +75,23 @@ enum State {
     Ready,
     AwaitingToken,
     Sending,
-    Answered(HttpResponse),
+    /// The head of an answer whose body the edge is reading.
+    Head(HttpResponse),
+    Answered(HttpResponse, Body),
     NetworkFailed(String),
     Waiting(f64),
     Ended(Result<Reply, Error>),
+}
+
+/// An answer's body, as the driver reported it.
+#[derive(Debug)]
+enum Body {
+    /// The text, for the core to check (success) or read (error).
+    Text,
+    /// A success body the edge checked.
+    Checked(Verdict),
+    /// An error body the edge read: Jira's ErrorCollection if it was one, and whether it was an HTML page.
+    Errors(Option<ErrorCollection>, bool),
 }
 
 /// One call of one operation, from its first attempt to its result.
@@ -153,42 +99,40 @@ enum State {
 pub struct Call {
     settings: Rc<Settings>,
     spec: Spec,
+    output: Option<&'static decode::Shape>,
     request: HttpRequest,
     state: State,
     attempts: u32,
     deadline: Option<(f64, f64)>,
     token: Option<String>,
-    refreshed: bool,
+    asked_again: bool,
     secrets: Secrets,
 }
 
 impl Call {
-    /// A call that sends `request` as `spec` says. `timeout_ms` (whole milliseconds) starts now; `token` is the
-    /// provider's token from an earlier call, if any.
-    pub(crate) fn new(
+    /// A call of `O` that sends `request`. `timeout_ms` (whole milliseconds) starts at `now_ms`; `token` is the
+    /// provider's token to start with, if any (else the provider is asked first).
+    pub(crate) fn new<O: Operation>(
         settings: Rc<Settings>,
-        spec: Spec,
         request: HttpRequest,
         now_ms: f64,
         timeout_ms: Option<f64>,
         token: Option<String>,
     ) -> Call {
         let mut secrets = settings.secrets.clone();
-        let token = token.or_else(|| match &settings.credential {
-            Credential::Provider { initial } => initial.clone(),
-            _ => None,
-        });
+        let token = token.or_else(|| settings.auth.initial_token().map(str::to_owned));
         if let Some(t) = &token {
             secrets.add(t);
         }
         Call {
-            spec,
+            spec: O::SPEC,
+            output: <O::Output as Answer>::shape(),
             request,
             state: State::Ready,
             attempts: 0,
             deadline: timeout_ms.map(|ms| (now_ms + ms, ms)),
             token,
-            refreshed: false,
+            asked_again: false,
             secrets,
             settings,
         }
@@ -199,26 +143,31 @@ impl Call {
         self.spec.id
     }
 
+    /// The request (its `Authorization` as of the last attempt).
+    pub fn request(&self) -> &HttpRequest {
+        &self.request
+    }
+
+    /// How many times the request was sent so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
     /// How long until the deadline, in whole milliseconds, if the call has one.
     pub fn remaining_ms(&self, now_ms: f64) -> Option<f64> {
         self.deadline.map(|(at, _)| timer_ms(at - now_ms))
-    }
-
-    /// The provider's current token, to hand to the next call.
-    pub fn token(&self) -> Option<&str> {
-        self.token.as_deref()
     }
 
     /// What to do next. `now_ms` is the wall clock, `random` a number in `[0, 1)` for backoff jitter.
     pub fn poll(&mut self, now_ms: f64, random: f64) -> Action {
         let state = std::mem::replace(&mut self.state, State::Ready);
         let next = match state {
-            State::Ready if self.token.is_none() && matches!(self.settings.credential, Credential::Provider { .. }) => {
+            State::Ready if self.settings.auth.needs_token(self.token.as_deref()) => {
                 self.state = State::AwaitingToken;
-                return Action::NeedToken { refresh: false };
+                return Action::NeedToken { refused: None };
             }
             State::Ready => return self.attempt(now_ms),
-            State::AwaitingToken | State::Sending => {
+            State::AwaitingToken | State::Sending | State::Head(_) => {
                 Err(Error::new(ErrorKind::Network, "the driver polled a call that was waiting for an event"))
             }
             State::Waiting(until) if now_ms < until => {
@@ -226,7 +175,7 @@ impl Call {
                 return Action::Sleep(timer_ms(until - now_ms));
             }
             State::Waiting(_) => return self.attempt(now_ms),
-            State::Answered(response) => match self.answered(response, now_ms, random) {
+            State::Answered(response, body) => match self.answered(response, body, now_ms, random) {
                 Some(action) => return action,
                 None => return self.poll(now_ms, random),
             },
@@ -244,16 +193,48 @@ impl Call {
         self.finish(next)
     }
 
-    /// Jira answered.
+    /// Jira answered; `response.body` is the whole body as text.
     pub fn on_response(&mut self, response: HttpResponse) {
         if matches!(self.state, State::Sending) {
-            self.state = State::Answered(response);
+            self.state = State::Answered(response, Body::Text);
+        }
+    }
+
+    /// Jira answered with this head (its body not read yet): says what of the body to read and report.
+    pub fn on_head(&mut self, head: HttpResponse) -> Expect {
+        if !matches!(self.state, State::Sending) {
+            return Expect::Nothing;
+        }
+        let expect = match (self.spec.success.contains(&head.status), self.output) {
+            (true, Some(_)) => Expect::Answer,
+            (true, None) => Expect::Nothing,
+            (false, _) => Expect::ErrorCollection,
+        };
+        self.state = match expect {
+            Expect::Nothing if self.spec.success.contains(&head.status) => State::Answered(head, Body::Checked(Verdict::Valid)),
+            _ => State::Head(head),
+        };
+        expect
+    }
+
+    /// What the edge found in a success body ([`Expect::Answer`]).
+    pub fn on_checked(&mut self, verdict: Verdict) {
+        if let State::Head(head) = std::mem::replace(&mut self.state, State::Ready) {
+            self.state = State::Answered(head, Body::Checked(verdict));
+        }
+    }
+
+    /// What the edge found in an error body ([`Expect::ErrorCollection`]): Jira's ErrorCollection if the body was
+    /// one, and whether it was an HTML page.
+    pub fn on_error_body(&mut self, collection: Option<ErrorCollection>, html: bool) {
+        if let State::Head(head) = std::mem::replace(&mut self.state, State::Ready) {
+            self.state = State::Answered(head, Body::Errors(collection, html));
         }
     }
 
     /// No answer came back (refused, reset, dropped, DNS, TLS, CORS). `cause` is the runtime's words.
     pub fn on_network_error(&mut self, cause: String) {
-        if matches!(self.state, State::Sending) {
+        if matches!(self.state, State::Sending | State::Head(_)) {
             self.state = State::NetworkFailed(cause);
         }
     }
@@ -265,13 +246,14 @@ impl Call {
         }
         let checked = match token {
             Ok(token) => check_token("auth.getToken", &token).map(|_| token).map_err(|mut e| {
+                e.kind = ErrorKind::Token;
                 e.message =
                     cat!(self.spec.id, ": auth.getToken resolved to something that is not a token: ", e.message);
                 e
             }),
             Err(why) => {
-                let mut e = Error::config("auth.getToken", "");
-                e.message = cat!(self.spec.id, ": auth.getToken failed: ", why);
+                let mut e = Error::new(ErrorKind::Token, cat!(self.spec.id, ": auth.getToken failed: ", why));
+                e.path = Some("auth.getToken".into());
                 Err(e)
             }
         };
@@ -283,6 +265,19 @@ impl Call {
             }
             Err(e) => State::Ended(Err(e)),
         };
+    }
+
+    /// The token provider failed with a `JiraWebhooksError` of its own (`reauthorize`, `token`): the call ends
+    /// with it.
+    pub fn on_token_error(&mut self, e: Error) {
+        if matches!(self.state, State::AwaitingToken) {
+            self.state = State::Ended(Err(e));
+        }
+    }
+
+    /// The provider's token the call used last, to start the next call with.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
     }
 
     /// The caller's `AbortSignal` fired.
@@ -320,24 +315,7 @@ impl Call {
             return self.finish(Err(e));
         }
         self.attempts += 1;
-        match &self.settings.credential {
-            Credential::Connect { app_key, shared_secret } => {
-                let jwt = connect_jwt::sign(
-                    app_key,
-                    shared_secret,
-                    self.request.method.as_str(),
-                    &self.request.path,
-                    (now_ms / 1000.0) as i64,
-                );
-                self.secrets.add(&jwt);
-                self.request.set_header("Authorization", cat!("JWT ", jwt));
-            }
-            Credential::Provider { .. } => {
-                let token = self.token.clone().unwrap_or_default();
-                self.request.set_header("Authorization", cat!("Bearer ", token));
-            }
-            Credential::Header(_) | Credential::Transport => {}
-        }
+        self.settings.auth.authorize(&mut self.request, now_ms, self.token.as_deref(), &mut self.secrets);
         self.state = State::Sending;
         Action::Send(self.request.clone())
     }
@@ -348,30 +326,36 @@ impl Call {
     }
 
     /// Decides on an answer: `Some` action, or `None` when the state changed and a poll decides.
-    fn answered(&mut self, response: HttpResponse, now_ms: f64, random: f64) -> Option<Action> {
+    fn answered(&mut self, response: HttpResponse, body: Body, now_ms: f64, random: f64) -> Option<Action> {
         let status = response.status;
         if self.spec.success.contains(&status) {
-            let checked = match self.spec.answer {
-                None => Ok(Checked { patched: None }),
-                Some(ty) => decode::answer(self.spec.id, status, response.content_type.as_deref(), &response.body, ty),
+            let (verdict, patched) = match (body, self.output) {
+                (_, None) => (Verdict::Valid, None),
+                (Body::Checked(verdict), _) => (verdict, None),
+                (_, Some(shape)) => Verdict::check(response.content_type.as_deref(), &response.body, shape),
             };
-            let result =
-                checked.map(|c| Reply { status, patched: c.patched, body: response.body, attempts: self.attempts });
+            let text = self.output.map(|_| patched.unwrap_or(response.body)).filter(|t| !t.is_empty());
+            let result = verdict.into_result(self.spec.id, status);
+            let result = result.map(|()| Reply { status, attempts: self.attempts, text });
             return Some(self.finish(result.map_err(|mut e| {
                 e.request_id = response.request_id.clone();
                 e
             })));
         }
-        if status == 401 && !self.refreshed && matches!(self.settings.credential, Credential::Provider { .. }) {
-            self.refreshed = true;
+        if status == 401 && self.settings.auth.on_unauthorized(self.asked_again) == Unauthorized::AskAgain {
+            self.asked_again = true;
             self.state = State::AwaitingToken;
-            return Some(Action::NeedToken { refresh: true });
+            return Some(Action::NeedToken { refused: self.token.take() });
         }
         let idempotent = self.spec.method.idempotent();
         match self.settings.retry.delay(self.attempts, idempotent, Outcome::Response(&response), now_ms, random) {
             Some(ms) if !self.past_deadline(now_ms + ms) => Some(self.wait(now_ms, ms)),
             _ => {
-                let mut e = http_error(self.spec.id, &response, now_ms);
+                let (collection, html) = match body {
+                    Body::Errors(collection, html) => (collection, html),
+                    _ => read_collection(&response),
+                };
+                let mut e = http_error(self.spec.id, &response, collection, html, now_ms);
                 e.may_have_applied = !idempotent && matches!(status, 502..=504);
                 self.state = State::Ended(Err(e));
                 None
@@ -414,6 +398,15 @@ impl Call {
     }
 }
 
+/// Jira's ErrorCollection in an error body the core reads itself, and whether the body is an HTML page.
+fn read_collection(response: &HttpResponse) -> (Option<ErrorCollection>, bool) {
+    let html = decode::looks_like_html(response.content_type.as_deref(), &response.body);
+    let collection = decode::check(&response.body, decode::Ty::Obj(<ErrorCollection as decode::Model>::SHAPE))
+        .ok()
+        .map(|(doc, _)| ErrorCollection::from_json(Some(doc.root())));
+    (collection, html)
+}
+
 fn reason(status: u16) -> &'static str {
     match status {
         400 => " Bad Request",
@@ -446,12 +439,15 @@ fn hint(op: &str, status: u16) -> &'static str {
     }
 }
 
-/// The error for a status that is not the operation's success, with Jira's ErrorCollection when the body has one.
-pub(crate) fn http_error(op: &'static str, response: &HttpResponse, now_ms: f64) -> Error {
+/// The error for a status that is not the operation's success, with Jira's ErrorCollection when the body was one.
+pub(crate) fn http_error(
+    op: &'static str,
+    response: &HttpResponse,
+    collection: Option<ErrorCollection>,
+    html: bool,
+    now_ms: f64,
+) -> Error {
     let status = response.status;
-    let collection = decode::check(&response.body, Ty::Obj(ErrorCollection::SHAPE))
-        .ok()
-        .map(|(doc, _)| ErrorCollection::from_json(Some(doc.root())));
     let mut e = Error::new(ErrorKind::Http, cat!(op, " failed: Jira answered ", status, reason(status)));
     if let Some(c) = collection {
         e.error_messages = c.error_messages.unwrap_or_default();
@@ -463,7 +459,7 @@ pub(crate) fn http_error(op: &'static str, response: &HttpResponse, now_ms: f64)
         e.message.push_str(&cat!(": ", details.join("; ")));
     }
     e.message.push_str(&cat!(" (", hint(op, status), ")"));
-    if details.is_empty() && decode::looks_like_html(response.content_type.as_deref(), &response.body) {
+    if details.is_empty() && html {
         e.message.push_str("; the body was an HTML page, not Jira's JSON");
     }
     e.status = status;

@@ -1,6 +1,6 @@
 //! The call engine: every decision about a call, with no I/O. [`Call`] drives one operation from its first
-//! attempt to its result; [`RetryPolicy`] says what is sent again and when; [`OffsetPages`] and [`CursorPages`]
-//! walk Jira's two kinds of pages.
+//! attempt to its result; [`RetryPolicy`](crate::config::RetryPolicy)'s `delay` says what is sent again and when;
+//! [`OffsetPages`] and [`CursorPages`] walk Jira's two kinds of pages, [`Items`] an iterator through their items.
 
 mod call;
 mod pages;
@@ -8,6 +8,7 @@ mod retry;
 #[cfg(test)]
 mod tests;
 
-pub use call::{Action, Call, HttpRequest, HttpResponse, Method, Reply, Spec};
-pub use pages::{CursorPages, OffsetPages};
-pub use retry::{retry_after_ms, RetryPolicy};
+pub use call::{Action, Call, Expect, Reply};
+pub(crate) use call::http_error;
+pub use pages::{CursorPages, ItemStep, Items, OffsetPages, PageFacts, Pages};
+pub use retry::{retry_after_ms, Outcome};

@@ -1,65 +1,116 @@
 //! Paging: where the next page starts and when to stop, for the offset pages of getDynamicWebhooksForApp and
-//! the cursor of getFailedWebhooks. A server that does not move forward is an error, never an endless loop. The
-//! position moves only when a page arrived, so a failed page is asked for again.
+//! the cursor of getFailedWebhooks, and an iterator's walk through the items of those pages ([`Items`]). A server
+//! that does not move forward is an error, never an endless loop. The position moves only when a page arrived, so
+//! a failed page is asked for again.
 
-use super::call::Reply;
-use crate::decode::Doc;
 use crate::error::Error;
+use crate::models::{FailedWebhooks, PageBeanWebhook};
 use crate::operations::{
     GetDynamicWebhooksForApp, GetDynamicWebhooksForAppParams, GetFailedWebhooks, GetFailedWebhooksParams, Operation,
 };
 use crate::text::cat;
 
+/// What paging needs to know of a page that arrived: how many items it has, and its paging fields.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PageFacts {
+    /// How many items (`values.length`).
+    pub len: usize,
+    /// `startAt` (offset pages).
+    pub start_at: Option<i64>,
+    /// `maxResults`.
+    pub max_results: Option<i64>,
+    /// `total` (offset pages).
+    pub total: Option<i64>,
+    /// `isLast` (offset pages).
+    pub is_last: Option<bool>,
+    /// The last item's `failureTime` (cursor pages).
+    pub last_failure_time: Option<i64>,
+}
+
+impl PageFacts {
+    /// The facts of a page of webhooks.
+    pub fn of_webhooks(page: &PageBeanWebhook) -> Self {
+        PageFacts {
+            len: page.values.len(),
+            start_at: page.start_at,
+            max_results: page.max_results.map(i64::from),
+            total: page.total,
+            is_last: page.is_last,
+            last_failure_time: None,
+        }
+    }
+
+    /// The facts of a page of failed deliveries.
+    pub fn of_failures(page: &FailedWebhooks) -> Self {
+        PageFacts {
+            len: page.values.len(),
+            max_results: Some(i64::from(page.max_results)),
+            last_failure_time: page.values.last().map(|f| f.failure_time),
+            ..PageFacts::default()
+        }
+    }
+}
+
+/// Jira's pages of one kind.
+pub trait Pages {
+    /// The operation that fetches a page.
+    type Op: Operation;
+    /// The operation that fetches the next page, or `None` after the last.
+    fn next(&self) -> Option<Self::Op>;
+    /// Moves past the page that arrived (the answer to [`Pages::next`]).
+    fn advance(&mut self, page: &PageFacts) -> Result<(), Error>;
+}
+
 /// The pages of getDynamicWebhooksForApp, from the first asked for to the last.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OffsetPages {
-    next: Option<GetDynamicWebhooksForAppParams>,
+    next: Option<GetDynamicWebhooksForApp>,
 }
 
 impl OffsetPages {
     /// Pages from `first` on.
-    pub fn new(first: GetDynamicWebhooksForAppParams) -> Self {
+    pub fn new(first: GetDynamicWebhooksForApp) -> Self {
         OffsetPages { next: Some(first) }
     }
+}
 
-    /// The operation that fetches the next page, or `None` after the last.
-    pub fn next(&self) -> Option<GetDynamicWebhooksForApp> {
-        self.next.clone().map(GetDynamicWebhooksForApp)
+impl Pages for OffsetPages {
+    type Op = GetDynamicWebhooksForApp;
+
+    fn next(&self) -> Option<GetDynamicWebhooksForApp> {
+        self.next.clone()
     }
 
-    /// Moves past the page `reply` holds (the answer to [`OffsetPages::next`]).
-    pub fn advance(&mut self, reply: &Reply) -> Result<(), Error> {
-        let Some(params) = &self.next else { return Ok(()) };
-        let doc = Doc::parse(reply.text()).map_err(|_| no_progress("an unreadable page"))?;
-        let page = doc.root();
-        let int = |name| page.get(name).and_then(|v| v.as_i64());
-        let len = page.get("values").map_or(0, |v| v.len()) as i64;
-        let is_last = page.get("isLast").and_then(|v| v.as_bool());
+    fn advance(&mut self, page: &PageFacts) -> Result<(), Error> {
+        let Some(op) = &self.next else { return Ok(()) };
+        let params = op.params();
+        let len = page.len as i64;
         let asked = params.start_at.unwrap_or(0);
         if len == 0 {
-            if is_last == Some(false) {
+            if page.is_last == Some(false) {
                 return Err(no_progress("an empty page that is not the last"));
             }
             self.next = None;
             return Ok(());
         }
-        if int("startAt").is_some_and(|s| s != asked) {
+        if page.start_at.is_some_and(|s| s != asked) {
             return Err(no_progress("a page that starts elsewhere than asked"));
         }
         let next = asked + len;
-        let page_size = int("maxResults").or(params.max_results).unwrap_or(100);
-        let last = match (is_last, int("total")) {
+        let page_size = page.max_results.or(params.max_results).unwrap_or(100);
+        let last = match (page.is_last, page.total) {
             (Some(last), _) => last,
             (None, Some(total)) => next >= total,
             (None, None) => len < page_size,
         };
-        self.next = (!last).then_some(GetDynamicWebhooksForAppParams { start_at: Some(next), ..params.clone() });
+        let params = GetDynamicWebhooksForAppParams { start_at: Some(next), ..params.clone() };
+        self.next = if last { None } else { Some(GetDynamicWebhooksForApp::new(params)?) };
         Ok(())
     }
 }
 
 fn no_progress(what: &str) -> Error {
-    let id = GetDynamicWebhooksForApp::SPEC.id;
+    let id = GetDynamicWebhooksForApp::ID;
     let mut e = Error::decode(200, None, cat!(id, ": Jira returned ", what, "; stopping the pages"));
     e.operation = Some(id);
     e
@@ -69,47 +120,88 @@ fn no_progress(what: &str) -> Error {
 /// of an answer is never followed (it would need the credentials sent to wherever it points).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CursorPages {
-    next: Option<GetFailedWebhooksParams>,
+    next: Option<GetFailedWebhooks>,
 }
 
 impl CursorPages {
-    /// Failures after `first.after` on.
-    pub fn new(first: GetFailedWebhooksParams) -> Self {
+    /// Failures after `first`'s `after` on.
+    pub fn new(first: GetFailedWebhooks) -> Self {
         CursorPages { next: Some(first) }
     }
+}
 
-    /// The operation that fetches the next page, or `None` when there is nothing more now.
-    pub fn next(&self) -> Option<GetFailedWebhooks> {
-        self.next.clone().map(GetFailedWebhooks)
+impl Pages for CursorPages {
+    type Op = GetFailedWebhooks;
+
+    fn next(&self) -> Option<GetFailedWebhooks> {
+        self.next.clone()
     }
 
-    /// Moves past the page `reply` holds (the answer to [`CursorPages::next`]).
-    pub fn advance(&mut self, reply: &Reply) -> Result<(), Error> {
-        let Some(params) = &self.next else { return Ok(()) };
-        let id = GetFailedWebhooks::SPEC.id;
-        let stuck = || {
-            let mut e = Error::decode(
-                200,
-                None,
-                cat!(id, ": Jira returned failures no newer than the cursor; stopping the pages"),
-            );
-            e.operation = Some(id);
-            e
-        };
-        let doc = Doc::parse(reply.text()).map_err(|_| stuck())?;
-        let page = doc.root();
-        let values = page.get("values");
-        let count = values.map_or(0, |v| v.len());
-        let last = values.and_then(|v| v.items().last()).and_then(|v| v.get("failureTime")).and_then(|t| t.as_i64());
-        let Some(last) = last else {
+    fn advance(&mut self, page: &PageFacts) -> Result<(), Error> {
+        let Some(op) = &self.next else { return Ok(()) };
+        let params = op.params();
+        let Some(last) = page.last_failure_time.filter(|_| page.len > 0) else {
             self.next = None;
             return Ok(());
         };
         if params.after.is_some_and(|after| last <= after) {
-            return Err(stuck());
+            let id = GetFailedWebhooks::ID;
+            let why = cat!(id, ": Jira returned failures no newer than the cursor; stopping the pages");
+            let mut e = Error::decode(200, None, why);
+            e.operation = Some(id);
+            return Err(e);
         }
-        let max = page.get("maxResults").and_then(|v| v.as_i64()).unwrap_or(i64::MAX);
-        self.next = (count as i64 >= max).then_some(GetFailedWebhooksParams { after: Some(last), ..params.clone() });
+        let max = page.max_results.unwrap_or(i64::MAX);
+        let params = GetFailedWebhooksParams { after: Some(last), ..params.clone() };
+        self.next = if page.len as i64 >= max { Some(GetFailedWebhooks::new(params)?) } else { None };
+        Ok(())
+    }
+}
+
+/// What an iterator does next.
+#[derive(Debug, PartialEq)]
+pub enum ItemStep<O> {
+    /// Hand out the item at this index of the page in hand.
+    Item(usize),
+    /// Fetch this page, then report it with [`Items::on_page`].
+    Fetch(O),
+    /// Every item of every page has been handed out.
+    Done,
+}
+
+/// An iterator's walk through the items of `P`: the page in hand, the position in it (moved only when an item is
+/// handed out), and the next page asked for only when the page in hand is used up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Items<P> {
+    pages: P,
+    len: usize,
+    at: usize,
+}
+
+impl<P: Pages> Items<P> {
+    /// The items of `pages`, from their first page on.
+    pub fn new(pages: P) -> Self {
+        Items { pages, len: 0, at: 0 }
+    }
+
+    /// What to do next.
+    pub fn next(&mut self) -> ItemStep<P::Op> {
+        if self.at < self.len {
+            self.at += 1;
+            return ItemStep::Item(self.at - 1);
+        }
+        match self.pages.next() {
+            Some(op) => ItemStep::Fetch(op),
+            None => ItemStep::Done,
+        }
+    }
+
+    /// The page asked for arrived: its items are the ones handed out next. A page that did not arrive is never
+    /// reported, so the next step asks for it again.
+    pub fn on_page(&mut self, page: &PageFacts) -> Result<(), Error> {
+        self.pages.advance(page)?;
+        self.len = page.len;
+        self.at = 0;
         Ok(())
     }
 }
@@ -119,73 +211,103 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
 
-    fn reply(body: &str) -> Reply {
-        Reply { status: 200, body: body.into(), patched: None, attempts: 1 }
+    fn offset(body: &str) -> PageFacts {
+        PageFacts::of_webhooks(&crate::models::tests::read(body, PageBeanWebhook::SHAPE))
+    }
+
+    fn cursor(body: &str) -> PageFacts {
+        PageFacts::of_failures(&crate::models::tests::read(body, FailedWebhooks::SHAPE))
+    }
+
+    fn list(start_at: Option<i64>, max_results: Option<i64>) -> OffsetPages {
+        OffsetPages::new(GetDynamicWebhooksForApp::new(GetDynamicWebhooksForAppParams { start_at, max_results }).unwrap())
+    }
+
+    fn failed(max_results: Option<i64>, after: Option<i64>) -> CursorPages {
+        CursorPages::new(GetFailedWebhooks::new(GetFailedWebhooksParams { max_results, after }).unwrap())
     }
 
     const TWO: &str = r#"[{"id":1,"events":[],"jqlFilter":"a"},{"id":2,"events":[],"jqlFilter":"b"}]"#;
 
     #[test]
     fn offset_pages_follow_until_the_last() {
-        let mut pages = OffsetPages::new(GetDynamicWebhooksForAppParams { start_at: None, max_results: Some(2) });
+        let mut pages = list(None, Some(2));
         pages
-            .advance(&reply(&format!(r#"{{"startAt":0,"maxResults":2,"total":3,"isLast":false,"values":{TWO}}}"#)))
+            .advance(&offset(&format!(r#"{{"startAt":0,"maxResults":2,"total":3,"isLast":false,"values":{TWO}}}"#)))
             .unwrap();
-        assert_eq!(pages.next().unwrap().0, GetDynamicWebhooksForAppParams { start_at: Some(2), max_results: Some(2) });
+        assert_eq!(pages.next().unwrap().params().clone(), GetDynamicWebhooksForAppParams { start_at: Some(2), max_results: Some(2) });
         pages
-            .advance(&reply(r#"{"startAt":2,"total":3,"isLast":true,"values":[{"id":3,"events":[],"jqlFilter":"c"}]}"#))
+            .advance(&offset(r#"{"startAt":2,"total":3,"isLast":true,"values":[{"id":3,"events":[],"jqlFilter":"c"}]}"#))
             .unwrap();
         assert_eq!(pages.next(), None);
     }
 
     #[test]
     fn without_is_last_total_decides_and_without_both_a_short_page() {
-        let first = GetDynamicWebhooksForAppParams { start_at: None, max_results: Some(2) };
-        let mut pages = OffsetPages::new(first.clone());
-        pages.advance(&reply(&format!(r#"{{"startAt":0,"total":2,"values":{TWO}}}"#))).unwrap();
+        let mut pages = list(None, Some(2));
+        pages.advance(&offset(&format!(r#"{{"startAt":0,"total":2,"values":{TWO}}}"#))).unwrap();
         assert_eq!(pages.next(), None);
-        let mut pages = OffsetPages::new(first.clone());
-        pages.advance(&reply(&format!(r#"{{"values":{TWO}}}"#))).unwrap();
-        assert_eq!(pages.next().unwrap().0.start_at, Some(2));
-        let mut pages = OffsetPages::new(first);
-        pages.advance(&reply(r#"{"values":[{"id":3,"events":[],"jqlFilter":"c"}]}"#)).unwrap();
+        let mut pages = list(None, Some(2));
+        pages.advance(&offset(&format!(r#"{{"values":{TWO}}}"#))).unwrap();
+        assert_eq!(pages.next().unwrap().params().start_at, Some(2));
+        let mut pages = list(None, Some(2));
+        pages.advance(&offset(r#"{"values":[{"id":3,"events":[],"jqlFilter":"c"}]}"#)).unwrap();
         assert_eq!(pages.next(), None);
     }
 
     #[test]
     fn a_server_that_does_not_move_forward_is_an_error() {
-        let at4 = GetDynamicWebhooksForAppParams { start_at: Some(4), max_results: None };
-        let e = OffsetPages::new(at4.clone()).advance(&reply(r#"{"isLast":false,"values":[]}"#)).unwrap_err();
+        let e = list(Some(4), None).advance(&offset(r#"{"isLast":false,"values":[]}"#)).unwrap_err();
         assert!(e.message.contains("empty page"), "{}", e.message);
-        let repeated = reply(r#"{"startAt":0,"isLast":false,"values":[{"id":1,"events":[],"jqlFilter":"a"}]}"#);
-        assert_eq!(OffsetPages::new(at4.clone()).advance(&repeated).unwrap_err().kind, ErrorKind::Decode);
-        let mut pages = OffsetPages::new(at4);
-        pages.advance(&reply(r#"{"values":[]}"#)).unwrap();
+        let repeated = offset(r#"{"startAt":0,"isLast":false,"values":[{"id":1,"events":[],"jqlFilter":"a"}]}"#);
+        assert_eq!(list(Some(4), None).advance(&repeated).unwrap_err().kind, ErrorKind::Decode);
+        let mut pages = list(Some(4), None);
+        pages.advance(&offset(r#"{"values":[]}"#)).unwrap();
         assert_eq!(pages.next(), None);
     }
 
     #[test]
     fn cursor_pages_follow_the_last_failure_time() {
-        let mut pages = CursorPages::new(GetFailedWebhooksParams { max_results: Some(2), after: None });
+        let mut pages = failed(Some(2), None);
         pages
-            .advance(&reply(
+            .advance(&cursor(
                 r#"{"maxResults":2,"next":"https://elsewhere.example/rest/api/2/webhook/failed?failedAfter=20",
                     "values":[{"id":"a","url":"u","failureTime":10},{"id":"b","url":"u","failureTime":20}]}"#,
             ))
             .unwrap();
-        assert_eq!(pages.next().unwrap().0, GetFailedWebhooksParams { max_results: Some(2), after: Some(20) });
-        pages.advance(&reply(r#"{"maxResults":2,"values":[{"id":"c","url":"u","failureTime":30}]}"#)).unwrap();
+        assert_eq!(pages.next().unwrap().params().clone(), GetFailedWebhooksParams { max_results: Some(2), after: Some(20) });
+        pages.advance(&cursor(r#"{"maxResults":2,"values":[{"id":"c","url":"u","failureTime":30}]}"#)).unwrap();
         assert_eq!(pages.next(), None);
-        let mut pages = CursorPages::new(GetFailedWebhooksParams::default());
-        pages.advance(&reply(r#"{"maxResults":2,"values":[]}"#)).unwrap();
+        let mut pages = failed(None, None);
+        pages.advance(&cursor(r#"{"maxResults":2,"values":[]}"#)).unwrap();
         assert_eq!(pages.next(), None);
     }
 
     #[test]
     fn a_cursor_that_does_not_advance_is_an_error() {
-        let mut pages = CursorPages::new(GetFailedWebhooksParams { max_results: None, after: Some(20) });
-        let stuck = reply(r#"{"maxResults":1,"values":[{"id":"a","url":"u","failureTime":20}]}"#);
+        let mut pages = failed(None, Some(20));
+        let stuck = cursor(r#"{"maxResults":1,"values":[{"id":"a","url":"u","failureTime":20}]}"#);
         assert_eq!(pages.advance(&stuck).unwrap_err().kind, ErrorKind::Decode);
-        assert_eq!(pages.next().unwrap().0.after, Some(20), "the position did not move");
+        assert_eq!(pages.next().unwrap().params().after, Some(20), "the position did not move");
+    }
+
+    /// The iterator's item cursor: items of the page in hand first, then the next page, and a page that failed
+    /// (never reported) asked for again.
+    #[test]
+    fn items_walk_the_pages_and_ask_again_for_a_page_that_failed() {
+        let mut items = Items::new(list(None, Some(2)));
+        let first = match items.next() {
+            ItemStep::Fetch(op) => op,
+            other => panic!("expected a fetch, got {other:?}"),
+        };
+        assert_eq!(first.params().start_at, None);
+        items.on_page(&offset(&format!(r#"{{"startAt":0,"maxResults":2,"isLast":false,"values":{TWO}}}"#))).unwrap();
+        assert_eq!([items.next(), items.next()], [ItemStep::Item(0), ItemStep::Item(1)]);
+        let ItemStep::Fetch(second) = items.next() else { panic!("expected the second page") };
+        assert_eq!(second.params().start_at, Some(2));
+        let ItemStep::Fetch(again) = items.next() else { panic!("expected the second page again") };
+        assert_eq!(again, second, "it failed: asked for again, the position unmoved");
+        items.on_page(&offset(r#"{"startAt":2,"isLast":true,"values":[{"id":3,"events":[],"jqlFilter":"c"}]}"#)).unwrap();
+        assert_eq!([items.next(), items.next()], [ItemStep::Item(0), ItemStep::Done]);
     }
 }

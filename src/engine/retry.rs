@@ -9,65 +9,11 @@
 //!
 //! Every wait is at most `maxDelayMs`, in whole milliseconds.
 
-use super::call::HttpResponse;
-use crate::config::timer_ms;
+use crate::config::{timer_ms, RetryPolicy};
 use crate::decode::date::{parse_http_date, parse_timestamp};
-use crate::decode::{Field, FromJson, Shape, Ty, Value};
-use crate::error::Error;
-
-/// How failed calls are retried (`retry` in the config; `false` turns retries off).
-#[derive(Clone, Copy, Debug, PartialEq, tsify::Tsify)]
-pub struct RetryPolicy {
-    /// How many times a call may be sent again (at most 10). Default 3.
-    #[tsify(optional)]
-    #[serde(rename = "retries")]
-    pub retries: u32,
-    /// The first backoff step, in milliseconds. Default 500.
-    #[tsify(optional)]
-    #[serde(rename = "minDelayMs")]
-    pub min_delay_ms: f64,
-    /// The longest wait between two attempts, in milliseconds. Default 30000.
-    #[tsify(optional)]
-    #[serde(rename = "maxDelayMs")]
-    pub max_delay_ms: f64,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy { retries: 3, min_delay_ms: 500.0, max_delay_ms: 30_000.0 }
-    }
-}
+use crate::http::HttpResponse;
 
 impl RetryPolicy {
-    /// No retries at all.
-    pub const NONE: RetryPolicy = RetryPolicy { retries: 0, min_delay_ms: 0.0, max_delay_ms: 0.0 };
-
-    /// The JSON schema of the config's `retry` object.
-    pub const SHAPE: &'static Shape = &Shape {
-        fields: &[
-            Field { name: "retries", ty: Ty::Int, required: false },
-            Field { name: "minDelayMs", ty: Ty::Num, required: false },
-            Field { name: "maxDelayMs", ty: Ty::Num, required: false },
-        ],
-        closed: true,
-    };
-
-    /// Checks the numbers; delays become whole milliseconds a timer takes.
-    pub fn validated(&self) -> Result<RetryPolicy, Error> {
-        let ok = |v: f64| v.is_finite() && v >= 0.0;
-        if !ok(self.min_delay_ms) || !ok(self.max_delay_ms) || self.min_delay_ms > self.max_delay_ms {
-            return Err(Error::config("retry", "needs 0 <= minDelayMs <= maxDelayMs"));
-        }
-        if self.retries > 10 {
-            return Err(Error::config("retry.retries", "must be 10 or fewer"));
-        }
-        Ok(RetryPolicy {
-            min_delay_ms: timer_ms(self.min_delay_ms),
-            max_delay_ms: timer_ms(self.max_delay_ms),
-            ..*self
-        })
-    }
-
     /// The wait in milliseconds before sending again, after `attempts` sends ended in `outcome`, or `None` to
     /// stop. `now_ms` is the wall clock, `random` a number in `[0, 1)`.
     pub fn delay(&self, attempts: u32, idempotent: bool, outcome: Outcome, now_ms: f64, random: f64) -> Option<f64> {
@@ -87,22 +33,6 @@ impl RetryPolicy {
             },
         };
         Some(timer_ms(delay.min(self.max_delay_ms)))
-    }
-}
-
-impl FromJson for RetryPolicy {
-    fn from_json(v: Option<Value>) -> Self {
-        let mut p = RetryPolicy::default();
-        for (key, value) in v.iter().flat_map(|v| v.members()) {
-            let n = f64::from_json(Some(value));
-            match key.as_str().as_deref() {
-                Some("retries") => p.retries = n.clamp(0.0, 1e6) as u32,
-                Some("minDelayMs") => p.min_delay_ms = n,
-                Some("maxDelayMs") => p.max_delay_ms = n,
-                _ => {}
-            }
-        }
-        p
     }
 }
 
@@ -133,7 +63,7 @@ pub fn retry_after_ms(response: &HttpResponse, now_ms: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::RateLimit;
+    use crate::http::RateLimit;
 
     fn answer(status: u16, retry_after: Option<&str>, reset: Option<&str>) -> HttpResponse {
         HttpResponse {

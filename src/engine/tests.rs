@@ -1,8 +1,10 @@
 //! The whole call policy, through the engine, with a scripted transport and a fake clock: no network, no timers.
 
 use super::*;
-use crate::config::{Auth, Config};
-use crate::error::{ErrorKind, RateLimit};
+use crate::auth::Auth;
+use crate::config::{Config, RetryPolicy};
+use crate::error::ErrorKind;
+use crate::http::{HttpResponse, RateLimit};
 use crate::models::{WebhookDetails, WebhookEvent, WebhookRegistrationDetails};
 use crate::operations::{GetDynamicWebhooksForApp, Operation, RefreshWebhooks, RegisterDynamicWebhooks};
 use crate::{Client, Error};
@@ -27,7 +29,8 @@ enum Step {
 enum Did {
     Sent(Option<String>),
     Slept(f64),
-    AskedToken(bool),
+    /// The provider was asked, told which token was refused.
+    AskedToken(Option<String>),
 }
 
 const T0: f64 = 1_764_400_000_000.0; // 2025-11-29T07:06:40Z
@@ -67,6 +70,7 @@ fn register() -> RegisterDynamicWebhooks {
             ..WebhookDetails::default()
         }],
     })
+    .unwrap()
 }
 
 /// Runs a call of `op` through `steps`, with random = 0.5; returns the result, what the driver did, and the
@@ -101,8 +105,8 @@ fn run<O: Operation>(
                 did.push(Did::Slept(ms));
                 now += ms;
             }
-            Action::NeedToken { refresh } => {
-                did.push(Did::AskedToken(refresh));
+            Action::NeedToken { refused } => {
+                did.push(Did::AskedToken(refused));
                 match steps.pop_front().expect("a step for the token") {
                     Step::Token(t) => call.on_token(t.map(Into::into).map_err(Into::into)),
                     Step::Hang => call.on_deadline(),
@@ -245,9 +249,9 @@ fn a_token_provider_is_asked_once_and_once_more_after_a_401() {
     assert_eq!(
         did,
         [
-            Did::AskedToken(false),
+            Did::AskedToken(None),
             Did::Sent(Some("Bearer tok-a".into())),
-            Did::AskedToken(true),
+            Did::AskedToken(Some("tok-a".into())),
             Did::Sent(Some("Bearer tok-b".into()))
         ]
     );
@@ -279,9 +283,9 @@ fn a_token_provider_that_fails_or_answers_garbage_is_named() {
     let provider = config(Auth::TokenProvider { initial: None });
     let (r, did, _) = run(provider.clone(), &list(), None, vec![Step::Token(Err("it threw TypeError (not shown)"))]);
     let e = r.unwrap_err();
-    assert_eq!((e.kind, e.path.as_deref(), e.attempts), (ErrorKind::Config, Some("auth.getToken"), 0));
+    assert_eq!((e.kind, e.path.as_deref(), e.attempts), (ErrorKind::Token, Some("auth.getToken"), 0));
     assert!(e.message.contains("TypeError") && e.message.contains("not shown"), "{}", e.message);
-    assert_eq!(did, [Did::AskedToken(false)]);
+    assert_eq!(did, [Did::AskedToken(None)]);
     for bad in ["", "tok\r\nInjected: 1", "tok\u{200b}en"] {
         let token: &'static str = Box::leak(bad.to_owned().into_boxed_str());
         let e = run(provider.clone(), &list(), None, vec![Step::Token(Ok(token))]).0.unwrap_err();
@@ -337,7 +341,7 @@ fn connect_requests_are_signed_anew_for_each_attempt() {
 #[test]
 fn secrets_echoed_by_jira_never_reach_the_error() {
     let echo = r#"{"errorMessages":["Bearer secret-token-123 is not valid"],"errors":{"secret-token-123":"c2VjcmV0LXRva2VuLTEyMw=="}}"#;
-    let e = run(bearer(), &RefreshWebhooks::new(&[1]), None, vec![ok(400, echo)]).0.unwrap_err();
+    let e = run(bearer(), &RefreshWebhooks::new(&[1]).unwrap(), None, vec![ok(400, echo)]).0.unwrap_err();
     let all = e.fields_json();
     assert!(!all.contains("secret-token-123") && !all.contains("c2VjcmV0"), "{all}");
 }
@@ -345,7 +349,7 @@ fn secrets_echoed_by_jira_never_reach_the_error() {
 #[test]
 fn invalid_input_is_refused_before_anything_is_sent() {
     let client = Client::new(&bearer()).unwrap();
-    let e = client.call(&RefreshWebhooks::new(&[]), T0, None, None).unwrap_err();
+    let e = RefreshWebhooks::new(&[]).unwrap_err();
     assert_eq!((e.kind, e.attempts, e.operation), (ErrorKind::InvalidInput, 0, Some("refreshWebhooks")));
     for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
         let e = client.call(&list(), T0, Some(bad), None).unwrap_err();

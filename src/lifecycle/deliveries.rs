@@ -4,7 +4,8 @@
 //! `X-Atlassian-Webhook-Identifier` header is the same on every retry (Atlassian's Webhooks page, "Retry policy").
 
 use crate::auth::verify::{check_hub_signature, check_qsh, unauthorized, Jwt};
-use crate::decode::{model, push_str, Doc, FromJson, Kind, Ty, Value};
+use crate::decode::{model, Doc, FromJson, Kind, Source, Ty};
+use crate::encode::push_json_string as push_str;
 use crate::error::{Error, ErrorKind};
 use crate::text::Piece;
 use std::collections::VecDeque;
@@ -14,10 +15,10 @@ use std::collections::VecDeque;
 pub struct SecretList(pub Vec<String>);
 
 impl FromJson for SecretList {
-    fn from_json(v: Option<Value>) -> Self {
+    fn from_json<S: Source>(v: Option<S>) -> Self {
         match v {
             Some(v) if v.kind() == Kind::Arr => SecretList(Vec::from_json(Some(v))),
-            v => SecretList(v.and_then(|v| v.as_str()).map(|s| vec![s.into_owned()]).unwrap_or_default()),
+            v => SecretList(v.and_then(|v| v.string()).map(|s| vec![s]).unwrap_or_default()),
         }
     }
 }
@@ -30,7 +31,7 @@ impl crate::decode::ToJson for SecretList {
 
 model! {
     /// OAuth 2.0 apps: deliveries carry `Authorization: Bearer <JWT>` signed with the app's client secret.
-    pub struct OAuthVerify (true) {
+    pub struct OAuthVerify [closed] {
         /// The app's client secret, or several while rotating.
         #[tsify(type = "string | string[]")]
         client_secret "clientSecret": SecretList = Ty::OneOrMany(&Ty::Text),
@@ -40,18 +41,18 @@ model! {
 model! {
     /// Connect apps: deliveries carry `Authorization: JWT <token>` (or `?jwt=`) signed with the tenant's shared
     /// secret, with `qsh` bound to the delivery's own request.
-    pub struct ConnectVerify (true) {
+    pub struct ConnectVerify [closed] {
         /// The app's base URL (the descriptor's `baseUrl`): `qsh` is computed on the path relative to it.
         base_url "baseUrl": String = Ty::Url,
         /// The tenant's shared secret, by its clientKey (the JWT's `iss`); `undefined` for an unknown tenant.
         #[tsify(type = "(clientKey: string) => string | undefined | null | Promise<string | undefined | null>")]
-        shared_secret "sharedSecret": Option<crate::decode::JsFunction> = Ty::Any,
+        shared_secret "sharedSecret": Option<crate::decode::JsOnly> = Ty::Any,
     }
 }
 
 model! {
     /// Admin webhooks with a secret: `X-Hub-Signature: sha256=<hex HMAC of the body>`.
-    pub struct HmacVerify (true) {
+    pub struct HmacVerify [closed] {
         /// The webhook's secret, or several while rotating.
         #[tsify(type = "string | string[]")]
         secret "secret": SecretList = Ty::OneOrMany(&Ty::Text),
@@ -60,7 +61,7 @@ model! {
 
 model! {
     /// How deliveries are verified: give the one (or several) your app uses.
-    pub struct VerifyOptions (false) {
+    pub struct VerifyOptions [open] {
         /// OAuth 2.0 (3LO) apps.
         #[tsify(optional)]
         oauth "oauth": Option<OAuthVerify> = Ty::Obj(OAuthVerify::SHAPE),
@@ -333,7 +334,7 @@ mod tests {
     use crate::auth::connect_jwt;
     use crate::decode::check;
     use crate::error::ErrorKind;
-    use crate::text::base64;
+    use crate::encode::base64;
 
     const NOW: f64 = 1_764_400_000.0;
 
@@ -341,7 +342,7 @@ mod tests {
         let (doc, _) = check(text, Ty::Obj(VerifyOptions::SHAPE)).unwrap();
         let mut o = VerifyOptions::from_json(Some(doc.root()));
         if let Some(c) = &mut o.connect {
-            c.shared_secret = Some(crate::decode::JsFunction);
+            c.shared_secret = Some(crate::decode::JsOnly);
         }
         o
     }
@@ -415,7 +416,7 @@ mod tests {
         let mut req = request(None, "https://a/x");
         use hmac::Mac;
         let sig = crate::auth::mac::<sha2::Sha256>(b"hub-s3cr3t", br#"{"webhookEvent":"x"}"#).finalize().into_bytes();
-        req.hub_signature = Some(format!("sha256={}", crate::text::hex(&sig)));
+        req.hub_signature = Some(format!("sha256={}", crate::encode::hex(&sig)));
         assert_eq!(run(&req, r#"{"webhookEvent":"x"}"#, None, NOW), Ok(None));
         assert_eq!(
             run(&req, r#"{"webhookEvent":"y"}"#, None, NOW).unwrap_err().path.as_deref(),

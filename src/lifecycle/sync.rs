@@ -6,7 +6,7 @@
 
 use super::jql;
 use crate::decode::{model, Ty};
-use crate::engine::{OffsetPages, Reply};
+use crate::engine::{OffsetPages, PageFacts, Pages, Reply};
 use crate::error::Error;
 use crate::models::{
     ContainerForRegisteredWebhooks, PageBeanWebhook, Webhook, WebhookDetails, WebhookEvent, WebhooksExpirationDate,
@@ -16,13 +16,14 @@ use crate::operations::{
     DeleteWebhookById, GetDynamicWebhooksForApp, GetDynamicWebhooksForAppParams, RefreshWebhooks,
     RegisterDynamicWebhooks,
 };
-use crate::text::{cat, sort_small};
+use crate::small::sort_small;
+use crate::text::cat;
 
 const DAY_MS: f64 = 86_400_000.0;
 
 model! {
     /// The webhooks an app wants on a site: `syncWebhooks`' first argument.
-    pub struct DesiredWebhooks (true) {
+    pub struct DesiredWebhooks [closed] {
         /// Where Jira sends them (one URL per app).
         url "url": String = Ty::Url,
         /// Every webhook the app wants; any other webhook of the app is deleted. Empty: delete them all.
@@ -38,7 +39,7 @@ model! {
 
 model! {
     /// `keepAlive`'s options.
-    pub struct KeepAliveOptions (true) {
+    pub struct KeepAliveOptions [closed] {
         /// Refresh every webhook of the app that expires within this many days (0 to 30). Default 7.
         #[tsify(optional)]
         within_days "withinDays": Option<f64> = Ty::Num,
@@ -47,7 +48,7 @@ model! {
 
 model! {
     /// What a sync decided: the ids are those of the listed webhooks.
-    pub struct SyncPlan (false) {
+    pub struct SyncPlan [open] {
         /// Desired webhooks that are missing (or expired): registered.
         register "register": Vec<WebhookDetails> = Ty::Any,
         /// Webhooks of the app that are not desired, second copies of one, and expired ones: deleted.
@@ -61,7 +62,7 @@ model! {
 
 model! {
     /// A webhook a sync registered.
-    pub struct CreatedWebhook (false) {
+    pub struct CreatedWebhook [open] {
         /// Its id.
         id "id": i64 = Ty::Any,
         /// What was registered.
@@ -71,7 +72,7 @@ model! {
 
 model! {
     /// A webhook Jira refused inside its 200, with Jira's reasons.
-    pub struct FailedRegistration (false) {
+    pub struct FailedRegistration [open] {
         /// What was asked for.
         webhook "webhook": WebhookDetails = Ty::Any,
         /// Jira's reasons.
@@ -81,7 +82,7 @@ model! {
 
 model! {
     /// What `syncWebhooks` did.
-    pub struct SyncResult (false) {
+    pub struct SyncResult [open] {
         /// What it decided.
         plan "plan": SyncPlan = Ty::Any,
         /// What it registered (found again by listing, when an answer was lost).
@@ -102,7 +103,7 @@ model! {
 
 model! {
     /// What `keepAlive` did.
-    pub struct KeepAliveResult (false) {
+    pub struct KeepAliveResult [open] {
         /// The webhooks it refreshed.
         refreshed "refreshed": Vec<i64> = Ty::Any,
         /// Their new expiry, in milliseconds since the epoch, when it refreshed any.
@@ -261,6 +262,43 @@ pub enum Step {
     Done(Result<Outcome, Error>),
 }
 
+/// What the answer to a step is, read by the driver.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answered {
+    /// A page of the app's webhooks.
+    Listed(PageBeanWebhook),
+    /// The webhooks were deleted.
+    Deleted,
+    /// The registration's per-webhook results.
+    Registered(ContainerForRegisteredWebhooks),
+    /// The refreshed webhooks' new expiry.
+    Refreshed(WebhooksExpirationDate),
+}
+
+/// Which answer the last step expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnswerKind {
+    /// A page of webhooks.
+    Page,
+    /// A registration's results.
+    Registration,
+    /// A refresh's new expiry.
+    Expiry,
+    /// Nothing (a delete).
+    Nothing,
+}
+
+/// The first page a run lists.
+fn first_page() -> OffsetPages {
+    let first = GetDynamicWebhooksForAppParams { start_at: None, max_results: Some(100) };
+    OffsetPages::new(GetDynamicWebhooksForApp::new(first).unwrap_or_default())
+}
+
+/// A step answered with something else than it asked for: a driver's mistake, reported rather than panicking.
+fn internal() -> Error {
+    Error::new(crate::error::ErrorKind::Decode, "syncWebhooks: an answer did not match the step it answered")
+}
+
 /// What a lifecycle run ended with.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
@@ -322,7 +360,7 @@ impl Lifecycle {
         Lifecycle {
             desired,
             within_ms,
-            pages: OffsetPages::new(GetDynamicWebhooksForAppParams { start_at: None, max_results: Some(100) }),
+            pages: first_page(),
             listed: Vec::new(),
             phase: Phase::Listing,
             planned: None,
@@ -342,14 +380,14 @@ impl Lifecycle {
                 Some(op) => Step::List(op),
                 None => self.listed(now_ms),
             },
-            Phase::Deleting(ids) => Step::Delete(DeleteWebhookById::new(ids)),
+            Phase::Deleting(ids) => self.step(DeleteWebhookById::new(ids).map(Step::Delete)),
             Phase::Registering(indices) => {
-                let desired = self.desired.as_ref().expect("registering needs a desired set");
-                let webhooks = indices.iter().map(|&i| desired.webhooks[i].clone()).collect();
+                let Some(desired) = self.desired.as_ref() else { return self.end(Err(internal())) };
+                let webhooks = indices.iter().filter_map(|&i| desired.webhooks.get(i).cloned()).collect();
                 let details = crate::models::WebhookRegistrationDetails { url: desired.url.clone(), webhooks };
-                Step::Register(RegisterDynamicWebhooks::new(&details))
+                self.step(RegisterDynamicWebhooks::new(&details).map(Step::Register))
             }
-            Phase::Refreshing(ids) => Step::Refresh(RefreshWebhooks::new(ids)),
+            Phase::Refreshing(ids) => self.step(RefreshWebhooks::new(ids).map(Step::Refresh)),
             Phase::Ended => {
                 let outcome = match self.desired {
                     Some(_) => Outcome::Synced(self.result.clone()),
@@ -363,30 +401,51 @@ impl Lifecycle {
         }
     }
 
-    /// The answer to the last [`Step`].
+    /// The answer to the last [`Step`], as the core read it (a host driver).
     pub fn on_reply(&mut self, reply: Result<Reply, Error>) {
+        let answer = reply.map(|reply| match self.phase {
+            Phase::Listing => Answered::Listed(reply.output::<GetDynamicWebhooksForApp>()),
+            Phase::Registering(_) => Answered::Registered(reply.output::<RegisterDynamicWebhooks>()),
+            Phase::Refreshing(_) => Answered::Refreshed(reply.output::<RefreshWebhooks>()),
+            Phase::Deleting(_) | Phase::Ended => Answered::Deleted,
+        });
+        self.on_answer(answer);
+    }
+
+    /// What the answer to the last [`Step`] is a reply of: the page listed, the registration's results, the new
+    /// expiry.
+    pub fn answer_kind(&self) -> AnswerKind {
+        match self.phase {
+            Phase::Listing => AnswerKind::Page,
+            Phase::Registering(_) => AnswerKind::Registration,
+            Phase::Refreshing(_) => AnswerKind::Expiry,
+            Phase::Deleting(_) | Phase::Ended => AnswerKind::Nothing,
+        }
+    }
+
+    /// The answer to the last [`Step`], read as [`Lifecycle::answer_kind`] says.
+    pub fn on_answer(&mut self, answer: Result<Answered, Error>) {
         let phase = std::mem::replace(&mut self.phase, Phase::Ended);
-        let reply = match reply {
-            Ok(reply) => reply,
+        let answer = match answer {
+            Ok(answer) => answer,
             Err(e) => return self.failed(phase, e),
         };
-        match phase {
-            Phase::Listing => {
-                if let Err(e) = self.pages.advance(&reply) {
+        match (phase, answer) {
+            (Phase::Listing, Answered::Listed(page)) => {
+                if let Err(e) = self.pages.advance(&PageFacts::of_webhooks(&page)) {
                     return self.failed(Phase::Listing, e);
                 }
-                self.listed.extend(reply.read::<PageBeanWebhook>().values);
+                self.listed.extend(page.values);
                 self.phase = Phase::Listing;
             }
-            Phase::Deleting(ids) => {
+            (Phase::Deleting(ids), _) => {
                 self.result.deleted.extend(ids);
                 self.phase = self.after_deletes();
             }
-            Phase::Registering(indices) => {
-                let answer: ContainerForRegisteredWebhooks = reply.read();
-                let desired = self.desired.as_ref().expect("registering needs a desired set");
+            (Phase::Registering(indices), Answered::Registered(answer)) => {
+                let Some(desired) = self.desired.as_ref() else { return self.failed(Phase::Ended, internal()) };
                 for (n, &i) in indices.iter().enumerate() {
-                    let webhook = desired.webhooks[i].clone();
+                    let Some(webhook) = desired.webhooks.get(i).cloned() else { continue };
                     match answer.webhook_registration_result.get(n) {
                         Some(r) if r.created_webhook_id.is_some() => {
                             let id = r.created_webhook_id.unwrap_or_default();
@@ -404,14 +463,18 @@ impl Lifecycle {
                 }
                 self.phase = self.refreshes();
             }
-            Phase::Refreshing(ids) => {
-                let at: WebhooksExpirationDate = reply.read();
+            (Phase::Refreshing(ids), Answered::Refreshed(at)) => {
                 self.result.refreshed.extend(ids);
                 self.result.expiration_date = Some(at.expiration_date);
                 self.phase = Phase::Ended;
             }
-            Phase::Ended => {}
+            (phase, _) => self.failed(phase, internal()),
         }
+    }
+
+    /// A step that could be made, or the end of the run with why it could not.
+    fn step(&mut self, step: Result<Step, Error>) -> Step {
+        step.unwrap_or_else(|e| self.end(Err(e)))
     }
 
     /// Every page is in: plan (or, after a lost registration, find what it registered).
@@ -428,7 +491,7 @@ impl Lifecycle {
                 return self.end(Ok(Outcome::KeptAlive(KeepAliveResult::default())));
             }
             self.phase = Phase::Refreshing(ids.clone());
-            return Step::Refresh(RefreshWebhooks::new(&ids));
+            return self.step(RefreshWebhooks::new(&ids).map(Step::Refresh));
         };
         let planned = plan(desired, &self.listed, now_ms);
         match self.planned.take() {
@@ -450,23 +513,23 @@ impl Lifecycle {
             }
         }
         self.planned = Some(planned);
-        self.phase = self.after_deletes_from(true);
+        self.phase = self.deletes();
         self.next(now_ms)
     }
 
-    /// The deletes of the current plan, if there are any not yet done.
-    fn after_deletes_from(&self, include_deletes: bool) -> Phase {
-        let planned = self.planned.as_ref().expect("a plan");
+    /// The deletes of the current plan not yet done, or what comes after them.
+    fn deletes(&self) -> Phase {
+        let Some(planned) = self.planned.as_ref() else { return Phase::Ended };
         let deletes: Vec<i64> =
             planned.plan.delete.iter().copied().filter(|id| !self.result.deleted.contains(id)).collect();
-        if include_deletes && !deletes.is_empty() {
+        if !deletes.is_empty() {
             return Phase::Deleting(deletes);
         }
         self.after_deletes()
     }
 
     fn after_deletes(&self) -> Phase {
-        let planned = self.planned.as_ref().expect("a plan");
+        let Some(planned) = self.planned.as_ref() else { return Phase::Ended };
         let missing: Vec<usize> =
             planned.matches.iter().enumerate().filter(|(_, m)| m.is_none()).map(|(i, _)| i).collect();
         if missing.is_empty() {
@@ -477,7 +540,7 @@ impl Lifecycle {
     }
 
     fn refreshes(&self) -> Phase {
-        let planned = self.planned.as_ref().expect("a plan");
+        let Some(planned) = self.planned.as_ref() else { return Phase::Ended };
         if planned.plan.refresh.is_empty() {
             Phase::Ended
         } else {
@@ -489,7 +552,7 @@ impl Lifecycle {
         if matches!(phase, Phase::Registering(_)) && e.may_have_applied && self.lost < MAX_LOST {
             // Jira may have registered them: list again, and register only what is still missing.
             self.lost += 1;
-            self.pages = OffsetPages::new(GetDynamicWebhooksForAppParams { start_at: None, max_results: Some(100) });
+            self.pages = first_page();
             self.listed.clear();
             self.phase = Phase::Listing;
             return;
@@ -504,7 +567,7 @@ impl Lifecycle {
                 " webhooks (the error's `result` says which): ",
                 e.message
             );
-            e.result = Some(crate::decode::RawJson(crate::decode::to_json(done)));
+            e.result = Some(crate::error::JsonText(crate::decode::to_json(done)));
         }
         self.end(Err(e));
     }

@@ -2,7 +2,7 @@
 //! before or after applying it, and logs every write: exactly once under faults, nothing missing, nothing twice.
 
 use super::sync::*;
-use crate::decode::{check, to_json, Doc, FromJson, Ty};
+use crate::decode::{check, to_json, Doc, FromJson, Model, Ty};
 use crate::engine::Reply;
 use crate::error::{Error, ErrorKind};
 use crate::models::{ContainerForWebhookIDs, Webhook, WebhookDetails, WebhookEvent, WebhookRegistrationDetails};
@@ -35,33 +35,33 @@ impl Jira {
     }
 
     fn reply(body: String) -> Result<Reply, Error> {
-        Ok(Reply { status: 200, body, patched: None, attempts: 1 })
+        Ok(Reply { status: 200, text: Some(body), attempts: 1 })
     }
 
-    fn read<T: FromJson>(op: &impl Operation, ty: Ty) -> T {
-        let text = op.input();
-        let (doc, _) = check(&text, ty).expect("the client sends valid bodies");
+    fn read<T: Model>(op: &impl Operation) -> T {
+        let text = op.body().expect("a body");
+        let (doc, _) = check(text, Ty::Obj(T::SHAPE)).expect("the client sends valid bodies");
         T::from_json(Some(doc.root()))
     }
 
     fn answer(&mut self, step: &Step) -> Result<Reply, Error> {
         match step {
             Step::List(op) => {
-                let start = op.0.start_at.unwrap_or(0) as usize;
-                let size = op.0.max_results.unwrap_or(100) as usize;
+                let start = op.params().start_at.unwrap_or(0) as usize;
+                let size = op.params().max_results.unwrap_or(100) as usize;
                 let page: Vec<Webhook> = self.webhooks.iter().skip(start).take(size).cloned().collect();
                 let last = start + page.len() >= self.webhooks.len();
                 let values = to_json(&page);
                 Self::reply(format!(r#"{{"startAt":{start},"maxResults":{size},"isLast":{last},"values":{values}}}"#))
             }
             Step::Delete(op) => {
-                let ids: ContainerForWebhookIDs = Self::read(op, Ty::Obj(ContainerForWebhookIDs::SHAPE));
+                let ids: ContainerForWebhookIDs = Self::read(op);
                 self.writes.push(format!("delete {:?}", ids.webhook_ids));
                 self.webhooks.retain(|w| !ids.webhook_ids.contains(&w.id));
                 Self::reply(String::new())
             }
             Step::Register(op) => {
-                let details: WebhookRegistrationDetails = Self::read(op, Ty::Obj(WebhookRegistrationDetails::SHAPE));
+                let details: WebhookRegistrationDetails = Self::read(op);
                 let fault = std::mem::replace(&mut self.fault, Fault::None);
                 if fault == Fault::LostBeforeApply {
                     return Err(lost());
@@ -92,7 +92,7 @@ impl Jira {
                 Self::reply(format!(r#"{{"webhookRegistrationResult":[{}]}}"#, results.join(",")))
             }
             Step::Refresh(op) => {
-                let ids: ContainerForWebhookIDs = Self::read(op, Ty::Obj(ContainerForWebhookIDs::SHAPE));
+                let ids: ContainerForWebhookIDs = Self::read(op);
                 self.writes.push(format!("refresh {:?}", ids.webhook_ids));
                 let at = NOW as i64 + 30 * DAY;
                 for w in self.webhooks.iter_mut().filter(|w| ids.webhook_ids.contains(&w.id)) {

@@ -1,42 +1,37 @@
 //! `DELETE /rest/api/{2|3}/webhook`: deleteWebhookById.
 
-use super::Operation;
-use crate::decode::{to_json, Shape};
-use crate::engine::{Method, Spec};
+use super::{webhook_ids, Operation, Valid};
+use crate::error::Error;
+use crate::http::Method;
 use crate::models::ContainerForWebhookIDs;
-use std::borrow::Cow;
 
 /// Removes webhooks by id. Jira answers 202 with no body; ids of other apps are ignored.
 #[derive(Clone, Debug, PartialEq)]
-pub struct DeleteWebhookById {
-    body: String,
-}
+pub struct DeleteWebhookById(Valid<ContainerForWebhookIDs>);
 
 impl DeleteWebhookById {
-    /// For the webhooks with these ids.
-    pub fn new(ids: &[i64]) -> Self {
-        DeleteWebhookById { body: to_json(&ContainerForWebhookIDs { webhook_ids: ids.to_vec() }) }
+    /// For the webhooks with these ids (1 to 10,000 positive ids, none twice).
+    pub fn new(ids: &[i64]) -> Result<Self, Error> {
+        webhook_ids(Self::ID, ids).map(DeleteWebhookById)
     }
 
-    /// For the `ContainerForWebhookIDs` in this JSON text (checked before it is sent, then sent as is).
-    pub fn from_json(body: String) -> Self {
-        DeleteWebhookById { body }
+    /// For ids the edge's generated validator has checked.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn checked(body: Valid<ContainerForWebhookIDs>) -> Self {
+        DeleteWebhookById(body)
     }
 }
 
 impl Operation for DeleteWebhookById {
-    const SPEC: Spec =
-        Spec { id: "deleteWebhookById", method: Method::Delete, success: &[200, 202, 204], answer: None };
+    const ID: &'static str = "deleteWebhookById";
+    const METHOD: Method = Method::Delete;
     const PATH: &'static str = "/webhook";
-    const INPUT: &'static Shape = ContainerForWebhookIDs::SHAPE;
+    const SUCCESS: &'static [u16] = &[200, 202, 204];
+    type Input = ContainerForWebhookIDs;
     type Output = ();
 
-    fn input(&self) -> Cow<'_, str> {
-        Cow::Borrowed(&self.body)
-    }
-
     fn body(&self) -> Option<&str> {
-        Some(&self.body)
+        Some(self.0.text())
     }
 }
 
@@ -47,15 +42,15 @@ mod tests {
     use crate::ErrorKind;
 
     fn op(ids: Vec<i64>) -> DeleteWebhookById {
-        DeleteWebhookById::new(&ids)
+        DeleteWebhookById::new(&ids).unwrap()
     }
 
     #[test]
     fn sends_ids_in_a_delete_body() {
-        let req = client().request(&op(vec![10000, 10001])).unwrap();
+        let req = client().request(&op(vec![10000, 10001]));
         assert_eq!((req.method, req.path.as_str()), (Method::Delete, "/rest/api/2/webhook"));
         assert_eq!(req.body.as_deref(), Some(r#"{"webhookIds":[10000,10001]}"#));
-        assert_eq!(client().request(&op(vec![])).unwrap_err().kind, ErrorKind::InvalidInput);
+        assert_eq!(DeleteWebhookById::new(&[]).unwrap_err().kind, ErrorKind::InvalidInput);
     }
 
     #[test]

@@ -1,15 +1,15 @@
 //! `GET /rest/api/{2|3}/webhook`: getDynamicWebhooksForApp.
 
-use super::{Operation, MAX_PAGE_SIZE};
+use super::{check_param, Operation, MAX_PAGE_SIZE};
 use crate::decode::schema::MAX_SAFE_INTEGER;
-use crate::decode::{model, to_json, Shape, Ty};
-use crate::engine::{Method, Spec};
+use crate::decode::{model, Ty};
+use crate::error::Error;
+use crate::http::Method;
 use crate::models::PageBeanWebhook;
-use std::borrow::Cow;
 
 model! {
     /// Offset paging for getDynamicWebhooksForApp.
-    pub struct GetDynamicWebhooksForAppParams (true) {
+    pub struct GetDynamicWebhooksForAppParams [closed] {
         /// The index of the first item to return in a page of results (page offset). Default 0.
         #[tsify(optional)]
         start_at "startAt": Option<i64> = Ty::Range(0, MAX_SAFE_INTEGER),
@@ -21,22 +21,28 @@ model! {
 
 /// Returns a page of the webhooks registered by the calling app.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct GetDynamicWebhooksForApp(pub GetDynamicWebhooksForAppParams);
+pub struct GetDynamicWebhooksForApp(GetDynamicWebhooksForAppParams);
+
+impl GetDynamicWebhooksForApp {
+    /// The page `params` ask for.
+    pub fn new(params: GetDynamicWebhooksForAppParams) -> Result<Self, Error> {
+        check_param::<GetDynamicWebhooksForAppParams>(Self::ID, "startAt", params.start_at)?;
+        check_param::<GetDynamicWebhooksForAppParams>(Self::ID, "maxResults", params.max_results)?;
+        Ok(GetDynamicWebhooksForApp(params))
+    }
+
+    /// The paging parameters.
+    pub fn params(&self) -> &GetDynamicWebhooksForAppParams {
+        &self.0
+    }
+}
 
 impl Operation for GetDynamicWebhooksForApp {
-    const SPEC: Spec = Spec {
-        id: "getDynamicWebhooksForApp",
-        method: Method::Get,
-        success: &[200],
-        answer: Some(Ty::Obj(PageBeanWebhook::SHAPE)),
-    };
+    const ID: &'static str = "getDynamicWebhooksForApp";
+    const METHOD: Method = Method::Get;
     const PATH: &'static str = "/webhook";
-    const INPUT: &'static Shape = GetDynamicWebhooksForAppParams::SHAPE;
+    type Input = GetDynamicWebhooksForAppParams;
     type Output = PageBeanWebhook;
-
-    fn input(&self) -> Cow<'_, str> {
-        Cow::Owned(to_json(&self.0))
-    }
 
     fn query(&self) -> Vec<(&'static str, i64)> {
         let mut q = Vec::new();
@@ -53,30 +59,35 @@ mod tests {
     use crate::ErrorKind;
 
     fn op(start_at: Option<i64>, max_results: Option<i64>) -> GetDynamicWebhooksForApp {
-        GetDynamicWebhooksForApp(GetDynamicWebhooksForAppParams { start_at, max_results })
+        GetDynamicWebhooksForApp::new(GetDynamicWebhooksForAppParams { start_at, max_results }).unwrap()
+    }
+
+    fn invalid(start_at: Option<i64>, max_results: Option<i64>) -> Error {
+        GetDynamicWebhooksForApp::new(GetDynamicWebhooksForAppParams { start_at, max_results }).unwrap_err()
     }
 
     #[test]
     fn builds_paged_requests() {
         let c = client();
-        let req = c.request(&op(None, None)).unwrap();
+        let req = c.request(&op(None, None));
         assert_eq!(
             (req.method, req.url.as_str(), req.body),
             (Method::Get, "https://acme.atlassian.net/rest/api/2/webhook", None)
         );
         assert!(!req.headers.iter().any(|(k, _)| *k == "Content-Type"));
-        assert_eq!(c.request(&op(Some(100), Some(50))).unwrap().path, "/rest/api/2/webhook?startAt=100&maxResults=50");
-        assert_eq!(c.request(&op(None, Some(5))).unwrap().path, "/rest/api/2/webhook?maxResults=5");
+        assert_eq!(c.request(&op(Some(100), Some(50))).path, "/rest/api/2/webhook?startAt=100&maxResults=50");
+        assert_eq!(c.request(&op(None, Some(5))).path, "/rest/api/2/webhook?maxResults=5");
     }
 
     #[test]
     fn rejects_bad_paging() {
-        assert_eq!(client().request(&op(Some(-1), None)).unwrap_err().path.as_deref(), Some("startAt"));
+        assert_eq!(invalid(Some(-1), None).path.as_deref(), Some("startAt"));
         for n in [0, 101, -1] {
-            let e = client().request(&op(None, Some(n))).unwrap_err();
+            let e = invalid(None, Some(n));
             assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidInput, Some("maxResults")));
+            assert_eq!(e.operation, Some("getDynamicWebhooksForApp"));
         }
-        assert!(client().request(&op(None, Some(100))).is_ok());
+        assert!(GetDynamicWebhooksForApp::new(GetDynamicWebhooksForAppParams { start_at: None, max_results: Some(100) }).is_ok());
     }
 
     #[test]
@@ -118,14 +129,10 @@ mod tests {
             reply.text(),
             r#"{"isLast":true,"values":[{"id":1,"events":[],"jqlFilter":"a","expirationDate":1559392950000}]}"#
         );
-        let page: PageBeanWebhook = reply.read();
+        let page: PageBeanWebhook = reply.output::<GetDynamicWebhooksForApp>();
         assert_eq!(page.values[0].expiration_date, Some(1_559_392_950_000));
         let plain = r#"{"isLast":true,"values":[]}"#;
-        assert_eq!(
-            answer(&op(None, None), response(200, plain)).unwrap().patched,
-            None,
-            "no copy when nothing changes"
-        );
+        assert_eq!(answer(&op(None, None), response(200, plain)).unwrap().text(), plain);
     }
 
     #[test]
@@ -145,5 +152,5 @@ mod tests {
         assert!(answer(&op(None, None), relabelled).is_ok(), "valid JSON whatever the content type");
     }
 
-    use crate::engine::HttpResponse;
+    use crate::http::HttpResponse;
 }

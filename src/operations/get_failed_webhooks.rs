@@ -1,15 +1,15 @@
 //! `GET /rest/api/{2|3}/webhook/failed`: getFailedWebhooks (Connect apps only).
 
-use super::{Operation, MAX_PAGE_SIZE};
+use super::{check_param, Operation, MAX_PAGE_SIZE};
 use crate::decode::schema::MAX_SAFE_INTEGER;
-use crate::decode::{model, to_json, Shape, Ty};
-use crate::engine::{Method, Spec};
+use crate::decode::{model, Ty};
+use crate::error::Error;
+use crate::http::Method;
 use crate::models::FailedWebhooks;
-use std::borrow::Cow;
 
 model! {
     /// Cursor paging for getFailedWebhooks.
-    pub struct GetFailedWebhooksParams (true) {
+    pub struct GetFailedWebhooksParams [closed] {
         /// The maximum number of webhooks to return per page, 1 to 100. Records with the same failure time are
         /// never split across pages, so a page may hold more.
         #[tsify(optional)]
@@ -23,22 +23,28 @@ model! {
 
 /// Returns webhooks that failed to be delivered after the maximum number of retries, oldest first.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct GetFailedWebhooks(pub GetFailedWebhooksParams);
+pub struct GetFailedWebhooks(GetFailedWebhooksParams);
+
+impl GetFailedWebhooks {
+    /// The page `params` ask for.
+    pub fn new(params: GetFailedWebhooksParams) -> Result<Self, Error> {
+        check_param::<GetFailedWebhooksParams>(Self::ID, "maxResults", params.max_results)?;
+        check_param::<GetFailedWebhooksParams>(Self::ID, "after", params.after)?;
+        Ok(GetFailedWebhooks(params))
+    }
+
+    /// The paging parameters.
+    pub fn params(&self) -> &GetFailedWebhooksParams {
+        &self.0
+    }
+}
 
 impl Operation for GetFailedWebhooks {
-    const SPEC: Spec = Spec {
-        id: "getFailedWebhooks",
-        method: Method::Get,
-        success: &[200],
-        answer: Some(Ty::Obj(FailedWebhooks::SHAPE)),
-    };
+    const ID: &'static str = "getFailedWebhooks";
+    const METHOD: Method = Method::Get;
     const PATH: &'static str = "/webhook/failed";
-    const INPUT: &'static Shape = GetFailedWebhooksParams::SHAPE;
+    type Input = GetFailedWebhooksParams;
     type Output = FailedWebhooks;
-
-    fn input(&self) -> Cow<'_, str> {
-        Cow::Owned(to_json(&self.0))
-    }
 
     fn query(&self) -> Vec<(&'static str, i64)> {
         let mut q = Vec::new();
@@ -56,21 +62,24 @@ mod tests {
 
     #[test]
     fn builds_cursor_requests() {
-        let op = GetFailedWebhooks(GetFailedWebhooksParams { max_results: Some(10), after: Some(1_573_540_473_480) });
-        let req = client().request(&op).unwrap();
+        let op =
+            GetFailedWebhooks::new(GetFailedWebhooksParams { max_results: Some(10), after: Some(1_573_540_473_480) });
+        let req = client().request(&op.unwrap());
         assert_eq!(req.url, "https://acme.atlassian.net/rest/api/2/webhook/failed?maxResults=10&after=1573540473480");
-        assert_eq!(client().request(&GetFailedWebhooks::default()).unwrap().path, "/rest/api/2/webhook/failed");
-        let bad = GetFailedWebhooks(GetFailedWebhooksParams { max_results: None, after: Some(-5) });
-        assert_eq!(client().request(&bad).unwrap_err().kind, ErrorKind::InvalidInput);
+        assert_eq!(client().request(&GetFailedWebhooks::default()).path, "/rest/api/2/webhook/failed");
+        let bad = GetFailedWebhooks::new(GetFailedWebhooksParams { max_results: None, after: Some(-5) });
+        assert_eq!(bad.unwrap_err().kind, ErrorKind::InvalidInput);
     }
 
     #[test]
     fn spec_example_and_empty_page() {
         let body = r#"{"values":[{"id":"1","body":"{\"data\":\"webhook data\"}","url":"https://example.com","failureTime":1573118132000},{"id":"2","url":"https://example.com","failureTime":1573540473480}],"maxResults":100,"next":"https://your-domain.atlassian.net/rest/api/2/webhook/failed?failedAfter=1573540473480&maxResults=100"}"#;
-        let page: FailedWebhooks = answer(&GetFailedWebhooks::default(), response(200, body)).unwrap().read();
+        let page: FailedWebhooks = answer(&GetFailedWebhooks::default(), response(200, body)).unwrap().output::<GetFailedWebhooks>();
         assert_eq!((page.values.len(), page.values[1].failure_time), (2, 1_573_540_473_480));
         let page: FailedWebhooks =
-            answer(&GetFailedWebhooks::default(), response(200, r#"{"values":[],"maxResults":100}"#)).unwrap().read();
+            answer(&GetFailedWebhooks::default(), response(200, r#"{"values":[],"maxResults":100}"#))
+                .unwrap()
+                .output::<GetFailedWebhooks>();
         assert!(page.values.is_empty() && page.next.is_none());
     }
 

@@ -1,67 +1,58 @@
 //! `POST /rest/api/{2|3}/webhook`: registerDynamicWebhooks.
 
-use super::Operation;
-use crate::decode::{to_json, Doc, Shape, Ty};
-use crate::engine::{Method, Spec};
+use super::{invalid_input, Operation, Valid};
 use crate::error::{Error, ErrorKind};
+use crate::http::Method;
 use crate::models::{ContainerForRegisteredWebhooks, WebhookRegistrationDetails};
 use crate::text::cat;
-use std::borrow::Cow;
 
 /// Registers webhooks. Per-webhook failures (such as an unsupported JQL clause) come back inside the 200
 /// as `errors` of that webhook's result, in request order.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RegisterDynamicWebhooks {
-    body: String,
-}
+pub struct RegisterDynamicWebhooks(Valid<WebhookRegistrationDetails>);
 
 impl RegisterDynamicWebhooks {
-    /// Registers `details`.
-    pub fn new(details: &WebhookRegistrationDetails) -> Self {
-        RegisterDynamicWebhooks { body: to_json(details) }
+    /// Registers `details` (checked: at least one webhook, each with events and a JQL filter, an absolute URL).
+    pub fn new(details: &WebhookRegistrationDetails) -> Result<Self, Error> {
+        Valid::new(details).map(RegisterDynamicWebhooks).map_err(|e| invalid_input(Self::ID, e))
     }
 
-    /// Registers the `WebhookRegistrationDetails` in this JSON text (checked before it is sent, then sent as is).
-    pub fn from_json(body: String) -> Self {
-        RegisterDynamicWebhooks { body }
+    /// Registers details the edge's generated validator has checked.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn checked(body: Valid<WebhookRegistrationDetails>) -> Self {
+        RegisterDynamicWebhooks(body)
+    }
+
+    /// What is registered.
+    pub fn details(&self) -> WebhookRegistrationDetails {
+        self.0.read()
     }
 }
 
 impl Operation for RegisterDynamicWebhooks {
-    const SPEC: Spec = Spec {
-        id: "registerDynamicWebhooks",
-        method: Method::Post,
-        success: &[200],
-        answer: Some(Ty::Obj(ContainerForRegisteredWebhooks::SHAPE)),
-    };
+    const ID: &'static str = "registerDynamicWebhooks";
+    const METHOD: Method = Method::Post;
     const PATH: &'static str = "/webhook";
-    const INPUT: &'static Shape = WebhookRegistrationDetails::SHAPE;
+    type Input = WebhookRegistrationDetails;
     type Output = ContainerForRegisteredWebhooks;
 
-    fn input(&self) -> Cow<'_, str> {
-        Cow::Borrowed(&self.body)
-    }
-
     fn body(&self) -> Option<&str> {
-        Some(&self.body)
+        Some(self.0.text())
     }
 }
 
-/// The error for `throwOnPartialFailure`: `None` when every webhook of the registration `body` was registered.
-/// Its `errors` map each failed webhook (`webhooks[1]`) to Jira's reasons; the created ids stay in the result the
-/// caller keeps.
-pub fn partial_failure(op: &RegisterDynamicWebhooks, result: &ContainerForRegisteredWebhooks) -> Option<Error> {
-    let doc = Doc::parse(&op.body).ok()?;
-    let webhooks = doc.root().get("webhooks")?;
+/// The error for `throwOnPartialFailure`: `None` when every webhook was registered. `jql_filters` are those of
+/// the webhooks asked for, in order. Its `errors` map each failed webhook (`webhooks[1]`) to Jira's reasons; the
+/// created ids stay in the result the caller keeps.
+pub fn partial_failure(jql_filters: &[String], result: &ContainerForRegisteredWebhooks) -> Option<Error> {
     let results = &result.webhook_registration_result;
     let mut failed = Vec::new();
-    for (i, webhook) in webhooks.items().enumerate() {
+    for (i, jql) in jql_filters.iter().enumerate() {
         let reasons = match results.get(i) {
             Some(r) if r.created_webhook_id.is_some() => continue,
             Some(r) => r.errors.as_ref().map_or("no id and no reason given".to_owned(), |e| e.join("; ")),
             None => "Jira's answer has no result for it".to_owned(),
         };
-        let jql = webhook.get("jqlFilter").and_then(|j| j.as_str()).unwrap_or_default();
         failed.push((cat!("webhooks[", i, ']'), cat!("webhook #", i, " (", jql, "): ", reasons)));
     }
     if failed.is_empty() {
@@ -73,13 +64,13 @@ pub fn partial_failure(op: &RegisterDynamicWebhooks, result: &ContainerForRegist
             "registerDynamicWebhooks: ",
             failed.len(),
             " of ",
-            webhooks.len(),
+            jql_filters.len(),
             " webhooks were not registered: ",
             failed.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" | ")
         ),
     );
     e.status = 200;
-    e.operation = Some(RegisterDynamicWebhooks::SPEC.id);
+    e.operation = Some(RegisterDynamicWebhooks::ID);
     e.error_messages = failed.iter().map(|(_, m)| m.clone()).collect();
     e.errors = failed;
     Some(e)
@@ -103,14 +94,21 @@ mod tests {
         )
     }
 
+    fn register() -> RegisterDynamicWebhooks {
+        RegisterDynamicWebhooks::new(&details()).unwrap()
+    }
+
+    fn jqls() -> Vec<String> {
+        details().webhooks.into_iter().map(|w| w.jql_filter).collect()
+    }
+
     #[test]
     fn builds_the_spec_example_request() {
-        let req = client().request(&RegisterDynamicWebhooks::new(&details())).unwrap();
+        let req = client().request(&register());
         assert_eq!(req.method, Method::Post);
         assert_eq!(req.url, "https://acme.atlassian.net/rest/api/2/webhook");
         assert_eq!(req.path, "/rest/api/2/webhook");
         assert!(req.headers.contains(&("Content-Type", "application/json".into())));
-        assert!(req.headers.contains(&("Authorization", "Bearer secret-token-123".into())));
         assert_eq!(
             req.body.as_deref().unwrap(),
             concat!(
@@ -144,7 +142,7 @@ mod tests {
             (not_a_url, "url"),
             (empty_field, "webhooks[0].fieldIdsFilter[1]"),
         ] {
-            let e = client().request(&RegisterDynamicWebhooks::new(&input)).unwrap_err();
+            let e = RegisterDynamicWebhooks::new(&input).unwrap_err();
             assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidInput, Some(path)));
             assert_eq!(e.operation, Some("registerDynamicWebhooks"));
             assert!(e.message.contains(path), "{}", e.message);
@@ -162,7 +160,7 @@ mod tests {
                 jql_filter: "project = A".into(),
             }],
         };
-        let req = client().request(&RegisterDynamicWebhooks::new(&d)).unwrap();
+        let req = client().request(&RegisterDynamicWebhooks::new(&d).unwrap());
         assert!(req.body.unwrap().contains(r#""events":["future_event"]"#));
     }
 
@@ -170,31 +168,31 @@ mod tests {
     fn partial_failures_name_each_failed_webhook() {
         let body = r#"{"webhookRegistrationResult":[{"createdWebhookId":1000},{"errors":["The clause watchCount is unsupported"]},{"createdWebhookId":1001}]}"#;
         let out: ContainerForRegisteredWebhooks =
-            answer(&RegisterDynamicWebhooks::new(&details()), response(200, body)).unwrap().read();
-        let e = partial_failure(&RegisterDynamicWebhooks::new(&details()), &out).unwrap();
+            answer(&register(), response(200, body)).unwrap().output::<RegisterDynamicWebhooks>();
+        let e = partial_failure(&jqls(), &out).unwrap();
         assert_eq!((e.kind, e.status), (ErrorKind::PartialFailure, 200));
         assert_eq!(e.errors.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["webhooks[1]"]);
         assert!(e.message.contains("1 of 3") && e.message.contains("watchCount"), "{}", e.message);
         let short: ContainerForRegisteredWebhooks = answer(
-            &RegisterDynamicWebhooks::new(&details()),
+            &register(),
             response(200, r#"{"webhookRegistrationResult":[{"createdWebhookId":1}]}"#),
         )
         .unwrap()
-        .read();
-        let e = partial_failure(&RegisterDynamicWebhooks::new(&details()), &short).unwrap();
+        .output::<RegisterDynamicWebhooks>();
+        let e = partial_failure(&jqls(), &short).unwrap();
         assert_eq!(e.errors.len(), 2, "missing results count as failures");
         let all =
             r#"{"webhookRegistrationResult":[{"createdWebhookId":1},{"createdWebhookId":2},{"createdWebhookId":3}]}"#;
         let all: ContainerForRegisteredWebhooks =
-            answer(&RegisterDynamicWebhooks::new(&details()), response(200, all)).unwrap().read();
-        assert!(partial_failure(&RegisterDynamicWebhooks::new(&details()), &all).is_none());
+            answer(&register(), response(200, all)).unwrap().output::<RegisterDynamicWebhooks>();
+        assert!(partial_failure(&jqls(), &all).is_none());
     }
 
     #[test]
     fn more_webhooks_than_an_app_may_hold_are_refused() {
         let mut many = details();
         many.webhooks = vec![many.webhooks[0].clone(); 101];
-        let e = client().request(&RegisterDynamicWebhooks::new(&many)).unwrap_err();
+        let e = RegisterDynamicWebhooks::new(&many).unwrap_err();
         assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidInput, Some("webhooks")));
     }
 
@@ -202,7 +200,7 @@ mod tests {
     fn per_webhook_errors_inside_200_are_kept_in_order() {
         let body = r#"{"webhookRegistrationResult":[{"createdWebhookId":1000},{"errors":["The clause watchCount is unsupported"]},{"createdWebhookId":1001}]}"#;
         let out: ContainerForRegisteredWebhooks =
-            answer(&RegisterDynamicWebhooks::new(&details()), response(200, body)).unwrap().read();
+            answer(&register(), response(200, body)).unwrap().output::<RegisterDynamicWebhooks>();
         let ids: Vec<_> = out.webhook_registration_result.iter().map(|r| r.created_webhook_id).collect();
         assert_eq!(ids, [Some(1000), None, Some(1001)]);
         assert_eq!(
