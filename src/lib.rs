@@ -21,6 +21,7 @@ mod models;
 mod operations;
 #[cfg(feature = "lifecycle")]
 mod payloads;
+mod schemas;
 mod small;
 mod text;
 

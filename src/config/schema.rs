@@ -117,6 +117,36 @@ model! {
 }
 
 model! {
+    /// Per-call options, the last argument of every operation.
+    pub struct CallOptions [closed] {
+        /// Aborts the call (rejects with kind "aborted").
+        #[tsify(optional, type = "AbortSignal")]
+        signal "signal": Option<JsOnly> = Ty::Any,
+        /// Gives up after this many milliseconds, across retries (rejects with kind "timeout"); overrides the
+        /// config's `timeoutMs`.
+        #[tsify(optional)]
+        timeout_ms "timeoutMs": Option<f64> = Ty::Num,
+    }
+}
+
+model! {
+    /// Options of `registerDynamicWebhooks`.
+    pub struct RegisterOptions [closed] {
+        /// Aborts the call (rejects with kind "aborted").
+        #[tsify(optional, type = "AbortSignal")]
+        signal "signal": Option<JsOnly> = Ty::Any,
+        /// Gives up after this many milliseconds, across retries (rejects with kind "timeout"); overrides the
+        /// config's `timeoutMs`.
+        #[tsify(optional)]
+        timeout_ms "timeoutMs": Option<f64> = Ty::Num,
+        /// Reject with kind "partial-failure" when Jira refused any webhook (the error's `result` keeps the created
+        /// ids).
+        #[tsify(optional)]
+        throw_on_partial_failure "throwOnPartialFailure": Option<bool> = Ty::Bool,
+    }
+}
+
+model! {
     /// What `getToken` is told.
     pub struct TokenContext [open] {
         /// The token Jira just refused with a 401, if that is why a token is asked for.

@@ -11,6 +11,19 @@ pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 /// The most ids one refresh or delete takes: checking them is O(n log n), and it is far more than any app holds.
 pub const MAX_IDS: u32 = 10_000;
 
+/// What [`Problem::Expected`] says was expected, in the order the generated validators number them.
+pub const EXPECTED: &[&str] = &[
+    "a boolean",
+    "a string",
+    "a number",
+    "an integer",
+    "an array",
+    "an object",
+    "an object of strings",
+    "a boolean or an object",
+    "a function",
+];
+
 /// The type a JSON value must have.
 #[derive(Clone, Copy, Debug)]
 pub enum Ty {

@@ -83,14 +83,12 @@ enum State {
     Ended(Result<Reply, Error>),
 }
 
-/// An answer's body, as the driver reported it.
+/// What the driver found in an answer's body.
 #[derive(Debug)]
 enum Body {
-    /// The text, for the core to check (success) or read (error).
-    Text,
-    /// A success body the edge checked.
-    Checked(Verdict),
-    /// An error body the edge read: Jira's ErrorCollection if it was one, and whether it was an HTML page.
+    /// A success body, checked: the verdict, and the text the caller gets when the core read it.
+    Checked(Verdict, Option<String>),
+    /// An error body: Jira's ErrorCollection if it was one, and whether it was an HTML page.
     Errors(Option<ErrorCollection>, bool),
 }
 
@@ -111,7 +109,7 @@ pub struct Call {
 
 impl Call {
     /// A call of `O` that sends `request`. `timeout_ms` (whole milliseconds) starts at `now_ms`; `token` is the
-    /// provider's token to start with, if any (else the provider is asked first).
+    /// provider's token to start with, if the driver has one (else the provider is asked first).
     pub(crate) fn new<O: Operation>(
         settings: Rc<Settings>,
         request: HttpRequest,
@@ -120,7 +118,6 @@ impl Call {
         token: Option<String>,
     ) -> Call {
         let mut secrets = settings.secrets.clone();
-        let token = token.or_else(|| settings.auth.initial_token().map(str::to_owned));
         if let Some(t) = &token {
             secrets.add(t);
         }
@@ -193,10 +190,34 @@ impl Call {
         self.finish(next)
     }
 
-    /// Jira answered; `response.body` is the whole body as text.
-    pub fn on_response(&mut self, response: HttpResponse) {
-        if matches!(self.state, State::Sending) {
-            self.state = State::Answered(response, Body::Text);
+    /// Jira answered; `response.body` is the whole body as text, which the core checks here (a host driver).
+    pub fn on_response(&mut self, mut response: HttpResponse) {
+        let text = std::mem::take(&mut response.body);
+        let body = match self.on_head(response) {
+            Expect::Nothing => return,
+            Expect::Answer => {
+                let Some(shape) = self.output else { return };
+                let head = match &self.state {
+                    State::Head(head) => head,
+                    _ => return,
+                };
+                let (verdict, patched) = Verdict::check(head.content_type.as_deref(), &text, shape);
+                Body::Checked(verdict, Some(patched.unwrap_or(text)))
+            }
+            Expect::ErrorCollection => {
+                let head = match &self.state {
+                    State::Head(head) => head,
+                    _ => return,
+                };
+                let html = decode::looks_like_html(head.content_type.as_deref(), &text);
+                let collection = decode::check(&text, decode::Ty::Obj(<ErrorCollection as decode::Model>::SHAPE))
+                    .ok()
+                    .map(|(doc, _)| ErrorCollection::from_json(Some(doc.root())));
+                Body::Errors(collection, html)
+            }
+        };
+        if let State::Head(head) = std::mem::replace(&mut self.state, State::Ready) {
+            self.state = State::Answered(head, body);
         }
     }
 
@@ -211,25 +232,33 @@ impl Call {
             (false, _) => Expect::ErrorCollection,
         };
         self.state = match expect {
-            Expect::Nothing if self.spec.success.contains(&head.status) => State::Answered(head, Body::Checked(Verdict::Valid)),
+            Expect::Nothing => State::Answered(head, Body::Checked(Verdict::Valid, None)),
             _ => State::Head(head),
         };
         expect
     }
 
-    /// What the edge found in a success body ([`Expect::Answer`]).
-    pub fn on_checked(&mut self, verdict: Verdict) {
+    /// What the edge found in a success body ([`Expect::Answer`]): whether it starts with markup, is blank, is
+    /// JSON, and where it does not match the schema (the generated validator's fault).
+    pub fn on_checked(&mut self, markup: bool, blank: bool, parsed: bool, fault: Option<decode::Invalid>) {
         if let State::Head(head) = std::mem::replace(&mut self.state, State::Ready) {
-            self.state = State::Answered(head, Body::Checked(verdict));
+            let html = markup || decode::looks_like_html(head.content_type.as_deref(), "");
+            self.state = State::Answered(head, Body::Checked(Verdict::of(html, blank, parsed, fault), None));
         }
     }
 
-    /// What the edge found in an error body ([`Expect::ErrorCollection`]): Jira's ErrorCollection if the body was
-    /// one, and whether it was an HTML page.
-    pub fn on_error_body(&mut self, collection: Option<ErrorCollection>, html: bool) {
+    /// What the edge found in an error body ([`Expect::ErrorCollection`]): whether it starts with markup, and
+    /// Jira's ErrorCollection if the body was one.
+    pub fn on_error_body(&mut self, markup: bool, collection: Option<ErrorCollection>) {
         if let State::Head(head) = std::mem::replace(&mut self.state, State::Ready) {
+            let html = markup || decode::looks_like_html(head.content_type.as_deref(), "");
             self.state = State::Answered(head, Body::Errors(collection, html));
         }
+    }
+
+    /// Whether Jira refused a token of the provider's in this call (a 401, then the provider was asked again).
+    pub fn token_refused(&self) -> bool {
+        self.asked_again
     }
 
     /// No answer came back (refused, reset, dropped, DNS, TLS, CORS). `cause` is the runtime's words.
@@ -329,12 +358,10 @@ impl Call {
     fn answered(&mut self, response: HttpResponse, body: Body, now_ms: f64, random: f64) -> Option<Action> {
         let status = response.status;
         if self.spec.success.contains(&status) {
-            let (verdict, patched) = match (body, self.output) {
-                (_, None) => (Verdict::Valid, None),
-                (Body::Checked(verdict), _) => (verdict, None),
-                (_, Some(shape)) => Verdict::check(response.content_type.as_deref(), &response.body, shape),
+            let (verdict, text) = match body {
+                Body::Checked(verdict, text) => (verdict, text.filter(|t| !t.is_empty())),
+                Body::Errors(..) => (Verdict::Valid, None),
             };
-            let text = self.output.map(|_| patched.unwrap_or(response.body)).filter(|t| !t.is_empty());
             let result = verdict.into_result(self.spec.id, status);
             let result = result.map(|()| Reply { status, attempts: self.attempts, text });
             return Some(self.finish(result.map_err(|mut e| {
@@ -353,7 +380,7 @@ impl Call {
             _ => {
                 let (collection, html) = match body {
                     Body::Errors(collection, html) => (collection, html),
-                    _ => read_collection(&response),
+                    Body::Checked(..) => (None, false),
                 };
                 let mut e = http_error(self.spec.id, &response, collection, html, now_ms);
                 e.may_have_applied = !idempotent && matches!(status, 502..=504);
@@ -396,15 +423,6 @@ impl Call {
         self.state = State::Ended(result.clone());
         Action::Done(result)
     }
-}
-
-/// Jira's ErrorCollection in an error body the core reads itself, and whether the body is an HTML page.
-fn read_collection(response: &HttpResponse) -> (Option<ErrorCollection>, bool) {
-    let html = decode::looks_like_html(response.content_type.as_deref(), &response.body);
-    let collection = decode::check(&response.body, decode::Ty::Obj(<ErrorCollection as decode::Model>::SHAPE))
-        .ok()
-        .map(|(doc, _)| ErrorCollection::from_json(Some(doc.root())));
-    (collection, html)
 }
 
 fn reason(status: u16) -> &'static str {

@@ -81,7 +81,8 @@ fn run<O: Operation>(
     timeout: Option<f64>,
     steps: Vec<Step>,
 ) -> (Result<Reply, Error>, Vec<Did>, f64) {
-    let mut call = Client::new(&config).unwrap().call(op, T0, timeout, None).unwrap();
+    let token = config.auth.initial_token().map(str::to_owned);
+    let mut call = Client::new(&config).unwrap().call(op, T0, timeout, token).unwrap();
     let mut steps: VecDeque<Step> = steps.into();
     let mut did = Vec::new();
     let mut now = T0;

@@ -1,0 +1,51 @@
+//! Every JavaScript function the Rust side calls, in one place: the edge's `.js` files of this folder (wasm-bindgen
+//! ships them beside the glue) and the globals the edge needs.
+
+use js_sys::{Array, Map, Promise};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/js/call.js")]
+extern "C" {
+    /// Runs a call to its end and settles with its outcome.
+    pub fn perform(call: super::client::CallHandle, session: &JsValue, signal: &JsValue) -> Promise;
+}
+
+#[wasm_bindgen(module = "/src/js/pages.js")]
+extern "C" {
+    /// An async iterator over the items of a pager's pages.
+    pub fn iterate(pager: super::pages::Pager, session: &JsValue, signal: &JsValue) -> JsValue;
+}
+
+#[cfg(feature = "lifecycle")]
+#[wasm_bindgen(module = "/src/js/lifecycle.js")]
+extern "C" {
+    /// Runs a sync or keep-alive to its end.
+    #[wasm_bindgen(js_name = runLifecycle)]
+    pub fn run_lifecycle(run: super::lifecycle::Run, session: &JsValue, signal: &JsValue) -> Promise;
+    /// Runs `work` after every earlier work of `key` has settled.
+    pub fn serialized(queue: &Map, key: &str, work: &js_sys::Function) -> Promise;
+}
+
+#[wasm_bindgen(module = "/src/js/values.js")]
+extern "C" {
+    /// The caller's value taken once and checked: `[copy]` or `[undefined, fault]`.
+    pub fn take(value: &JsValue, shape: &str) -> Array;
+    /// The caller's value as a checked JSON body: `[text]` or `[undefined, fault]`.
+    pub fn body(value: &JsValue, shape: &str) -> Array;
+    /// The client's session: what only JavaScript holds.
+    pub fn session(config: &JsValue, token: Option<String>) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/src/js/errors.js")]
+extern "C" {
+    /// A `JiraWebhooksError` with the fields' JSON.
+    #[wasm_bindgen(js_name = newError)]
+    pub fn new_error(message: &str, fields: &str) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/src/js/validators.js")]
+extern "C" {
+    /// Forces wasm-bindgen to ship the generated validators beside the edge's other files.
+    #[wasm_bindgen(js_name = checkErrorCollection)]
+    pub fn check_error_collection(value: &JsValue) -> JsValue;
+}

@@ -1,0 +1,519 @@
+//! The `JiraWebhooks` class and each call's handle. A method takes its arguments (checked by the generated
+//! validators), makes the operation and its [`Call`], and hands the call to `call.js`, which performs what the
+//! call decides through the [`CallHandle`].
+
+use super::bindings;
+use super::pages::Pager;
+use super::values::{self, error_to_js, Blame, Js};
+use crate::auth::Auth;
+use crate::config::{CallOptions, Config, JiraWebhooksConfig, RegisterOptions};
+use crate::decode::schema::Problem;
+use crate::decode::{FromJson, Invalid};
+use crate::engine::{Action, Call, CursorPages, Expect, Items, OffsetPages};
+use crate::error::{Error, ErrorKind};
+use crate::http::{HttpRequest, HttpResponse, RateLimit};
+use crate::models::{ContainerForRegisteredWebhooks, ContainerForWebhookIDs, ErrorCollection, WebhookEvent};
+use crate::models::WebhookRegistrationDetails;
+use crate::operations::{
+    partial_failure, Answer, DeleteWebhookById, GetDynamicWebhooksForApp, GetDynamicWebhooksForAppParams,
+    GetFailedWebhooks, GetFailedWebhooksParams, Operation, RefreshWebhooks, RegisterDynamicWebhooks, Valid,
+};
+use crate::schemas::{name_of, problem_from_code};
+use crate::text::cat;
+use crate::Client;
+use js_sys::{Array, Promise};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** Credentials: one of these, by `type`. */
+export type JiraWebhooksAuth = BasicAuth | BearerAuth | ConnectAuth | NoAuth;
+
+/** What a custom transport receives. `path` is the API path and query, without any gateway prefix. */
+export interface TransportRequest {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Absolute URL (just the path when the config has no `baseUrl`). */
+  url: string;
+  /** e.g. `/rest/api/2/webhook?startAt=0`; segments and query values are already percent-encoded. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Aborted when the caller's signal fires or the call's deadline passes. */
+  signal?: AbortSignal;
+}
+
+/** What a custom transport resolves to: a `fetch` Response satisfies it. */
+export interface ResponseLike {
+  status: number;
+  headers: { get(name: string): string | null | undefined };
+  text(): Promise<string>;
+}
+
+/** Sends requests where `fetch` is special: Forge, Custom UI, Connect iframes, your own proxy. */
+export type Transport = (request: TransportRequest) => Promise<ResponseLike>;
+
+/** What every hook event says: the call and the attempt, never a header or a credential. */
+export interface CallEvent {
+  /** Jira's operationId, e.g. `getDynamicWebhooksForApp`. */
+  operation: string;
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** The API path and query, e.g. `/rest/api/2/webhook?startAt=0`. */
+  path: string;
+  /** 1 for the first time the request is sent. */
+  attempt: number;
+}
+/** Before an attempt is sent. */
+export interface RequestEvent extends CallEvent {}
+/** After an attempt: the status (0 when no answer came), how long it took, and Jira's rate-limit headers. */
+export interface ResponseEvent extends CallEvent {
+  status: number;
+  durationMs: number;
+  retryAfter?: string;
+  rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
+}
+/** Before the client waits to send again. */
+export interface RetryEvent extends CallEvent {
+  delayMs: number;
+}
+
+export interface WebhookIterator extends AsyncIterableIterator<Webhook, undefined> {}
+export interface FailedWebhookIterator extends AsyncIterableIterator<FailedWebhook, undefined> {}
+"#;
+
+/// A client for one Jira site and one set of credentials.
+#[wasm_bindgen]
+pub struct JiraWebhooks {
+    pub(super) client: Client,
+    /// What only JavaScript holds: the transport, `getToken`, the hooks, the token in hand, the run queue.
+    pub(super) session: JsValue,
+}
+
+#[wasm_bindgen]
+impl JiraWebhooks {
+    /// Checks `config`; throws a `JiraWebhooksError` of kind `config` if it cannot work.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "JiraWebhooksConfig")] config: JsValue,
+    ) -> Result<JiraWebhooks, JsValue> {
+        JiraWebhooks::from_config(&config).map_err(|e| error_to_js(&e))
+    }
+
+    fn from_config(config: &JsValue) -> Result<JiraWebhooks, Error> {
+        if !config.is_object() || Array::is_array(config) {
+            return Err(Error::config(
+                "config",
+                "must be an object such as { baseUrl, auth: { type: \"basic\", email, apiToken } }",
+            ));
+        }
+        let copy = values::take::<JiraWebhooksConfig>(config, Blame::Config(""))?;
+        let transport = values::member(&copy, "transport").is_function();
+        let get_token = values::member(&values::member(&copy, "auth"), "getToken").is_function();
+        let client = Client::new(&Config::read(Js(copy.clone()), transport, get_token)?)?;
+        let session = bindings::session(&copy, client.auth().initial_token().map(str::to_owned));
+        Ok(JiraWebhooks { client, session })
+    }
+
+    /// Registers webhooks (POST). Per-webhook failures come back inside the result, in request order, unless
+    /// `throwOnPartialFailure` turns them into a `partial-failure` error (its `result` keeps the created ids).
+    #[wasm_bindgen(js_name = registerDynamicWebhooks, unchecked_return_type = "Promise<ContainerForRegisteredWebhooks>")]
+    pub fn register_dynamic_webhooks(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "WebhookRegistrationDetails")] details: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RegisterOptions")] options: JsValue,
+    ) -> Promise {
+        settle(RegisterDynamicWebhooks::ID, || {
+            let (options, copy) = values::optional::<RegisterOptions>(&options, Blame::Input("options"))?;
+            let body = values::body::<WebhookRegistrationDetails>(&details)?;
+            let op = RegisterDynamicWebhooks::checked(Valid::checked_by_the_edge(body));
+            let mut call = self.call(&op, options.timeout_ms)?;
+            call.strict = options.throw_on_partial_failure == Some(true);
+            Ok(bindings::perform(call, &self.session, &values::member(&copy, "signal")))
+        })
+    }
+
+    /// Returns one page of the app's webhooks (GET, offset paging).
+    #[wasm_bindgen(js_name = getDynamicWebhooksForApp, unchecked_return_type = "Promise<PageBeanWebhook>")]
+    pub fn get_dynamic_webhooks_for_app(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        settle(GetDynamicWebhooksForApp::ID, || {
+            let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
+            let (params, _) = values::optional::<GetDynamicWebhooksForAppParams>(&params, Blame::Input(""))?;
+            let call = self.call(&GetDynamicWebhooksForApp::new(params)?, options.timeout_ms)?;
+            Ok(bindings::perform(call, &self.session, &values::member(&copy, "signal")))
+        })
+    }
+
+    /// Returns one page of failed deliveries (GET, cursor paging; Connect apps only).
+    #[wasm_bindgen(js_name = getFailedWebhooks, unchecked_return_type = "Promise<FailedWebhooks>")]
+    pub fn get_failed_webhooks(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        settle(GetFailedWebhooks::ID, || {
+            let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
+            let (params, _) = values::optional::<GetFailedWebhooksParams>(&params, Blame::Input(""))?;
+            let call = self.call(&GetFailedWebhooks::new(params)?, options.timeout_ms)?;
+            Ok(bindings::perform(call, &self.session, &values::member(&copy, "signal")))
+        })
+    }
+
+    /// Extends the listed webhooks by 30 days (PUT).
+    #[wasm_bindgen(js_name = refreshWebhooks, unchecked_return_type = "Promise<WebhooksExpirationDate>")]
+    pub fn refresh_webhooks(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        settle(RefreshWebhooks::ID, || {
+            let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
+            let body = Valid::checked_by_the_edge(values::body::<ContainerForWebhookIDs>(&ids)?);
+            let call = self.call(&RefreshWebhooks::checked(body), options.timeout_ms)?;
+            Ok(bindings::perform(call, &self.session, &values::member(&copy, "signal")))
+        })
+    }
+
+    /// Deletes the listed webhooks (DELETE); resolves to `undefined` on Jira's 202.
+    #[wasm_bindgen(js_name = deleteWebhookById, unchecked_return_type = "Promise<void>")]
+    pub fn delete_webhook_by_id(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        settle(DeleteWebhookById::ID, || {
+            let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
+            let body = Valid::checked_by_the_edge(values::body::<ContainerForWebhookIDs>(&ids)?);
+            let call = self.call(&DeleteWebhookById::checked(body), options.timeout_ms)?;
+            Ok(bindings::perform(call, &self.session, &values::member(&copy, "signal")))
+        })
+    }
+
+    /// Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`. Calls of
+    /// `next()` made at once are answered in order; after a page failed, the next call asks for it again.
+    #[wasm_bindgen(unchecked_return_type = "WebhookIterator")]
+    pub fn webhooks(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let start = || -> Result<JsValue, Error> {
+            let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
+            let (params, _) = values::optional::<GetDynamicWebhooksForAppParams>(&params, Blame::Input(""))?;
+            let pages = Items::new(OffsetPages::new(GetDynamicWebhooksForApp::new(params)?));
+            let pager = Pager::offset(self.client.clone(), pages, options.timeout_ms);
+            Ok(bindings::iterate(pager, &self.session, &values::member(&copy, "signal")))
+        };
+        start().map_err(|e| error_to_js(&e))
+    }
+
+    /// Every failed delivery from `after` on, oldest first, following Jira's cursor:
+    /// `for await (const failure of client.failedWebhooks())`.
+    #[wasm_bindgen(js_name = failedWebhooks, unchecked_return_type = "FailedWebhookIterator")]
+    pub fn failed_webhooks(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let start = || -> Result<JsValue, Error> {
+            let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
+            let (params, _) = values::optional::<GetFailedWebhooksParams>(&params, Blame::Input(""))?;
+            let pages = Items::new(CursorPages::new(GetFailedWebhooks::new(params)?));
+            let pager = Pager::cursor(self.client.clone(), pages, options.timeout_ms);
+            Ok(bindings::iterate(pager, &self.session, &values::member(&copy, "signal")))
+        };
+        start().map_err(|e| error_to_js(&e))
+    }
+}
+
+impl JiraWebhooks {
+    /// A call of `op` starting now, with the session's token.
+    pub(super) fn call<O: Operation>(&self, op: &O, timeout_ms: Option<f64>) -> Result<CallHandle, Error> {
+        call(&self.client, op, timeout_ms, &self.session)
+    }
+}
+
+/// A call of `op` on `client` starting now, with `session`'s token.
+pub(super) fn call<O: Operation>(
+    client: &Client,
+    op: &O,
+    timeout_ms: Option<f64>,
+    session: &JsValue,
+) -> Result<CallHandle, Error> {
+    let token = values::member(session, "token").as_string();
+    let call = client.call(op, js_sys::Date::now(), timeout_ms, token)?;
+    Ok(CallHandle::new(call, <O::Output as Answer>::shape().map_or("", name_of), client.auth()))
+}
+
+/// A promise of what `job` starts; a job that could not start rejects at once, naming `operation`.
+pub(super) fn settle(operation: &'static str, job: impl FnOnce() -> Result<Promise, Error>) -> Promise {
+    job().unwrap_or_else(|mut e| {
+        e.operation.get_or_insert(operation);
+        Promise::reject(&error_to_js(&e))
+    })
+}
+
+/// One call as `call.js` drives it: it polls, reads what the action needs, and reports what happened.
+#[wasm_bindgen]
+pub struct CallHandle {
+    call: Call,
+    /// The TypeScript name of the answer's schema (its generated validator).
+    answer: &'static str,
+    /// The request of the attempt under way.
+    request: Option<HttpRequest>,
+    sleep_ms: f64,
+    refused: Option<String>,
+    result: Option<Result<(), Error>>,
+    /// `throwOnPartialFailure`.
+    pub(super) strict: bool,
+    /// The provider's token the caller gave with `getToken`.
+    initial: Option<String>,
+}
+
+impl CallHandle {
+    pub(super) fn new(call: Call, answer: &'static str, auth: &Auth) -> CallHandle {
+        let initial = auth.initial_token().map(str::to_owned);
+        CallHandle { call, answer, request: None, sleep_ms: 0.0, refused: None, result: None, strict: false, initial }
+    }
+
+    /// How the call ended, once it has: `Ok` or its error (taken: asked once).
+    pub(super) fn outcome(&mut self) -> Result<(), Error> {
+        self.result.take().unwrap_or_else(|| Err(Error::new(ErrorKind::Network, "the call did not end")))
+    }
+
+    fn req(&self) -> Option<&HttpRequest> {
+        self.request.as_ref()
+    }
+}
+
+/// What `poll` answers: the codes `call.js` switches on.
+const SEND: u8 = 0;
+const SLEEP: u8 = 1;
+const TOKEN: u8 = 2;
+const DONE: u8 = 3;
+
+#[wasm_bindgen]
+impl CallHandle {
+    /// What to do next: 0 send, 1 sleep, 2 ask for a token, 3 done.
+    pub fn poll(&mut self, now_ms: f64, random: f64) -> u8 {
+        match self.call.poll(now_ms, random) {
+            Action::Send(request) => {
+                self.request = Some(request);
+                SEND
+            }
+            Action::Sleep(ms) => {
+                self.sleep_ms = ms;
+                SLEEP
+            }
+            Action::NeedToken { refused } => {
+                self.refused = refused;
+                TOKEN
+            }
+            Action::Done(result) => {
+                self.result = Some(result.map(drop));
+                DONE
+            }
+        }
+    }
+
+    /// Jira's operationId.
+    pub fn operation(&self) -> String {
+        self.call.operation().into()
+    }
+
+    /// The method of the attempt under way.
+    pub fn method(&self) -> String {
+        self.req().map_or("GET", |r| r.method.as_str()).into()
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> String {
+        self.req().map(|r| r.url.clone()).unwrap_or_default()
+    }
+
+    /// Its API path and query.
+    pub fn path(&self) -> String {
+        self.req().map(|r| r.path.clone()).unwrap_or_default()
+    }
+
+    /// Its headers, as `name\nvalue\n…`.
+    pub fn headers(&self) -> String {
+        let mut out = String::new();
+        for (name, value) in self.req().map_or(&[][..], |r| &r.headers) {
+            out.push_str(&cat!(name, '\n', value, '\n'));
+        }
+        out
+    }
+
+    /// Its body.
+    pub fn body(&self) -> Option<String> {
+        self.req().and_then(|r| r.body.clone())
+    }
+
+    /// How many times the request was sent so far.
+    pub fn attempts(&self) -> u32 {
+        self.call.attempts()
+    }
+
+    /// The TypeScript name of the answer's schema: its validator is `check<Name>`.
+    pub fn answer_shape(&self) -> String {
+        self.answer.into()
+    }
+
+    /// How long to wait.
+    pub fn sleep_ms(&self) -> f64 {
+        self.sleep_ms
+    }
+
+    /// The token Jira refused, to tell the provider.
+    pub fn refused_token(&self) -> Option<String> {
+        self.refused.clone()
+    }
+
+    /// How long until the deadline, if the call has one.
+    pub fn remaining_ms(&self, now_ms: f64) -> Option<f64> {
+        self.call.remaining_ms(now_ms)
+    }
+
+    /// Jira answered with this head: what of the body to read (0 nothing, 1 the answer, 2 an ErrorCollection).
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_head(
+        &mut self,
+        status: u16,
+        content_type: Option<String>,
+        request_id: Option<String>,
+        retry_after: Option<String>,
+        reason: Option<String>,
+        limit: Option<String>,
+        remaining: Option<String>,
+        near_limit: Option<String>,
+        reset: Option<String>,
+    ) -> u8 {
+        let rate_limit = RateLimit { reason, limit, remaining, near_limit, reset };
+        let head = HttpResponse { status, content_type, request_id, retry_after, rate_limit, body: String::new() };
+        match self.call.on_head(head) {
+            Expect::Nothing => 0,
+            Expect::Answer => 1,
+            Expect::ErrorCollection => 2,
+        }
+    }
+
+    /// What the edge found in a success body: whether it starts with markup, is blank, is JSON, and the generated
+    /// validator's fault (`path`, `code`, `a`, `b`), if any.
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_checked(
+        &mut self,
+        markup: bool,
+        blank: bool,
+        parsed: bool,
+        path: Option<String>,
+        code: f64,
+        a: f64,
+        b: f64,
+    ) {
+        let fault = path.map(|path| {
+            let problem = problem_from_code(code as i64, a as i64, b as i64);
+            Invalid { path, problem: problem.as_ref().map_or_else(|| "is not valid".into(), Problem::describe) }
+        });
+        self.call.on_checked(markup, blank, parsed, fault);
+    }
+
+    /// What the edge found in an error body: whether it starts with markup, whether it is Jira's ErrorCollection,
+    /// and its messages and errors.
+    pub fn on_error_body(
+        &mut self,
+        markup: bool,
+        collection: bool,
+        messages: Vec<String>,
+        keys: Vec<String>,
+        values: Vec<String>,
+    ) {
+        let collection = collection.then(|| ErrorCollection {
+            error_messages: Some(messages),
+            errors: Some(keys.into_iter().zip(values).collect()),
+            status: None,
+        });
+        self.call.on_error_body(markup, collection);
+    }
+
+    /// No answer came back.
+    pub fn on_network_error(&mut self, cause: String) {
+        self.call.on_network_error(cause);
+    }
+
+    /// The provider gave a token.
+    pub fn on_token(&mut self, token: String) {
+        self.call.on_token(Ok(token));
+    }
+
+    /// The provider threw something of kind `name` (empty: it resolved to something that is not a string).
+    pub fn on_token_failure(&mut self, name: String) {
+        let why = if name.is_empty() {
+            "it resolved to something that is not a string".into()
+        } else {
+            cat!("it threw or rejected with ", name, " (its message is not shown: it may hold a credential)")
+        };
+        self.call.on_token(Err(why));
+    }
+
+    /// The provider failed with a `JiraWebhooksError` of this package (`oauth2Tokens`): the call ends with it.
+    pub fn on_token_error(&mut self, kind: String, message: String) {
+        let kind = if kind == ErrorKind::Reauthorize.as_str() { ErrorKind::Reauthorize } else { ErrorKind::Token };
+        self.call.on_token_error(Error::new(kind, message));
+    }
+
+    /// The caller's signal fired.
+    pub fn on_abort(&mut self) {
+        self.call.on_abort();
+    }
+
+    /// The deadline passed.
+    pub fn on_deadline(&mut self) {
+        self.call.on_deadline();
+    }
+
+    /// The runtime cannot cancel calls (no `AbortController` or `setTimeout`).
+    pub fn on_unsupported_runtime(&mut self) {
+        let mut e = Error::new(
+            ErrorKind::Config,
+            cat!(self.call.operation(), ": this runtime cannot cancel calls (no AbortController or setTimeout)"),
+        );
+        e.operation = Some(self.call.operation());
+        self.result = Some(Err(e));
+    }
+
+    /// Whether Jira refused the token the call started with.
+    pub fn token_refused(&self) -> bool {
+        self.call.token_refused() && self.initial.is_some()
+    }
+
+    /// The outcome: `answer` (the parsed body, or `undefined`), or the error, thrown.
+    pub fn finish(&mut self, answer: JsValue) -> Result<JsValue, JsValue> {
+        let attempts = self.call.attempts();
+        self.outcome().map_err(|e| error_to_js(&e))?;
+        if self.strict {
+            let details = WebhookRegistrationDetails::from_json(self.body_value());
+            let jqls: Vec<String> = details.webhooks.into_iter().map(|w| w.jql_filter).collect();
+            let result = ContainerForRegisteredWebhooks::from_json(Some(Js(answer.clone())));
+            if let Some(mut e) = partial_failure(&jqls, &result) {
+                e.attempts = attempts;
+                e.result = js_sys::JSON::stringify(&answer).ok().and_then(|t| t.as_string()).map(crate::error::JsonText);
+                return Err(error_to_js(&e));
+            }
+        }
+        Ok(answer)
+    }
+
+    fn body_value(&self) -> Option<Js> {
+        let text = self.body()?;
+        js_sys::JSON::parse(&text).ok().map(Js)
+    }
+}
+
+/// Every event name this version knows, in the spec's order (v2 events, then the 2026 v3 additions).
+#[wasm_bindgen(js_name = webhookEvents, unchecked_return_type = "WebhookEvent[]")]
+pub fn webhook_events() -> Array {
+    WebhookEvent::KNOWN.iter().map(|e| JsValue::from_str(e.as_str())).collect()
+}

@@ -1,0 +1,34 @@
+// Runs `syncWebhooks` and `keepAlive`: the core (lifecycle::sync::Lifecycle, through the `Run` of
+// src/js/lifecycle.rs) says which call comes next and reads each answer; this performs the calls. Runs of one
+// client and URL are serialized: a second sync waits for the first, so two never plan from the same list.
+import { drive } from "./call.js";
+
+/** Runs `run` to its end; resolves to its result or rejects with its error. */
+export async function runLifecycle(run, session, signal) {
+  try {
+    for (;;) {
+      const call = run.next(Date.now());
+      if (call === undefined) return run.result();
+      try {
+        const answer = await drive(call, session, signal);
+        run.on_call(call, answer);
+      } finally {
+        call.free();
+      }
+    }
+  } finally {
+    run.free();
+  }
+}
+
+/** Runs `work` after every earlier work of `key` in `queue` has settled (a per-key lock within one process). */
+export function serialized(queue, key, work) {
+  const before = queue.get(key) ?? Promise.resolve();
+  const result = before.then(work, work);
+  const tail = result.then(undefined, () => {});
+  queue.set(key, tail);
+  tail.then(() => {
+    if (queue.get(key) === tail) queue.delete(key);
+  });
+  return result;
+}

@@ -1,0 +1,164 @@
+//! Values across the boundary. What the caller passes is taken once and checked in JavaScript (`values.js`, with
+//! the validators generated from the models), then read here member by member as a [`Source`]; a fault becomes
+//! this crate's error naming the path, never quoting the value. Errors go out as `JiraWebhooksError`s.
+
+use super::bindings;
+use crate::decode::schema::Problem;
+use crate::decode::{FromJson, Kind, Model, Source};
+use crate::error::{Error, ErrorKind};
+use crate::schemas::{name_of, problem_from_code};
+use crate::text::cat;
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A JavaScript value the edge has taken and checked: read by members, as JSON would be.
+#[derive(Clone)]
+pub struct Js(pub JsValue);
+
+impl Source for Js {
+    fn kind(&self) -> Kind {
+        let v = &self.0;
+        if v.is_null() || v.is_undefined() {
+            Kind::Null
+        } else if v.as_bool().is_some() {
+            Kind::Bool
+        } else if v.as_f64().is_some() {
+            Kind::Num
+        } else if v.is_string() {
+            Kind::Str
+        } else if Array::is_array(v) {
+            Kind::Arr
+        } else {
+            Kind::Obj
+        }
+    }
+    fn member(&self, name: &str) -> Option<Js> {
+        if !self.0.is_object() {
+            return None;
+        }
+        let v = Reflect::get(&self.0, &JsValue::from_str(name)).ok()?;
+        (!v.is_undefined()).then_some(Js(v))
+    }
+    fn items(&self) -> Vec<Js> {
+        self.0.dyn_ref::<Array>().map(|a| a.iter().map(Js).collect()).unwrap_or_default()
+    }
+    fn entries(&self) -> Vec<(String, Js)> {
+        let Some(object) = self.0.dyn_ref::<Object>().filter(|_| !Array::is_array(&self.0)) else { return Vec::new() };
+        Object::entries(object)
+            .iter()
+            .filter_map(|pair| {
+                let pair: Array = pair.dyn_into().ok()?;
+                Some((pair.get(0).as_string()?, Js(pair.get(1))))
+            })
+            .collect()
+    }
+    fn string(&self) -> Option<String> {
+        self.0.as_string()
+    }
+    fn number(&self) -> Option<f64> {
+        self.0.as_f64()
+    }
+    fn integer(&self) -> Option<i64> {
+        self.0.as_f64().filter(|n| n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0).map(|n| n as i64)
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.0.as_bool()
+    }
+}
+
+/// The problem of a fault the edge reported as `[path, code, a, b]`: a validator's, or one of the edge's own
+/// (negative codes: a getter threw, the value nests too deeply, `JSON.stringify` refused it or gave nothing).
+fn problem_of(fault: &Array) -> (String, String) {
+    let path = fault.get(0).as_string().unwrap_or_default();
+    let number = |i| fault.get(i).as_f64().unwrap_or(-99.0) as i64;
+    let problem = match number(1) {
+        -1 => "could not be read (a getter threw)".into(),
+        -2 => "nests too deeply".into(),
+        -3 => "cannot be written as JSON (a BigInt, a cycle, or a getter or toJSON that throws?)".into(),
+        -4 => "is missing".into(),
+        code => problem_from_code(code, number(2), number(3))
+            .as_ref()
+            .map_or_else(|| "is not valid".into(), Problem::describe),
+    };
+    (path, problem)
+}
+
+/// Where an argument's fault is: `prefix` joined with the path within it.
+fn joined(prefix: &str, path: &str) -> String {
+    match (prefix.is_empty(), path.is_empty()) {
+        (true, true) => "argument".into(),
+        (true, false) => path.into(),
+        (false, true) => prefix.into(),
+        (false, false) if path.starts_with('[') => cat!(prefix, path),
+        (false, false) => cat!(prefix, '.', path),
+    }
+}
+
+/// How a fault in an argument is reported.
+#[derive(Clone, Copy)]
+pub enum Blame {
+    /// `invalid-input` (what the caller asked to send, its options), the path under `prefix`.
+    Input(&'static str),
+    /// `config` (the client's or a handler's configuration), the path under `prefix`.
+    Config(&'static str),
+}
+
+impl Blame {
+    fn error(self, fault: &Array) -> Error {
+        let (path, problem) = problem_of(fault);
+        match self {
+            Blame::Input(prefix) => Error::invalid_input(joined(prefix, &path), &problem),
+            Blame::Config(prefix) => {
+                let path = joined(prefix, &path);
+                Error::config(if path == "argument" { "config" } else { &path }, &problem)
+            }
+        }
+    }
+}
+
+/// The caller's `value`, taken once and checked as `T`: the copy (functions kept) to read and to keep.
+pub fn take<T: Model>(value: &JsValue, blame: Blame) -> Result<JsValue, Error> {
+    let taken = bindings::take(value, name_of(T::SHAPE));
+    match taken.get(1) {
+        fault if fault.is_undefined() => Ok(taken.get(0)),
+        fault => Err(blame.error(fault.unchecked_ref())),
+    }
+}
+
+/// An optional argument: `undefined` and `null` are the defaults.
+pub fn optional<T: Model + Default>(value: &JsValue, blame: Blame) -> Result<(T, JsValue), Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok((T::default(), JsValue::UNDEFINED));
+    }
+    let copy = take::<T>(value, blame)?;
+    Ok((T::from_json(Some(Js(copy.clone()))), copy))
+}
+
+/// A request body: the caller's `value` as checked JSON text of a `T`.
+pub fn body<T: Model>(value: &JsValue) -> Result<String, Error> {
+    let taken = bindings::body(value, name_of(T::SHAPE));
+    match taken.get(1) {
+        fault if fault.is_undefined() => Ok(taken.get(0).as_string().unwrap_or_default()),
+        fault => Err(Blame::Input("").error(fault.unchecked_ref())),
+    }
+}
+
+/// A member of a taken value, as JavaScript holds it.
+pub fn member(value: &JsValue, name: &str) -> JsValue {
+    if value.is_object() {
+        Reflect::get(value, &JsValue::from_str(name)).unwrap_or_default()
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// The one conversion of [`Error`] into a `JiraWebhooksError`.
+pub fn error_to_js(e: &Error) -> JsValue {
+    bindings::new_error(&e.message, &e.fields_json())
+}
+
+/// The error of a JavaScript value the edge caught where a `JiraWebhooksError` was expected (ours pass through).
+pub fn foreign(kind: ErrorKind, message: &str) -> Error {
+    Error::new(kind, message)
+}
