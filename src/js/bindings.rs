@@ -1,7 +1,7 @@
 //! Every JavaScript function the Rust side calls, in one place: the edge's `.js` files of this folder (wasm-bindgen
 //! ships them beside the glue) and the globals the edge needs.
 
-use js_sys::{Array, Map, Promise};
+use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/call.js")]
@@ -19,11 +19,9 @@ extern "C" {
 #[cfg(feature = "lifecycle")]
 #[wasm_bindgen(module = "/src/js/lifecycle.js")]
 extern "C" {
-    /// Runs a sync or keep-alive to its end.
-    #[wasm_bindgen(js_name = runLifecycle)]
-    pub fn run_lifecycle(run: super::lifecycle::Run, session: &JsValue, signal: &JsValue) -> Promise;
-    /// Runs `work` after every earlier work of `key` has settled.
-    pub fn serialized(queue: &Map, key: &str, work: &js_sys::Function) -> Promise;
+    /// Runs a sync or keep-alive to its end, after every earlier run of the session under `key` has settled.
+    #[wasm_bindgen(js_name = runSerialized)]
+    pub fn run_serialized(run: super::lifecycle::Run, session: &JsValue, signal: &JsValue, key: &str) -> Promise;
 }
 
 #[wasm_bindgen(module = "/src/js/values.js")]

@@ -4,10 +4,10 @@
 import { drive } from "./call.js";
 
 /** Runs `run` to its end; resolves to its result or rejects with its error. */
-export async function runLifecycle(run, session, signal) {
+async function runLifecycle(run, session, signal) {
   try {
     for (;;) {
-      const call = run.next(Date.now());
+      const call = run.next(Date.now(), session);
       if (call === undefined) return run.result();
       try {
         const answer = await drive(call, session, signal);
@@ -21,8 +21,16 @@ export async function runLifecycle(run, session, signal) {
   }
 }
 
-/** Runs `work` after every earlier work of `key` in `queue` has settled (a per-key lock within one process). */
-export function serialized(queue, key, work) {
+/**
+ * Runs `run` after every earlier run of the session under `key` has settled: within one process, two syncs of one
+ * client and URL never plan from the same list. (Across processes, see the README: a lease row, a Durable Object.)
+ */
+export function runSerialized(run, session, signal, key) {
+  return serialized(session.queue, key, () => runLifecycle(run, session, signal));
+}
+
+/** Runs `work` after every earlier work of `key` in `queue` has settled. */
+function serialized(queue, key, work) {
   const before = queue.get(key) ?? Promise.resolve();
   const result = before.then(work, work);
   const tail = result.then(undefined, () => {});

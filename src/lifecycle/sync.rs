@@ -20,6 +20,8 @@ use crate::small::sort_small;
 use crate::text::cat;
 
 const DAY_MS: f64 = 86_400_000.0;
+/// How many days before expiry a webhook is refreshed, unless the caller says otherwise.
+const DEFAULT_WINDOW_DAYS: f64 = 7.0;
 
 model! {
     /// The webhooks an app wants on a site: `syncWebhooks`' first argument.
@@ -161,7 +163,7 @@ pub struct Planned {
 /// (whether Jira can refresh it is undocumented: it is deleted and registered again). Each listed webhook serves
 /// at most one desired one, so second copies of one identity (left by an earlier double registration) are deleted.
 pub fn plan(desired: &DesiredWebhooks, listed: &[Webhook], now_ms: f64) -> Planned {
-    let within_ms = desired.refresh_within_days.unwrap_or(7.0) * DAY_MS;
+    let within_ms = desired.refresh_within_days.unwrap_or(DEFAULT_WINDOW_DAYS) * DAY_MS;
     let identities: Vec<Identity> = listed.iter().map(Identity::listed).collect();
     let mut claimed = vec![false; listed.len()];
     let mut out = SyncPlan::default();
@@ -210,7 +212,7 @@ pub fn validate(desired: &DesiredWebhooks, app_limit: usize) -> Result<(), Error
             ),
         ));
     }
-    let days = desired.refresh_within_days.unwrap_or(7.0);
+    let days = desired.refresh_within_days.unwrap_or(DEFAULT_WINDOW_DAYS);
     if !(0.0..=30.0).contains(&days) {
         return Err(Error::invalid_input("refreshWithinDays", "must be between 0 and 30 (webhooks live 30 days)"));
     }
@@ -347,13 +349,17 @@ const MAX_LOST: u32 = 3;
 impl Lifecycle {
     /// A sync towards `desired` (check it with [`validate`] first).
     pub fn sync(desired: DesiredWebhooks) -> Self {
-        let within_ms = desired.refresh_within_days.unwrap_or(7.0) * DAY_MS;
+        let within_ms = desired.refresh_within_days.unwrap_or(DEFAULT_WINDOW_DAYS) * DAY_MS;
         Lifecycle::new(Some(desired), within_ms)
     }
 
-    /// A keep-alive: refresh every webhook of the app that expires within `within_days`.
-    pub fn keep_alive(within_days: f64) -> Self {
-        Lifecycle::new(None, within_days * DAY_MS)
+    /// A keep-alive: refresh every webhook of the app that expires within `within_days` (default 7, at most 30).
+    pub fn keep_alive(within_days: Option<f64>) -> Result<Self, Error> {
+        let days = within_days.unwrap_or(DEFAULT_WINDOW_DAYS);
+        if !(0.0..=30.0).contains(&days) {
+            return Err(Error::invalid_input("withinDays", "must be between 0 and 30 (webhooks live 30 days)"));
+        }
+        Ok(Lifecycle::new(None, days * DAY_MS))
     }
 
     fn new(desired: Option<DesiredWebhooks>, within_ms: f64) -> Self {

@@ -305,9 +305,9 @@ fn keep_alive_refreshes_what_expires_within_the_window_in_one_call() {
         listed(2, &["jira:issue_created"], "project = B", Some(20)),
         listed(3, &["jira:issue_created"], "project = C", None),
     ];
-    let Ok(Outcome::KeptAlive(r)) = jira.run(Lifecycle::keep_alive(7.0)) else { panic!() };
+    let Ok(Outcome::KeptAlive(r)) = jira.run(Lifecycle::keep_alive(Some(7.0)).unwrap()) else { panic!() };
     assert_eq!((r.refreshed, r.expiration_date), (vec![1, 3], Some(NOW as i64 + 30 * DAY)));
-    let Ok(Outcome::KeptAlive(r)) = jira.run(Lifecycle::keep_alive(7.0)) else { panic!() };
+    let Ok(Outcome::KeptAlive(r)) = jira.run(Lifecycle::keep_alive(Some(7.0)).unwrap()) else { panic!() };
     assert!(r.refreshed.is_empty() && r.expiration_date.is_none(), "nothing expires soon any more");
     assert_eq!(jira.writes.len(), 1);
 }
