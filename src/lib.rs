@@ -35,6 +35,10 @@ pub use engine::{
 };
 pub use error::{Error, ErrorKind, RateLimit};
 #[cfg(feature = "lifecycle")]
+pub use lifecycle::claim::{
+    delivery_key, Claim, ClaimAction, ClaimLog, ClaimPolicy, DeliveryRun, HandlerOutcome, Problem, StoreFailure,
+};
+#[cfg(feature = "lifecycle")]
 pub use lifecycle::deliveries::{
     connect_client_key, credential, dedupe_key, delivery, replayed_request, verify as verify_delivery, Credential,
     DeliveryLog, DeliveryRequest, Handled, VerifyOptions, REMEMBER_MS,
