@@ -27,6 +27,11 @@ pub enum ErrorKind {
     PartialFailure,
     /// A webhook delivery failed verification: it cannot be shown to come from Jira.
     Unauthorized,
+    /// The OAuth 2.0 grant is gone (the refresh token was refused and no other process replaced it): the user must
+    /// authorize the app again. Never retried.
+    Reauthorize,
+    /// Getting an OAuth 2.0 token failed on our side: the token endpoint, the app's credentials, or the token store.
+    Token,
 }
 
 impl ErrorKind {
@@ -42,6 +47,8 @@ impl ErrorKind {
             ErrorKind::Config => "config",
             ErrorKind::PartialFailure => "partial-failure",
             ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Reauthorize => "reauthorize",
+            ErrorKind::Token => "token",
         }
     }
 }

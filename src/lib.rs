@@ -26,6 +26,8 @@ mod js;
 
 pub use auth::connect_jwt;
 #[cfg(feature = "lifecycle")]
+pub use auth::oauth;
+#[cfg(feature = "lifecycle")]
 pub use auth::verify::Jwt;
 pub use client::Client;
 pub use config::{Auth, BasicAuth, BearerAuth, Config, ConnectAuth, JiraWebhooksConfig, NoAuth};

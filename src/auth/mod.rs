@@ -2,6 +2,8 @@
 
 pub mod connect_jwt;
 #[cfg(feature = "lifecycle")]
+pub mod oauth;
+#[cfg(feature = "lifecycle")]
 pub mod verify;
 
 /// The HMAC of `data` with `key` (`SimpleHmac`: one small implementation for SHA-256, -384 and -512).

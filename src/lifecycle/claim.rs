@@ -30,6 +30,7 @@
 
 use crate::error::Error;
 use crate::text::cat;
+use std::collections::VecDeque;
 
 /// How long the handler, the lease and the memory of a processed delivery last.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -249,7 +250,7 @@ pub struct DeliveryRun {
     deadline: f64,
     step: Step,
     /// Actions decided by an event, handed out in order by `poll`.
-    queue: Vec<ClaimAction>,
+    queue: VecDeque<ClaimAction>,
     /// The status to answer once a release is over.
     after_release: u16,
     answered: bool,
@@ -265,7 +266,7 @@ impl DeliveryRun {
             policy,
             deadline: now_ms + policy.handler_deadline_ms,
             step: Step::Start,
-            queue: Vec::new(),
+            queue: VecDeque::new(),
             after_release: 500,
             answered: false,
         }
@@ -283,8 +284,8 @@ impl DeliveryRun {
 
     /// What to do next, at `now_ms`.
     pub fn poll(&mut self, now_ms: f64) -> ClaimAction {
-        if !self.queue.is_empty() {
-            return self.queue.remove(0);
+        if let Some(action) = self.queue.pop_front() {
+            return action;
         }
         match (self.step, &self.key) {
             (Step::Start, Some(key)) => {
@@ -296,7 +297,7 @@ impl DeliveryRun {
                 self.poll(now_ms)
             }
             (Step::Claimed, _) if now_ms >= self.deadline => {
-                self.queue.push(ClaimAction::Report(Problem::NoTimeToRun));
+                self.queue.push_back(ClaimAction::Report(Problem::NoTimeToRun));
                 self.release(503);
                 self.poll(now_ms)
             }
@@ -319,7 +320,7 @@ impl DeliveryRun {
             Ok(Claim::InProgress) => self.finish(409),
             Ok(Claim::Done) => self.finish(204),
             Err(failure) => {
-                self.queue.push(ClaimAction::Report(Problem::ClaimFailed(failure)));
+                self.queue.push_back(ClaimAction::Report(Problem::ClaimFailed(failure)));
                 self.finish(500);
             }
         }
@@ -330,14 +331,14 @@ impl DeliveryRun {
         match (self.step, outcome) {
             (Step::Running | Step::Late, HandlerOutcome::Succeeded) => match self.key.clone() {
                 Some(key) => {
-                    self.queue.push(ClaimAction::Complete { key, remember_ms: self.policy.remember_ms });
+                    self.queue.push_back(ClaimAction::Complete { key, remember_ms: self.policy.remember_ms });
                     self.step = Step::Completing;
                 }
                 None => self.finish(204),
             },
             (Step::Running | Step::Late, HandlerOutcome::Failed) => self.release(500),
             (Step::Running, HandlerOutcome::TimedOut) => {
-                self.queue.push(ClaimAction::Report(Problem::HandlerTimedOut));
+                self.queue.push_back(ClaimAction::Report(Problem::HandlerTimedOut));
                 self.answer(503);
                 self.step = if self.key.is_some() { Step::Late } else { Step::Finished };
             }
@@ -349,7 +350,7 @@ impl DeliveryRun {
     pub fn on_complete(&mut self, result: Result<(), StoreFailure>) {
         if self.step == Step::Completing {
             if let Err(failure) = result {
-                self.queue.push(ClaimAction::Report(Problem::CompleteFailed(failure)));
+                self.queue.push_back(ClaimAction::Report(Problem::CompleteFailed(failure)));
             }
             self.finish(204);
         }
@@ -359,7 +360,7 @@ impl DeliveryRun {
     pub fn on_release(&mut self, result: Result<(), StoreFailure>) {
         if self.step == Step::Releasing {
             if let Err(failure) = result {
-                self.queue.push(ClaimAction::Report(Problem::ReleaseFailed(failure)));
+                self.queue.push_back(ClaimAction::Report(Problem::ReleaseFailed(failure)));
             }
             self.finish(self.after_release);
         }
@@ -369,7 +370,7 @@ impl DeliveryRun {
     fn answer(&mut self, status: u16) {
         if !self.answered {
             self.answered = true;
-            self.queue.push(ClaimAction::Answer(status));
+            self.queue.push_back(ClaimAction::Answer(status));
         }
     }
 
@@ -383,7 +384,7 @@ impl DeliveryRun {
         match &self.key {
             Some(key) => {
                 let release = ClaimAction::Release { key: key.clone(), owner: self.owner.clone() };
-                self.queue.push(release);
+                self.queue.push_back(release);
                 self.after_release = status;
                 self.step = Step::Releasing;
             }
@@ -458,15 +459,16 @@ impl ClaimLog {
         if self.entries.len() < self.capacity {
             return Ok(());
         }
-        let oldest_done = (0..self.entries.len())
-            .filter(|&i| self.entries.get(i).is_some_and(|e| e.owner.is_none()))
-            .min_by(|&a, &b| {
-                let until = |i: usize| self.entries.get(i).map_or(0.0, |e| e.until);
-                until(a).total_cmp(&until(b))
-            });
+        let oldest_done =
+            self.entries.iter().filter(|e| e.owner.is_none()).map(|e| e.until).min_by(|a, b| a.total_cmp(b));
         match oldest_done {
-            Some(i) => {
-                self.entries.swap_remove(i);
+            Some(until) => {
+                let mut evicted = false;
+                self.entries.retain(|e| {
+                    let evict = !evicted && e.owner.is_none() && e.until == until;
+                    evicted |= evict;
+                    !evict
+                });
                 Ok(())
             }
             None => Err(StoreFailure::new(cat!(
