@@ -25,6 +25,10 @@
 //! A refresh answer without a `refresh_token` keeps the one that was sent (RFC 6749, section 6; the community thread
 //! "OAuth rotating tokens: Unknown or invalid refresh token" reports such answers). Errors never hold a token or the
 //! client secret: every token a run sees, and the secrets given to the manager, are scrubbed from them.
+//!
+//! The app's store must read its own writes and compare-and-swap atomically (a database row, Redis, a Durable
+//! Object's storage); an eventually consistent store (such as a key-value cache replicated with a delay) can show a
+//! spent refresh token after another process stored its successor, and no client logic can make that safe.
 
 use crate::error::{Error, ErrorKind, Secrets};
 use crate::text::cat;
@@ -421,9 +425,10 @@ impl TokenRun {
             return self.end(Ok(stored));
         }
         if self.spent.contains(&stored.refresh_token) {
-            let message =
-                "the token store went back to a refresh token that was already spent: the user must authorize the app again";
-            return self.end(Err(fail(ErrorKind::Reauthorize, "load", message)));
+            // Not proof that the grant is gone: more likely a stale read. Never send it again; a later run may.
+            let message = "the token store returned a refresh token that was already spent (a stale read?): its \
+                           load must see the latest save";
+            return self.end(Err(fail(ErrorKind::Token, "load", message)));
         }
         self.act(Then::Refresh(stored.refresh_token), now_ms)
     }
@@ -1207,6 +1212,31 @@ mod tests {
         assert_eq!(e.path.as_deref(), Some("poll"));
         assert_eq!(run.poll(NOW, 0.5), T::Done(Err(e)), "a finished run stays finished");
         assert_eq!(run.remaining_ms(NOW + 0.5), 30_000.0);
+    }
+
+    #[test]
+    fn a_store_that_goes_back_to_a_spent_token_is_never_trusted_with_it() {
+        let mut run = TokenRun::new(NOW, TokenPolicy::default(), None);
+        assert_eq!(run.poll(NOW, 0.5), T::Load);
+        run.on_load(Ok(Some(pair(1, NOW - 1.0))));
+        assert_eq!(run.poll(NOW, 0.5), T::Refresh { refresh_token: "refresh-1".into() });
+        run.on_token_response(TokenResponse::InvalidGrant);
+        assert_eq!(run.poll(NOW, 0.5), T::Load);
+        run.on_load(Ok(Some(pair(5, NOW - 1.0))));
+        assert_eq!(run.poll(NOW, 0.5), T::Refresh { refresh_token: "refresh-5".into() }, "the new token");
+        let issued = TokenResponse::Issued {
+            access_token: "access-6".into(),
+            refresh_token: Some("refresh-6".into()),
+            expires_in_s: 3600.0,
+        };
+        run.on_token_response(issued);
+        assert!(matches!(run.poll(NOW, 0.5), T::Save { .. }));
+        run.on_save(Ok(false));
+        assert_eq!(run.poll(NOW, 0.5), T::Load);
+        run.on_load(Ok(Some(pair(1, NOW - 1.0)))); // a stale read: the first, spent token again
+        let T::Done(Err(e)) = run.poll(NOW, 0.5) else { panic!() };
+        assert_eq!((e.kind, e.path.as_deref(), e.attempts), (ErrorKind::Token, Some("load"), 2));
+        assert!(e.message.contains("already spent"), "{}", e.message);
     }
 
     #[test]
