@@ -28,9 +28,11 @@ pub enum ErrorKind {
     PartialFailure,
     /// A webhook delivery failed verification: it cannot be shown to come from Jira.
     Unauthorized,
-    /// The user must authorize the app again: the refresh token was revoked, expired, or spent by nobody we know.
+    /// The OAuth 2.0 grant is gone (the refresh token was refused and no other process replaced it): the user must
+    /// authorize the app again. Never retried.
     Reauthorize,
-    /// No access token could be had: `getToken` failed, or the token endpoint or the app's credentials did.
+    /// No access token could be had: `getToken` failed, or the token endpoint, the app's credentials or the token
+    /// store did.
     Token,
 }
 

@@ -30,6 +30,8 @@ mod js;
 
 pub use auth::connect_jwt;
 #[cfg(feature = "lifecycle")]
+pub use auth::oauth;
+#[cfg(feature = "lifecycle")]
 pub use auth::verify::Jwt;
 pub use auth::Auth;
 pub use client::Client;
@@ -40,6 +42,10 @@ pub use engine::{
 };
 pub use error::{Error, ErrorKind};
 pub use http::{HttpRequest, HttpResponse, Method, RateLimit, Spec};
+#[cfg(feature = "lifecycle")]
+pub use lifecycle::claim::{
+    delivery_key, Claim, ClaimAction, ClaimLog, ClaimPolicy, DeliveryRun, HandlerOutcome, Problem, StoreFailure,
+};
 #[cfg(feature = "lifecycle")]
 pub use lifecycle::deliveries::{
     connect_client_key, credential, dedupe_key, delivery, replayed_request, verify as verify_delivery, Credential,

@@ -4,6 +4,8 @@
 pub mod connect_jwt;
 pub mod credential;
 #[cfg(feature = "lifecycle")]
+pub mod oauth;
+#[cfg(feature = "lifecycle")]
 pub mod verify;
 
 pub use credential::{check_token, Auth, Unauthorized};
