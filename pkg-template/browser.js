@@ -1,8 +1,7 @@
 // Browsers, web workers, Deno and bundlers: fetches and compiles the wasm next to this file once, with
 // top-level await, so `import { JiraWebhooks } from "jira-webhooks"` is ready to use with no init call.
-import init from "./jira_webhooks.js";
+import { __init } from "./jira_webhooks.js";
 
-await init({ module_or_path: new URL("./jira_webhooks_bg.wasm", import.meta.url) });
+await __init({ module_or_path: new URL("./jira_webhooks_bg.wasm", import.meta.url) });
 
 export * from "./jira_webhooks.js";
-export { default } from "./jira_webhooks.js"; // the (already done) async init, so the typed default exists

@@ -1,8 +1,7 @@
 // Cloudflare Workers (workerd): the wasm is imported as a compiled WebAssembly.Module, as Wrangler bundles it.
 import wasm from "./jira_webhooks_bg.wasm";
-import { initSync } from "./jira_webhooks.js";
+import { __initSync } from "./jira_webhooks.js";
 
-initSync({ module: wasm });
+__initSync({ module: wasm });
 
 export * from "./jira_webhooks.js";
-export { default } from "./jira_webhooks.js"; // the (already done) async init, so the typed default exists

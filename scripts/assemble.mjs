@@ -71,6 +71,24 @@ function esmSourceOf(out, cjs) {
   return found[0];
 }
 
+/** The path of an edge file (`src/js/<file>`) in a wasm-pack output's snippets folder, relative to `dir`. */
+function snippet(dir, file) {
+  const found = readdirSync(join(dir, "snippets"), { recursive: true }).map(String).filter((f) => f.endsWith(join("src", "js", file)));
+  if (found.length !== 1) throw new Error(`${dir}: expected one snippet src/js/${file}, found ${found.length}`);
+  return `snippets/${found[0].split("\\").join("/")}`;
+}
+
+/**
+ * The public part of wasm-bindgen's declarations: everything but the initialisers (`initSync`, the default
+ * `init` and their types, which the entries call themselves), and the names it exports.
+ */
+export function publicDeclarations(text) {
+  const cut = text.indexOf("export type InitInput");
+  const dts = (cut < 0 ? text : text.slice(0, cut)).trimEnd() + "\n";
+  const names = [...dts.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]);
+  return { names, dts };
+}
+
 /** The two builds of the crate: the client (the package's root) and the client with the lifecycle. */
 export const VARIANTS = [
   { dir: "", wasmPack: "wasm-web", features: ["--no-default-features"] },
@@ -106,13 +124,20 @@ export function assemble({ from = join(root, "target"), out = join(root, "pkg") 
       "--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-nontrapping-float-to-int",
       "--enable-reference-types", "--enable-sign-ext", "--enable-mutable-globals", "--enable-multivalue",
     ]);
-    // The glue without whitespace and with shorter syntax; names stay (classes and stack traces read as in the
-    // source, and a consumer's bundler can still drop what it does not use).
+    // The glue and the edge's .js files (wasm-bindgen's snippets) as one module, without whitespace and with
+    // shorter syntax; names stay (classes and stack traces read as in the source). It exports the public names
+    // only, those its declarations name, plus the error class and the two initialisers the entries call.
+    const { names, dts } = publicDeclarations(readFileSync(join(src, "jira_webhooks.d.ts"), "utf8"));
+    const errors = snippet(src, "errors.js");
+    const facade = join(src, "facade.js");
+    writeFileSync(facade, `export { ${names.join(", ")} } from "./jira_webhooks.js";\n` +
+      `export { JiraWebhooksError, isJiraWebhooksError } from "./${errors}";\n` +
+      `export { initSync as __initSync, default as __init } from "./jira_webhooks.js";\n`);
     run(bin("esbuild"), [
-      join(src, "jira_webhooks.js"), "--minify-whitespace", "--minify-syntax", "--format=esm", "--log-level=warning",
+      facade, "--bundle", "--minify-whitespace", "--minify-syntax", "--format=esm", "--log-level=warning",
       `--outfile=${join(dst, "jira_webhooks.js")}`,
     ]);
-    copyFileSync(join(src, "jira_webhooks.d.ts"), join(dst, "jira_webhooks.d.ts"));
+    writeFileSync(join(dst, "jira_webhooks.d.ts"), dts);
     for (const file of ENTRIES) copyFileSync(join(template, file), join(dst, file));
   }
   for (const file of readdirSync(template)) {

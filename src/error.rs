@@ -6,53 +6,60 @@ pub use crate::http::RateLimit;
 use crate::small::{find, replace_all, sort_small};
 use crate::text::{cat, Piece};
 
-/// What went wrong, as the `kind` property of the JS error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// Jira answered with a status other than the operation's success status.
-    Http,
-    /// The request did not reach Jira or no answer came back (DNS, TLS, CORS, connection reset).
-    Network,
-    /// No answer within the call's deadline.
-    Timeout,
-    /// The caller's `AbortSignal` fired.
-    Aborted,
-    /// Jira answered with success, but the body is not what the spec describes.
-    Decode,
-    /// The arguments cannot form a valid request; nothing was sent.
-    InvalidInput,
-    /// The client configuration cannot work; nothing was sent.
-    Config,
-    /// `registerDynamicWebhooks` with `throwOnPartialFailure`: Jira answered 200 but refused some webhooks.
-    PartialFailure,
-    /// A webhook delivery failed verification: it cannot be shown to come from Jira.
-    Unauthorized,
-    /// The OAuth 2.0 grant is gone (the refresh token was refused and no other process replaced it): the user must
-    /// authorize the app again. Never retried.
-    Reauthorize,
-    /// No access token could be had: `getToken` failed, or the token endpoint, the app's credentials or the token
-    /// store did.
-    Token,
+macro_rules! error_kinds {
+    ($( $(#[doc = $doc:literal])+ $variant:ident => $name:literal, )*) => {
+        /// What went wrong, as the `kind` property of the JS error.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $( $(#[doc = $doc])+ $variant, )*
+        }
+
+        impl ErrorKind {
+            /// The name used in JavaScript (`err.kind`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( ErrorKind::$variant => $name, )*
+                }
+            }
+        }
+
+        /// The TypeScript declaration of the kinds, from the same list.
+        #[allow(dead_code)]
+        pub const KINDS_TS: &str = concat!(
+            "/** What went wrong: see the README's \"Errors\" section. */\n",
+            "export type JiraWebhooksErrorKind = never",
+            $( " | \"", $name, "\"", )*
+            ";\n"
+        );
+    };
 }
 
-impl ErrorKind {
-    /// The name used in JavaScript (`err.kind`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Http => "http",
-            ErrorKind::Network => "network",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Aborted => "aborted",
-            ErrorKind::Decode => "decode",
-            ErrorKind::InvalidInput => "invalid-input",
-            ErrorKind::Config => "config",
-            ErrorKind::PartialFailure => "partial-failure",
-            ErrorKind::Unauthorized => "unauthorized",
-            ErrorKind::Reauthorize => "reauthorize",
-            ErrorKind::Token => "token",
-        }
-    }
+error_kinds! {
+    /// Jira answered with a status other than the operation's success status.
+    Http => "http",
+    /// The request did not reach Jira or no answer came back (DNS, TLS, CORS, connection reset).
+    Network => "network",
+    /// No answer within the call's deadline.
+    Timeout => "timeout",
+    /// The caller's `AbortSignal` fired.
+    Aborted => "aborted",
+    /// Jira answered with success, but the body is not what the spec describes.
+    Decode => "decode",
+    /// The arguments cannot form a valid request; nothing was sent.
+    InvalidInput => "invalid-input",
+    /// The client configuration cannot work; nothing was sent.
+    Config => "config",
+    /// `registerDynamicWebhooks` with `throwOnPartialFailure`: Jira answered 200 but refused some webhooks.
+    PartialFailure => "partial-failure",
+    /// A webhook delivery failed verification: it cannot be shown to come from Jira.
+    Unauthorized => "unauthorized",
+    /// The OAuth 2.0 grant is gone (the refresh token was refused and no other process replaced it): the user must
+    /// authorize the app again. Never retried.
+    Reauthorize => "reauthorize",
+    /// No access token could be had: `getToken` failed, or the token endpoint, the app's credentials or the token
+    /// store did.
+    Token => "token",
 }
 
 /// A value of an error field, written as JSON.
@@ -202,13 +209,13 @@ macro_rules! error_type {
         /// wasm exports).
         #[allow(dead_code)]
         pub const ERROR_TS: &str = concat!(
-            "/** What went wrong: see the README's \"Errors\" section. */\n",
-            "export type JiraWebhooksErrorKind =\n  \"http\" | \"network\" | \"timeout\" | \"aborted\" | \"decode\" | ",
-            "\"invalid-input\" | \"config\" | \"partial-failure\" | \"unauthorized\" | \"reauthorize\" | \"token\";\n\n",
-            "/** Every failure rejects with this (`err.name === \"JiraWebhooksError\"`). It never contains a credential. */\n",
-            "export interface JiraWebhooksError extends Error {\n  name: \"JiraWebhooksError\";\n",
+            "/**\n * Every failure rejects with this (`err instanceof JiraWebhooksError`, also for errors of another copy of\n",
+            " * the package, such as the lifecycle entry's). It never contains a credential.\n */\n",
+            "export declare class JiraWebhooksError extends Error {\n  private constructor();\n  name: \"JiraWebhooksError\";\n",
             $( "  /**", $($doc,)+ " */\n  ", $js, ": ", $ts, ";\n", )*
-            "}\n"
+            "}\n\n",
+            "/** Whether `value` is a `JiraWebhooksError` (the same as `value instanceof JiraWebhooksError`). */\n",
+            "export declare function isJiraWebhooksError(value: unknown): value is JiraWebhooksError;\n"
         );
     };
 }

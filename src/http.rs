@@ -71,8 +71,13 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// The headers' names, in the order of [`RateLimit::fields`].
-    pub const HEADERS: [&'static str; 5] =
-        ["ratelimit-reason", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-nearlimit", "x-ratelimit-reset"];
+    pub const HEADERS: [&'static str; 5] = [
+        "ratelimit-reason",
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-nearlimit",
+        "x-ratelimit-reset",
+    ];
 
     /// Each field with its JavaScript name.
     pub fn fields(&mut self) -> [(&'static str, &mut Option<String>); 5] {

@@ -48,15 +48,15 @@ pub use lifecycle::claim::{
 };
 #[cfg(feature = "lifecycle")]
 pub use lifecycle::deliveries::{
-    connect_client_key, credential, dedupe_key, delivery, replayed_request, verify as verify_delivery, Credential,
-    DeliveryLog, DeliveryRequest, Handled, VerifyOptions, REMEMBER_MS,
+    connect_client_key, credential, refusal_status, BodyEnd, Credential, Delivery, DeliveryRequest, Handler,
+    PayloadFacts, Receipt, ReceiptAction, ReceiverSettings, VerifyOptions, WebhookHandlerOptions,
 };
 #[cfg(feature = "lifecycle")]
 pub use lifecycle::jql;
 #[cfg(feature = "lifecycle")]
 pub use lifecycle::sync::{
-    plan, validate as validate_desired, CreatedWebhook, DesiredWebhooks, FailedRegistration, KeepAliveOptions,
-    KeepAliveResult, Lifecycle, Outcome, Planned, Step, SyncPlan, SyncResult,
+    plan, validate as validate_desired, AnswerKind, Answered, CreatedWebhook, DesiredWebhooks, FailedRegistration,
+    KeepAliveOptions, KeepAliveResult, Lifecycle, Outcome, Planned, Step, SyncPlan, SyncResult,
 };
 pub use models::*;
 pub use operations::*;

@@ -6,8 +6,8 @@ pub mod settings;
 pub mod url;
 
 pub use schema::{
-    BasicAuth, BearerAuth, CallHooks, CallOptions, ConnectAuth, JiraWebhooksConfig, NoAuth, RegisterOptions, RetryPolicy,
-    RetrySetting, TokenContext,
+    BasicAuth, BearerAuth, CallHooks, CallOptions, ConnectAuth, JiraWebhooksConfig, NoAuth, RegisterOptions,
+    RetryPolicy, RetrySetting, TokenContext,
 };
 pub(crate) use settings::Settings;
 pub use settings::{timer_ms, Config, ATLASSIAN_GATEWAY, MAX_TIMER_MS};

@@ -60,8 +60,12 @@ model! {
 }
 
 /// The kinds of `auth`, by their `type`.
-pub const AUTH_TYPES: &[(&str, &Shape)] =
-    &[("basic", BasicAuth::SHAPE), ("bearer", BearerAuth::SHAPE), ("connect", ConnectAuth::SHAPE), ("none", NoAuth::SHAPE)];
+pub const AUTH_TYPES: &[(&str, &Shape)] = &[
+    ("basic", BasicAuth::SHAPE),
+    ("bearer", BearerAuth::SHAPE),
+    ("connect", ConnectAuth::SHAPE),
+    ("none", NoAuth::SHAPE),
+];
 
 model! {
     /// An Atlassian account's email and API token (scripts, admin tools acting for an app).

@@ -73,7 +73,9 @@ impl Config {
     pub fn read<S: Source>(v: S, transport: bool, get_token: bool) -> Result<Config, Error> {
         let c = JiraWebhooksConfig::from_json(Some(v));
         let auth = match c.auth {
-            Auth::Bearer { token } if get_token => Auth::TokenProvider { initial: Some(token).filter(|t| !t.is_empty()) },
+            Auth::Bearer { token } if get_token => {
+                Auth::TokenProvider { initial: Some(token).filter(|t| !t.is_empty()) }
+            }
             Auth::Bearer { token } if token.is_empty() => {
                 return Err(Error::config("auth.token", "is missing (give a token, or getToken)"))
             }

@@ -65,9 +65,13 @@ mod tests {
     #[test]
     fn base_url_forms() {
         assert_eq!(check_url("baseUrl", "https://acme.atlassian.net/").unwrap(), "https://acme.atlassian.net");
-        for ok in
-            ["http://localhost:8080", "http://127.0.0.1:1", "http://127.255.3.4", "http://[::1]:9/jira", "HTTP://LOCALHOST"]
-        {
+        for ok in [
+            "http://localhost:8080",
+            "http://127.0.0.1:1",
+            "http://127.255.3.4",
+            "http://[::1]:9/jira",
+            "HTTP://LOCALHOST",
+        ] {
             assert!(check_url("baseUrl", ok).is_ok(), "{ok}");
         }
     }

@@ -481,7 +481,6 @@ fn unescape(raw: &str) -> String {
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

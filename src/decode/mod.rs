@@ -6,10 +6,10 @@ pub mod date;
 pub mod json;
 pub mod schema;
 
+pub(crate) use crate::encode::push_json_string;
 use crate::error::Error;
 use crate::text::cat;
 pub use json::{Doc, Kind, Value};
-pub(crate) use crate::encode::push_json_string;
 pub use schema::{Field, Shape, Ty};
 
 /// A parsed JSON value to read from: the crate's own parser ([`json::Value`]) on the host, a JavaScript value
@@ -431,4 +431,3 @@ pub fn looks_like_html(content_type: Option<&str>, body: &str) -> bool {
 impl FromJson for () {
     fn from_json<S: Source>(_: Option<S>) -> Self {}
 }
-

@@ -22,6 +22,7 @@ pub const EXPECTED: &[&str] = &[
     "an object of strings",
     "a boolean or an object",
     "a function",
+    "an object of functions",
 ];
 
 /// The type a JSON value must have.
@@ -64,6 +65,8 @@ pub enum Ty {
     /// A JavaScript function (config hooks, a transport): JSON never holds one, so in JSON text it can only be
     /// absent.
     Function,
+    /// An object whose members are all functions (the handlers of a receiver, by event).
+    Functions,
     /// An object whose string member `.0` names its shape among `.1` (`auth: { type: "basic", … }`).
     Tagged(&'static str, &'static [(&'static str, &'static Shape)]),
 }
@@ -290,6 +293,8 @@ pub fn check(v: Value, ty: Ty, patches: &mut Vec<Patch>) -> Result<(), Fault> {
         Ty::OneOrMany(item) if v.kind() == Kind::Arr => check(v, Ty::Items(item, 1, u32::MAX), patches),
         Ty::OneOrMany(item) => check(v, *item, patches),
         Ty::Function => expected("a function"),
+        Ty::Functions if v.kind() == Kind::Obj && v.is_empty() => Ok(()),
+        Ty::Functions => expected("an object of functions"),
         Ty::Tagged(tag, shapes) if v.kind() == Kind::Obj => {
             let kind = v.get(tag).and_then(|t| t.as_str());
             match shapes.iter().find(|(name, _)| kind.as_deref() == Some(*name)) {

@@ -220,7 +220,9 @@ mod tests {
     }
 
     fn list(start_at: Option<i64>, max_results: Option<i64>) -> OffsetPages {
-        OffsetPages::new(GetDynamicWebhooksForApp::new(GetDynamicWebhooksForAppParams { start_at, max_results }).unwrap())
+        OffsetPages::new(
+            GetDynamicWebhooksForApp::new(GetDynamicWebhooksForAppParams { start_at, max_results }).unwrap(),
+        )
     }
 
     fn failed(max_results: Option<i64>, after: Option<i64>) -> CursorPages {
@@ -235,9 +237,14 @@ mod tests {
         pages
             .advance(&offset(&format!(r#"{{"startAt":0,"maxResults":2,"total":3,"isLast":false,"values":{TWO}}}"#)))
             .unwrap();
-        assert_eq!(pages.next().unwrap().params().clone(), GetDynamicWebhooksForAppParams { start_at: Some(2), max_results: Some(2) });
+        assert_eq!(
+            pages.next().unwrap().params().clone(),
+            GetDynamicWebhooksForAppParams { start_at: Some(2), max_results: Some(2) }
+        );
         pages
-            .advance(&offset(r#"{"startAt":2,"total":3,"isLast":true,"values":[{"id":3,"events":[],"jqlFilter":"c"}]}"#))
+            .advance(&offset(
+                r#"{"startAt":2,"total":3,"isLast":true,"values":[{"id":3,"events":[],"jqlFilter":"c"}]}"#,
+            ))
             .unwrap();
         assert_eq!(pages.next(), None);
     }
@@ -275,7 +282,10 @@ mod tests {
                     "values":[{"id":"a","url":"u","failureTime":10},{"id":"b","url":"u","failureTime":20}]}"#,
             ))
             .unwrap();
-        assert_eq!(pages.next().unwrap().params().clone(), GetFailedWebhooksParams { max_results: Some(2), after: Some(20) });
+        assert_eq!(
+            pages.next().unwrap().params().clone(),
+            GetFailedWebhooksParams { max_results: Some(2), after: Some(20) }
+        );
         pages.advance(&cursor(r#"{"maxResults":2,"values":[{"id":"c","url":"u","failureTime":30}]}"#)).unwrap();
         assert_eq!(pages.next(), None);
         let mut pages = failed(None, None);
@@ -307,7 +317,9 @@ mod tests {
         assert_eq!(second.params().start_at, Some(2));
         let ItemStep::Fetch(again) = items.next() else { panic!("expected the second page again") };
         assert_eq!(again, second, "it failed: asked for again, the position unmoved");
-        items.on_page(&offset(r#"{"startAt":2,"isLast":true,"values":[{"id":3,"events":[],"jqlFilter":"c"}]}"#)).unwrap();
+        items
+            .on_page(&offset(r#"{"startAt":2,"isLast":true,"values":[{"id":3,"events":[],"jqlFilter":"c"}]}"#))
+            .unwrap();
         assert_eq!([items.next(), items.next()], [ItemStep::Item(0), ItemStep::Done]);
     }
 }

@@ -12,8 +12,8 @@ use crate::decode::{FromJson, Invalid};
 use crate::engine::{Action, Call, CursorPages, Expect, Items, OffsetPages};
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpRequest, HttpResponse, RateLimit};
-use crate::models::{ContainerForRegisteredWebhooks, ContainerForWebhookIDs, ErrorCollection, WebhookEvent};
 use crate::models::WebhookRegistrationDetails;
+use crate::models::{ContainerForRegisteredWebhooks, ContainerForWebhookIDs, ErrorCollection, WebhookEvent};
 use crate::operations::{
     partial_failure, Answer, DeleteWebhookById, GetDynamicWebhooksForApp, GetDynamicWebhooksForAppParams,
     GetFailedWebhooks, GetFailedWebhooksParams, Operation, RefreshWebhooks, RegisterDynamicWebhooks, Valid,
@@ -499,7 +499,8 @@ impl CallHandle {
             let result = ContainerForRegisteredWebhooks::from_json(Some(Js(answer.clone())));
             if let Some(mut e) = partial_failure(&jqls, &result) {
                 e.attempts = attempts;
-                e.result = js_sys::JSON::stringify(&answer).ok().and_then(|t| t.as_string()).map(crate::error::JsonText);
+                e.result =
+                    js_sys::JSON::stringify(&answer).ok().and_then(|t| t.as_string()).map(crate::error::JsonText);
                 return Err(error_to_js(&e));
             }
         }

@@ -108,7 +108,8 @@ impl Run {
 
     /// What the run came to: its result, or its error, thrown.
     pub fn result(&mut self) -> Result<JsValue, JsValue> {
-        let result = self.result.take().unwrap_or_else(|| Err(Error::new(crate::ErrorKind::Decode, "the run did not end")));
+        let result =
+            self.result.take().unwrap_or_else(|| Err(Error::new(crate::ErrorKind::Decode, "the run did not end")));
         result.map_err(|e| error_to_js(&e))
     }
 }

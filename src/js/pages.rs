@@ -67,7 +67,8 @@ impl Pager {
 
     /// The call that fetches the page `next` asked for.
     pub fn fetch(&mut self) -> Result<CallHandle, JsValue> {
-        let pending = self.pending.take().unwrap_or_else(|| Err(Error::new(crate::ErrorKind::Decode, "no page asked for")));
+        let pending =
+            self.pending.take().unwrap_or_else(|| Err(Error::new(crate::ErrorKind::Decode, "no page asked for")));
         pending.map_err(|e| error_to_js(&e))
     }
 

@@ -12,6 +12,12 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+#[wasm_bindgen(typescript_custom_section)]
+const ERROR_KINDS: &str = crate::error::KINDS_TS;
+
+#[wasm_bindgen(typescript_custom_section)]
+const ERROR_CLASS: &str = crate::error::ERROR_TS;
+
 /// A JavaScript value the edge has taken and checked: read by members, as JSON would be.
 #[derive(Clone)]
 pub struct Js(pub JsValue);

@@ -87,7 +87,11 @@ mod tests {
             assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidInput, Some("maxResults")));
             assert_eq!(e.operation, Some("getDynamicWebhooksForApp"));
         }
-        assert!(GetDynamicWebhooksForApp::new(GetDynamicWebhooksForAppParams { start_at: None, max_results: Some(100) }).is_ok());
+        assert!(GetDynamicWebhooksForApp::new(GetDynamicWebhooksForAppParams {
+            start_at: None,
+            max_results: Some(100)
+        })
+        .is_ok());
     }
 
     #[test]

@@ -74,7 +74,8 @@ mod tests {
     #[test]
     fn spec_example_and_empty_page() {
         let body = r#"{"values":[{"id":"1","body":"{\"data\":\"webhook data\"}","url":"https://example.com","failureTime":1573118132000},{"id":"2","url":"https://example.com","failureTime":1573540473480}],"maxResults":100,"next":"https://your-domain.atlassian.net/rest/api/2/webhook/failed?failedAfter=1573540473480&maxResults=100"}"#;
-        let page: FailedWebhooks = answer(&GetFailedWebhooks::default(), response(200, body)).unwrap().output::<GetFailedWebhooks>();
+        let page: FailedWebhooks =
+            answer(&GetFailedWebhooks::default(), response(200, body)).unwrap().output::<GetFailedWebhooks>();
         assert_eq!((page.values.len(), page.values[1].failure_time), (2, 1_573_540_473_480));
         let page: FailedWebhooks =
             answer(&GetFailedWebhooks::default(), response(200, r#"{"values":[],"maxResults":100}"#))

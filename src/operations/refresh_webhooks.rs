@@ -51,10 +51,13 @@ mod tests {
         assert_eq!((req.method, req.path.as_str()), (Method::Put, "/rest/api/2/webhook/refresh"));
         assert_eq!(req.body.as_deref(), Some(r#"{"webhookIds":[10000,10001,10042]}"#));
         let out: WebhooksExpirationDate =
-            answer(&op(vec![1]), response(200, r#"{"expirationDate":"2019-06-01T12:42:30.000+0000"}"#)).unwrap().output::<RefreshWebhooks>();
+            answer(&op(vec![1]), response(200, r#"{"expirationDate":"2019-06-01T12:42:30.000+0000"}"#))
+                .unwrap()
+                .output::<RefreshWebhooks>();
         assert_eq!(out.expiration_date, 1_559_392_950_000);
-        let out: WebhooksExpirationDate =
-            answer(&op(vec![1]), response(200, r#"{"expirationDate":1559392950000}"#)).unwrap().output::<RefreshWebhooks>();
+        let out: WebhooksExpirationDate = answer(&op(vec![1]), response(200, r#"{"expirationDate":1559392950000}"#))
+            .unwrap()
+            .output::<RefreshWebhooks>();
         assert_eq!(out.expiration_date, 1_559_392_950_000);
         let e = answer(&op(vec![1]), response(200, r#"{"expirationDate":"next tuesday"}"#)).unwrap_err();
         assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::Decode, Some("expirationDate")));

@@ -173,12 +173,10 @@ mod tests {
         assert_eq!((e.kind, e.status), (ErrorKind::PartialFailure, 200));
         assert_eq!(e.errors.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["webhooks[1]"]);
         assert!(e.message.contains("1 of 3") && e.message.contains("watchCount"), "{}", e.message);
-        let short: ContainerForRegisteredWebhooks = answer(
-            &register(),
-            response(200, r#"{"webhookRegistrationResult":[{"createdWebhookId":1}]}"#),
-        )
-        .unwrap()
-        .output::<RegisterDynamicWebhooks>();
+        let short: ContainerForRegisteredWebhooks =
+            answer(&register(), response(200, r#"{"webhookRegistrationResult":[{"createdWebhookId":1}]}"#))
+                .unwrap()
+                .output::<RegisterDynamicWebhooks>();
         let e = partial_failure(&jqls(), &short).unwrap();
         assert_eq!(e.errors.len(), 2, "missing results count as failures");
         let all =
