@@ -24,6 +24,17 @@ extern "C" {
     pub fn run_serialized(run: super::lifecycle::Run, session: &JsValue, signal: &JsValue, key: &str) -> Promise;
 }
 
+#[cfg(feature = "lifecycle")]
+#[wasm_bindgen(module = "/src/js/receiver.js")]
+extern "C" {
+    /// The webhook endpoint of a receiver, with its `replay`.
+    #[wasm_bindgen(js_name = webhookHandler)]
+    pub fn webhook_handler(receiver: super::receiver::Receiver, options: &JsValue) -> JsValue;
+    /// Verifies one request; resolves to its delivery.
+    #[wasm_bindgen(js_name = verifyRequest)]
+    pub fn verify_request(receiver: super::receiver::Receiver, options: &JsValue, request: &JsValue) -> Promise;
+}
+
 #[wasm_bindgen(module = "/src/js/values.js")]
 extern "C" {
     /// The caller's value taken once and checked: `[copy]` or `[undefined, fault]`.

@@ -10,6 +10,8 @@ mod client;
 #[cfg(feature = "lifecycle")]
 mod lifecycle;
 mod pages;
+#[cfg(feature = "lifecycle")]
+mod receiver;
 mod values;
 
 #[global_allocator]

@@ -134,6 +134,8 @@ pub enum Problem {
     ClaimFailed(StoreFailure),
     /// The claim took until the handler's deadline; the handler was not run and the endpoint answers 503.
     NoTimeToRun,
+    /// The handler threw or rejected; the claim is released and the endpoint answers 500, so Jira retries.
+    HandlerFailed,
     /// The handler passed its deadline; the endpoint answers 503 and the lease stays until the handler settles.
     HandlerTimedOut,
     /// The handler succeeded but the store could not record it; once the lease ends, a retry runs it again.
@@ -148,6 +150,7 @@ impl Problem {
         match self {
             Problem::ClaimFailed(_) => "claim-failed",
             Problem::NoTimeToRun => "no-time-to-run",
+            Problem::HandlerFailed => "handler-failed",
             Problem::HandlerTimedOut => "handler-timed-out",
             Problem::CompleteFailed(_) => "complete-failed",
             Problem::ReleaseFailed(_) => "release-failed",
@@ -165,6 +168,9 @@ impl Problem {
             Problem::NoTimeToRun => String::from(
                 "claiming the delivery took until the handler's deadline: the handler did not run and Jira will \
                  retry the delivery",
+            ),
+            Problem::HandlerFailed => String::from(
+                "the handler threw or rejected: Jira was answered 500 and will retry the delivery",
             ),
             Problem::HandlerTimedOut => String::from(
                 "the handler did not finish before its deadline: Jira was answered 503 and will retry; the \
@@ -336,7 +342,10 @@ impl DeliveryRun {
                 }
                 None => self.finish(204),
             },
-            (Step::Running | Step::Late, HandlerOutcome::Failed) => self.release(500),
+            (Step::Running | Step::Late, HandlerOutcome::Failed) => {
+                self.queue.push_back(ClaimAction::Report(Problem::HandlerFailed));
+                self.release(500);
+            }
             (Step::Running, HandlerOutcome::TimedOut) => {
                 self.queue.push_back(ClaimAction::Report(Problem::HandlerTimedOut));
                 self.answer(503);
@@ -593,6 +602,7 @@ mod tests {
             r.on_claim(Ok(Claim::Claimed));
             r.poll(NOW);
             r.on_handler(Failed);
+            assert_eq!(r.poll(NOW), A::Report(Problem::HandlerFailed), "the app hears of it (onError)");
             assert_eq!(r.poll(NOW), A::Release { key: key(), owner: "a".into() });
             r.on_release(released);
             assert_eq!(drain(&mut r, NOW), expected);
@@ -614,6 +624,9 @@ mod tests {
             r.on_handler(TimedOut);
             assert_eq!(r.poll(NOW), A::Wait, "a second timeout changes nothing");
             r.on_handler(late);
+            if late == Failed {
+                assert_eq!(r.poll(NOW), A::Report(Problem::HandlerFailed));
+            }
             assert_eq!(r.poll(NOW), last);
             if late == Succeeded {
                 r.on_complete(Err(fail("gone")));
@@ -645,7 +658,7 @@ mod tests {
         assert_eq!(delivery_key("site-1", ""), None, "an empty id is never remembered");
         for (outcome, expected) in [
             (Succeeded, vec![A::Answer(204), A::Done]),
-            (Failed, vec![A::Answer(500), A::Done]),
+            (Failed, vec![A::Report(Problem::HandlerFailed), A::Answer(500), A::Done]),
             (TimedOut, vec![A::Report(Problem::HandlerTimedOut), A::Answer(503), A::Done]),
         ] {
             let mut r = DeliveryRun::new(None, "a".into(), NOW, P);
@@ -968,7 +981,7 @@ mod tests {
                     _ => {
                         let ran_first = first.answer == Some(500);
                         if ran_first {
-                            assert_eq!(first.reports, ["release-failed"]);
+                            assert_eq!(first.reports, ["handler-failed", "release-failed"]);
                             assert_eq!(w.handler_runs, 1, "the unreleased lease refuses the retry: {w:#?}");
                             assert_eq!(w.attempts[1].answer, Some(409));
                         }
