@@ -137,10 +137,10 @@ impl Parser<'_> {
                 Some(_) => return self.fail("expected a value"),
                 None => return self.fail("unexpected end of the text"),
             }
-            // After a value: close containers, or move to the next member.
+            // After a value (and any whitespace): close containers, or move to the next member.
             loop {
+                self.ws();
                 let Some(&top) = self.stack.last() else {
-                    self.ws();
                     return if self.i == self.b.len() { Ok(()) } else { self.fail("unexpected text after the value") };
                 };
                 let is_obj = self.nodes[top as usize].kind == Kind::Obj;
@@ -164,7 +164,6 @@ impl Parser<'_> {
                 let node = &mut self.nodes[top as usize];
                 node.end = self.i as u32;
                 node.next = end;
-                self.ws();
             }
         }
     }
@@ -541,6 +540,21 @@ mod tests {
         let doc = Doc::parse("[1.5, -2e3, 0.25e+1, 100, 1E-2]").unwrap();
         let v: Vec<_> = doc.root().items().map(|v| v.as_f64().unwrap()).collect();
         assert_eq!(v, [1.5, -2000.0, 2.5, 100.0, 0.01]);
+    }
+
+    /// Defect: whitespace after a number, string or literal and before `,`, `]` or `}` was refused, so any
+    /// pretty-printed answer (`{\n  "id": 1\n}`) was "not JSON".
+    #[test]
+    fn whitespace_around_every_token() {
+        for text in
+            ["[1 ]", "[1 ,2]", "{\"a\": 1 }", "{\"a\":\"x\"\n}", "{\n  \"a\": [\n    true ,\n    null\t]\r\n}", " 1 "]
+        {
+            assert!(Doc::parse(text).is_ok(), "{text:?}");
+        }
+        let doc = Doc::parse("{ \"a\" : [ 1 , \"x\" ] , \"b\" : null }").unwrap();
+        let a: Vec<_> = doc.root().get("a").unwrap().items().map(|v| v.source().to_owned()).collect();
+        assert_eq!(a, ["1", "\"x\""]);
+        assert_eq!(doc.root().get("b").unwrap().kind(), Kind::Null);
     }
 
     #[test]
