@@ -50,7 +50,8 @@ model! {
     }
 }
 
-const AUTH_TYPE: &decode::Shape =
+/// What the config's own check asks of `auth`: a string `type`, whose shape then checks the rest.
+pub(crate) const AUTH_TYPE: &decode::Shape =
     &decode::Shape { fields: &[decode::Field { name: "type", ty: Ty::Str, required: true }], closed: false };
 
 model! {

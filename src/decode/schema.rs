@@ -1,15 +1,118 @@
 //! One table-driven validator for every schema: Jira's answers (unknown members kept, for fields Jira adds) and
 //! the caller's input (unknown members refused, as the spec's request schemas do). It checks a parsed [`Doc`]
 //! against a [`Ty`] in one pass and collects the date strings to replace with milliseconds.
+//!
+//! The same tables generate a JavaScript validator of the `JSON.parse`d value (`codegen`), so every rule here is
+//! one a parsed value can follow too: a number is judged by its value (`1.0` is the integer 1), a repeated member
+//! counts once, with its last value, and an object's faults come in the order its shape declares the members.
+//! Each [`Problem`] has a stable [`code`](Problem::code), and [`SHAPES`] numbers the shapes, so a fault found in
+//! JavaScript turns back into the same problem and the same words.
 
 use super::date::parse_timestamp;
 use super::json::{Kind, Value};
 use crate::text::cat;
+use std::borrow::Cow;
 
 /// The largest integer JavaScript holds exactly (2^53 − 1).
 pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 /// The most ids one refresh or delete takes: checking them is O(n log n), and it is far more than any app holds.
 pub const MAX_IDS: u32 = 10_000;
+
+// Until the JS edge turns faults back into problems, the codes and the registry serve the host's codegen only.
+/// What [`Problem::Expected`] says was expected; its code is the index here.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+pub const EXPECTED: &[&str] = &[BOOLEAN, STRING, NUMBER, INTEGER, ARRAY, OBJECT, OBJECT_OF_STRINGS, BOOLEAN_OR_OBJECT];
+const BOOLEAN: &str = "a boolean";
+const STRING: &str = "a string";
+const NUMBER: &str = "a number";
+const INTEGER: &str = "an integer";
+const ARRAY: &str = "an array";
+const OBJECT: &str = "an object";
+const OBJECT_OF_STRINGS: &str = "an object of strings";
+const BOOLEAN_OR_OBJECT: &str = "a boolean or an object";
+
+/// Every schema by its TypeScript name: the generated JavaScript has a `check<Name>` for each, and
+/// [`Problem::Unknown`]'s code is the index here. The lifecycle's come last, so that the others have the same
+/// index in both builds. The lifecycle's results (`SyncResult`, `SyncPlan`, …) are outputs, never checked.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+pub static SHAPES: &[(&str, &Shape)] = &[
+    ("PageBeanWebhook", crate::models::PageBeanWebhook::SHAPE),
+    ("Webhook", crate::models::Webhook::SHAPE),
+    ("ContainerForRegisteredWebhooks", crate::models::ContainerForRegisteredWebhooks::SHAPE),
+    ("RegisteredWebhook", crate::models::RegisteredWebhook::SHAPE),
+    ("FailedWebhooks", crate::models::FailedWebhooks::SHAPE),
+    ("FailedWebhook", crate::models::FailedWebhook::SHAPE),
+    ("WebhooksExpirationDate", crate::models::WebhooksExpirationDate::SHAPE),
+    ("ErrorCollection", crate::models::ErrorCollection::SHAPE),
+    ("WebhookRegistrationDetails", crate::models::WebhookRegistrationDetails::SHAPE),
+    ("WebhookDetails", crate::models::WebhookDetails::SHAPE),
+    ("ContainerForWebhookIDs", crate::models::ContainerForWebhookIDs::SHAPE),
+    ("GetDynamicWebhooksForAppParams", crate::operations::GetDynamicWebhooksForAppParams::SHAPE),
+    ("GetFailedWebhooksParams", crate::operations::GetFailedWebhooksParams::SHAPE),
+    ("JiraWebhooksConfig", crate::config::JiraWebhooksConfig::SHAPE),
+    // What the config's own check asks of `auth` (a string `type`); the type's shape checks the rest.
+    ("JiraWebhooksAuth", crate::config::AUTH_TYPE),
+    ("BasicAuth", crate::config::BasicAuth::SHAPE),
+    ("BearerAuth", crate::config::BearerAuth::SHAPE),
+    ("ConnectAuth", crate::config::ConnectAuth::SHAPE),
+    ("NoAuth", crate::config::NoAuth::SHAPE),
+    ("RetryPolicy", crate::engine::RetryPolicy::SHAPE),
+    #[cfg(feature = "lifecycle")]
+    ("DesiredWebhooks", crate::lifecycle::sync::DesiredWebhooks::SHAPE),
+    #[cfg(feature = "lifecycle")]
+    ("KeepAliveOptions", crate::lifecycle::sync::KeepAliveOptions::SHAPE),
+    #[cfg(feature = "lifecycle")]
+    ("VerifyOptions", crate::lifecycle::deliveries::VerifyOptions::SHAPE),
+    #[cfg(feature = "lifecycle")]
+    ("OAuthVerify", crate::lifecycle::deliveries::OAuthVerify::SHAPE),
+    #[cfg(feature = "lifecycle")]
+    ("ConnectVerify", crate::lifecycle::deliveries::ConnectVerify::SHAPE),
+    #[cfg(feature = "lifecycle")]
+    ("HmacVerify", crate::lifecycle::deliveries::HmacVerify::SHAPE),
+];
+
+/// The index of `shape` in [`SHAPES`]. A constant's address may differ between codegen units, so a shape is
+/// also found by what it is: the same members, of the same types, equally closed.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+pub fn shape_index(shape: &Shape) -> Option<usize> {
+    SHAPES
+        .iter()
+        .position(|(_, s)| std::ptr::eq(*s, shape))
+        .or_else(|| SHAPES.iter().position(|(_, s)| same_shape(s, shape)))
+}
+
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+fn same_shape(a: &Shape, b: &Shape) -> bool {
+    std::ptr::eq(a, b)
+        || (a.closed == b.closed
+            && a.fields.len() == b.fields.len()
+            && a.fields
+                .iter()
+                .zip(b.fields)
+                .all(|(x, y)| x.name == y.name && x.required == y.required && same_ty(x.ty, y.ty)))
+}
+
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+fn same_ty(a: Ty, b: Ty) -> bool {
+    match (a, b) {
+        (Ty::Any, Ty::Any)
+        | (Ty::Bool, Ty::Bool)
+        | (Ty::Str, Ty::Str)
+        | (Ty::Text, Ty::Text)
+        | (Ty::Url, Ty::Url)
+        | (Ty::Num, Ty::Num)
+        | (Ty::Int32, Ty::Int32)
+        | (Ty::Int, Ty::Int)
+        | (Ty::Date, Ty::Date)
+        | (Ty::Ids, Ty::Ids)
+        | (Ty::StrMap, Ty::StrMap) => true,
+        (Ty::List(x), Ty::List(y)) | (Ty::OneOrMany(x), Ty::OneOrMany(y)) => same_ty(*x, *y),
+        (Ty::Items(x, a1, a2), Ty::Items(y, b1, b2)) => a1 == b1 && a2 == b2 && same_ty(*x, *y),
+        (Ty::Range(a1, a2), Ty::Range(b1, b2)) => a1 == b1 && a2 == b2,
+        (Ty::Obj(x), Ty::Obj(y)) | (Ty::BoolOr(x), Ty::BoolOr(y)) => same_shape(x, y),
+        _ => false,
+    }
+}
 
 /// The type a JSON value must have.
 #[derive(Clone, Copy, Debug)]
@@ -120,6 +223,51 @@ impl PartialEq for Shape {
 impl Eq for Shape {}
 
 impl Problem {
+    /// The problem as three numbers, as the generated JavaScript reports it: the variant (in declaration order,
+    /// from 0 for `Expected` to 12 for `Twice`) and its parameters: `Expected`: the index in [`EXPECTED`];
+    /// `Unknown`: the index in [`SHAPES`] (−1 for a shape not there); `TooFew`, `TooMany`: the count;
+    /// `Outside`: min and max. Unused parameters are 0.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    pub fn code(&self) -> (u32, i64, i64) {
+        match *self {
+            Problem::Expected(what) => (0, EXPECTED.iter().position(|e| *e == what).map_or(-1, |i| i as i64), 0),
+            Problem::Missing => (1, 0, 0),
+            Problem::Unknown(shape) => (2, shape_index(shape).map_or(-1, |i| i as i64), 0),
+            Problem::Unsafe => (3, 0, 0),
+            Problem::OutOfRange => (4, 0, 0),
+            Problem::NotADate => (5, 0, 0),
+            Problem::Blank => (6, 0, 0),
+            Problem::NotAUrl => (7, 0, 0),
+            Problem::TooFew(n) => (8, i64::from(n), 0),
+            Problem::TooMany(n) => (9, i64::from(n), 0),
+            Problem::Outside(min, max) => (10, min, max),
+            Problem::NotAnId => (11, 0, 0),
+            Problem::Twice => (12, 0, 0),
+        }
+    }
+
+    /// The problem a [`code`](Problem::code) names; `None` for numbers no problem has.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    pub fn from_code(code: u32, a: i64, b: i64) -> Option<Problem> {
+        let count = || u32::try_from(a).ok();
+        Some(match code {
+            0 => Problem::Expected(EXPECTED.get(usize::try_from(a).ok()?)?),
+            1 => Problem::Missing,
+            2 => Problem::Unknown(SHAPES.get(usize::try_from(a).ok()?)?.1),
+            3 => Problem::Unsafe,
+            4 => Problem::OutOfRange,
+            5 => Problem::NotADate,
+            6 => Problem::Blank,
+            7 => Problem::NotAUrl,
+            8 => Problem::TooFew(count()?),
+            9 => Problem::TooMany(count()?),
+            10 => Problem::Outside(a, b),
+            11 => Problem::NotAnId,
+            12 => Problem::Twice,
+            _ => return None,
+        })
+    }
+
     /// The problem as words; never quotes the value (it may be a caller's secret).
     pub fn describe(&self) -> String {
         match self {
@@ -194,13 +342,13 @@ impl Fault {
     }
 }
 
-/// Checks `v` against `ty`, adding to `patches` the date strings to replace.
+/// Checks `v` against `ty`, adding to `patches` the date strings to replace (kept in text order).
 pub fn check(v: Value, ty: Ty, patches: &mut Vec<Patch>) -> Result<(), Fault> {
     let expected = |what| Err(Fault::new(Problem::Expected(what)));
     match ty {
         Ty::Any => Ok(()),
         Ty::Bool if v.kind() == Kind::Bool => Ok(()),
-        Ty::Bool => expected("a boolean"),
+        Ty::Bool => expected(BOOLEAN),
         Ty::Str if v.kind() == Kind::Str => Ok(()),
         Ty::Text if v.kind() == Kind::Str => match v.as_str() {
             Some(s) if !s.trim().is_empty() => Ok(()),
@@ -210,19 +358,25 @@ pub fn check(v: Value, ty: Ty, patches: &mut Vec<Patch>) -> Result<(), Fault> {
             Some(s) if is_url(&s) => Ok(()),
             _ => Err(Fault::new(Problem::NotAUrl)),
         },
-        Ty::Str | Ty::Text | Ty::Url => expected("a string"),
+        Ty::Str | Ty::Text | Ty::Url => expected(STRING),
         Ty::Num if v.kind() == Kind::Num => Ok(()),
-        Ty::Num => expected("a number"),
-        Ty::Int32 => match v.as_i64() {
-            Some(n) if i32::try_from(n).is_ok() => Ok(()),
-            Some(_) => Err(Fault::new(Problem::OutOfRange)),
-            None => integer(v).map(drop),
+        Ty::Num => expected(NUMBER),
+        Ty::Int32 => match integer(v)? {
+            n if i32::try_from(n).is_ok() => Ok(()),
+            _ => Err(Fault::new(Problem::OutOfRange)),
         },
         Ty::Int => integer(v).map(drop),
         Ty::Date if v.kind() == Kind::Str => {
-            let millis = v.as_str().and_then(|s| parse_timestamp(&s)).ok_or(Fault::new(Problem::NotADate))?;
+            // Milliseconds JavaScript holds exactly: a string of more digits is not a date this library returns.
+            let millis = v
+                .as_str()
+                .and_then(|s| parse_timestamp(&s))
+                .filter(|ms| (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(ms))
+                .ok_or(Fault::new(Problem::NotADate))?;
             let (start, end) = v.span();
-            patches.push(Patch { start, end, millis });
+            // Members are checked in the shape's order, which need not be the text's.
+            let at = patches.iter().rposition(|p| p.start < start).map_or(0, |i| i + 1);
+            patches.insert(at, Patch { start, end, millis });
             Ok(())
         }
         Ty::Date => integer(v).map(drop),
@@ -239,25 +393,37 @@ pub fn check(v: Value, ty: Ty, patches: &mut Vec<Patch>) -> Result<(), Fault> {
             }
             Ok(())
         }
-        Ty::Items(..) => expected("an array"),
+        Ty::Items(..) => expected(ARRAY),
         Ty::Range(min, max) => match integer(v)? {
             n if (min..=max).contains(&n) => Ok(()),
             _ => Err(Fault::new(Problem::Outside(min, max))),
         },
         Ty::Ids => ids(v),
         Ty::Obj(shape) if v.kind() == Kind::Obj => object(v, shape, patches),
-        Ty::Obj(_) => expected("an object"),
-        Ty::StrMap if v.kind() == Kind::Obj => match v.members().find(|(_, val)| val.kind() != Kind::Str) {
-            Some(_) => expected("an object of strings"),
-            None => Ok(()),
-        },
-        Ty::StrMap => expected("an object of strings"),
+        Ty::Obj(_) => expected(OBJECT),
+        Ty::StrMap if v.kind() == Kind::Obj && strings(v) => Ok(()),
+        Ty::StrMap => expected(OBJECT_OF_STRINGS),
         Ty::BoolOr(_) if v.kind() == Kind::Bool => Ok(()),
         Ty::BoolOr(shape) if v.kind() == Kind::Obj => object(v, shape, patches),
-        Ty::BoolOr(_) => expected("a boolean or an object"),
+        Ty::BoolOr(_) => expected(BOOLEAN_OR_OBJECT),
         Ty::OneOrMany(item) if v.kind() == Kind::Arr => check(v, Ty::Items(item, 1, u32::MAX), patches),
         Ty::OneOrMany(item) => check(v, *item, patches),
     }
+}
+
+/// Whether every member of an object is a string; of a repeated member only the last counts.
+fn strings(v: Value) -> bool {
+    if v.members().all(|(_, val)| val.kind() == Kind::Str) {
+        return true;
+    }
+    // Rare: sort the keys to find each one's last member, in O(n log n) whatever the text.
+    let mut keys: Vec<(Cow<str>, usize, bool)> = v
+        .members()
+        .enumerate()
+        .map(|(i, (k, val))| (k.as_str().unwrap_or_default(), i, val.kind() == Kind::Str))
+        .collect();
+    heapsort(&mut keys);
+    keys.iter().enumerate().all(|(i, (key, _, string))| *string || keys.get(i + 1).is_some_and(|next| next.0 == *key))
 }
 
 /// Webhook ids: 1 to [`MAX_IDS`], positive, none twice (the later of two is at fault).
@@ -278,8 +444,8 @@ fn ids(v: Value) -> Result<(), Fault> {
 }
 
 /// Sorts in O(n log n) with a few hundred bytes of wasm (the standard sorts bring kilobytes).
-fn heapsort(v: &mut [i64]) {
-    fn sift(v: &mut [i64], mut root: usize, end: usize) {
+fn heapsort<T: PartialOrd>(v: &mut [T]) {
+    fn sift<T: PartialOrd>(v: &mut [T], mut root: usize, end: usize) {
         loop {
             let mut child = 2 * root + 1;
             if child >= end {
@@ -317,39 +483,53 @@ fn is_url(s: &str) -> bool {
     !rest.is_empty() && !rest.starts_with('/') && !s.contains(char::is_whitespace)
 }
 
-/// A safe integer.
+/// A safe integer. A number is judged by its value, as JavaScript sees it: `1.0` and `1e3` are integers, and any
+/// number beyond 2^53 − 1, whole or not, is one JavaScript cannot hold exactly.
 fn integer(v: Value) -> Result<i64, Fault> {
-    match v.as_i64() {
-        Some(n) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&n) => Ok(n),
-        Some(_) => Err(Fault::new(Problem::Unsafe)),
-        // Digits only, but beyond i64: still an integer, just not one JavaScript can hold.
-        None if v.kind() == Kind::Num && v.raw().bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
-            Err(Fault::new(Problem::Unsafe))
-        }
-        None => Err(Fault::new(Problem::Expected("an integer"))),
+    let Some(n) = v.number() else { return Err(Fault::new(Problem::Expected(INTEGER))) };
+    let max = MAX_SAFE_INTEGER as u64;
+    match n.whole {
+        Some(whole) if whole < max || (whole == max && !n.fraction) => match n.fraction {
+            true => Err(Fault::new(Problem::Expected(INTEGER))),
+            false if n.negative => Ok(-(whole as i64)),
+            false => Ok(whole as i64),
+        },
+        _ => Err(Fault::new(Problem::Unsafe)),
     }
 }
 
+/// The most members a shape has: the object check notes where each one is on the stack.
+pub const MAX_FIELDS: usize = 32;
+
+/// Checks an object: a member no closed shape has first, then each member in the shape's order (absent, `null`
+/// or of its type). Of a repeated member only the last counts, as `JSON.parse` keeps only the last.
 fn object(v: Value, shape: &'static Shape, patches: &mut Vec<Patch>) -> Result<(), Fault> {
-    let mut seen = 0u64;
+    let mut found: [Option<Value>; MAX_FIELDS] = [None; MAX_FIELDS];
     for (key, value) in v.members() {
-        let Some(i) = shape.fields.iter().position(|f| key.is_str(f.name)) else {
-            if shape.closed {
-                return Err(Fault::new(Problem::Unknown(shape)));
+        match shape.fields.iter().position(|f| key.is_str(f.name)) {
+            Some(i) => {
+                if let Some(slot) = found.get_mut(i) {
+                    *slot = Some(value);
+                }
             }
-            continue;
-        };
-        let field = &shape.fields[i];
-        if value.kind() == Kind::Null && !field.required {
-            continue;
+            None if shape.closed => return Err(Fault::new(Problem::Unknown(shape))),
+            None => {}
         }
-        seen |= 1 << i;
-        check(value, field.ty, patches).map_err(|f| f.at(Seg::Key(field.name)))?;
     }
-    match shape.fields.iter().enumerate().find(|(i, f)| f.required && seen & (1 << i) == 0) {
-        Some((_, f)) => Err(Fault::new(Problem::Missing).at(Seg::Key(f.name))),
-        None => Ok(()),
+    for (i, field) in shape.fields.iter().enumerate() {
+        let value = match found.get(i) {
+            Some(value) => *value,
+            None => v.get(field.name),
+        };
+        match value {
+            None if field.required => return Err(Fault::new(Problem::Missing).at(Seg::Key(field.name))),
+            Some(value) if field.required || value.kind() != Kind::Null => {
+                check(value, field.ty, patches).map_err(|f| f.at(Seg::Key(field.name)))?
+            }
+            _ => {}
+        }
     }
+    Ok(())
 }
 
 /// `text` with each patch's literal replaced by its milliseconds (patches in text order).
@@ -493,5 +673,108 @@ mod tests {
         assert!(check_ids(ids(MAX_IDS as i64, "")).is_ok());
         assert_eq!(check_ids(ids(MAX_IDS as i64 + 1, "")).unwrap_err(), (String::new(), Problem::TooMany(MAX_IDS)));
         assert_eq!(check_ids(ids(5000, ",17")).unwrap_err(), ("[5000]".to_owned(), Problem::Twice));
+    }
+
+    /// What `JSON.parse` cannot tell apart is judged the same: a number by its value, a repeated member by its
+    /// last value, an object's faults in the shape's order (the text's order does not survive `JSON.parse`).
+    #[test]
+    fn rules_a_parsed_value_can_follow() {
+        for ok in [
+            r#"{"values":[{"id":1.0}]}"#,
+            r#"{"values":[{"id":1e3}]}"#,
+            r#"{"values":[{"id":-0}]}"#,
+            r#"{"values":[{"id":12.50e1}],"size":2.147483647e9}"#,
+            r#"{"values":[{"id":"x","id":5}]}"#,
+            r#"{"values":[],"errors":{"a":1,"a":"b"}}"#,
+            r#"{"values":[],"errors":{"a":1,"b":"c","a":"b"}}"#,
+            r#"{"values":[{"id":9007199254740991}]}"#,
+        ] {
+            assert!(run(ok).is_ok(), "{ok}");
+        }
+        let cases: &[(&str, &str, Problem)] = &[
+            (r#"{"values":[{"id":5,"id":"x"}]}"#, "values[0].id", Problem::Expected(INTEGER)),
+            (r#"{"values":[{"id":1e-1}]}"#, "values[0].id", Problem::Expected(INTEGER)),
+            (r#"{"values":[{"id":9007199254740991.5}]}"#, "values[0].id", Problem::Unsafe),
+            (r#"{"values":[{"id":-9007199254740992}]}"#, "values[0].id", Problem::Unsafe),
+            (r#"{"values":[{"id":1e400}]}"#, "values[0].id", Problem::Unsafe),
+            (r#"{"values":[],"size":2147483648}"#, "size", Problem::OutOfRange),
+            (r#"{"values":[],"size":1e300}"#, "size", Problem::Unsafe),
+            (r#"{"values":[],"errors":{"a":"b","a":1}}"#, "errors", Problem::Expected(OBJECT_OF_STRINGS)),
+            (
+                r#"{"values":[],"errors":{"a":"b","b":"c","a":1,"b":"d"}}"#,
+                "errors",
+                Problem::Expected(OBJECT_OF_STRINGS),
+            ),
+            // The shape's order: `values` before `size`, whatever the text's.
+            (r#"{"size":"x","values":{}}"#, "values", Problem::Expected(ARRAY)),
+            (r#"{"size":"x"}"#, "values", Problem::Missing),
+            (r#"{"values":[{"when":"x","id":"y"}]}"#, "values[0].id", Problem::Expected(INTEGER)),
+            // A member the closed shape lacks comes first.
+            (r#"{"values":{},"zzz":1}"#, "", Problem::Unknown(&OUTER)),
+            (r#"{"values":[{"id":1,"when":"99999999999999999"}]}"#, "values[0].when", Problem::NotADate),
+        ];
+        for (text, path, problem) in cases {
+            assert_eq!(run(text).unwrap_err(), (path.to_string(), *problem), "{text}");
+        }
+    }
+
+    #[test]
+    fn patches_stay_in_text_order() {
+        static TWO: Shape = Shape {
+            fields: &[
+                Field { name: "b", ty: Ty::Date, required: true },
+                Field { name: "a", ty: Ty::Date, required: true },
+            ],
+            closed: true,
+        };
+        let text = r#"{"a":"1970-01-01T00:00:01Z","b":"1970-01-01T00:00:02Z"}"#;
+        let doc = Doc::parse(text).unwrap();
+        let mut patches = Vec::new();
+        check(doc.root(), Ty::Obj(&TWO), &mut patches).unwrap();
+        assert_eq!(apply(text, &patches), r#"{"a":1000,"b":2000}"#);
+    }
+
+    #[test]
+    fn problems_round_trip_through_their_codes() {
+        let mut problems = vec![
+            Problem::Missing,
+            Problem::Unsafe,
+            Problem::OutOfRange,
+            Problem::NotADate,
+            Problem::Blank,
+            Problem::NotAUrl,
+            Problem::TooFew(1),
+            Problem::TooMany(MAX_IDS),
+            Problem::Outside(0, MAX_SAFE_INTEGER),
+            Problem::NotAnId,
+            Problem::Twice,
+        ];
+        problems.extend(EXPECTED.iter().map(|e| Problem::Expected(e)));
+        problems.extend(SHAPES.iter().map(|(_, s)| Problem::Unknown(s)));
+        for p in problems {
+            let (code, a, b) = p.code();
+            let back = Problem::from_code(code, a, b).unwrap();
+            assert_eq!(back.describe(), p.describe());
+            assert_eq!(back.code(), (code, a, b));
+        }
+        assert_eq!(Problem::Unknown(&OUTER).code(), (2, -1, 0), "not registered");
+        for (code, a) in [(0, 8), (0, -1), (2, SHAPES.len() as i64), (8, -1), (13, 0)] {
+            assert_eq!(Problem::from_code(code, a, 0), None, "{code} {a}");
+        }
+        // The codes are the JavaScript's: fixed, in declaration order.
+        assert_eq!(Problem::Twice.code().0, 12);
+        assert_eq!(Problem::Expected(STRING).code(), (0, 1, 0));
+    }
+
+    #[test]
+    fn every_registered_shape_is_found_by_its_index() {
+        for (i, (name, shape)) in SHAPES.iter().enumerate() {
+            assert_eq!(shape_index(shape), Some(i), "{name}");
+            assert!(shape.fields.len() <= MAX_FIELDS, "{name}");
+        }
+        // A copy elsewhere in memory is the same shape.
+        let copy = Shape { fields: crate::models::Webhook::SHAPE.fields, closed: false };
+        assert_eq!(shape_index(&copy), shape_index(crate::models::Webhook::SHAPE));
+        assert_eq!(shape_index(&Shape { fields: crate::models::Webhook::SHAPE.fields, closed: true }), None);
     }
 }
