@@ -380,6 +380,11 @@ impl<'d> Value<'d> {
             Some(rest) => (true, rest),
             None => (false, raw),
         };
+        // The common form: up to 19 digits, which no u64 overflows.
+        if raw.len() <= 19 && raw.bytes().all(|d| d.is_ascii_digit()) {
+            let whole = raw.bytes().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+            return Some(Number { negative, whole: Some(whole), fraction: false });
+        }
         let (mantissa, exponent) = raw.split_once(['e', 'E']).unwrap_or((raw, "0"));
         let (int, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
         let (exp_negative, exponent) = match exponent.strip_prefix('-') {

@@ -499,7 +499,7 @@ fn integer(v: Value) -> Result<i64, Fault> {
 }
 
 /// The most members a shape has: the object check notes where each one is on the stack.
-pub const MAX_FIELDS: usize = 32;
+pub const MAX_FIELDS: usize = 16;
 
 /// Checks an object: a member no closed shape has first, then each member in the shape's order (absent, `null`
 /// or of its type). Of a repeated member only the last counts, as `JSON.parse` keeps only the last.
