@@ -9,6 +9,8 @@
 
 mod auth;
 mod client;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod codegen;
 mod config;
 mod decode;
 mod encode;

@@ -137,10 +137,10 @@ impl Parser<'_> {
                 Some(_) => return self.fail("expected a value"),
                 None => return self.fail("unexpected end of the text"),
             }
-            // After a value: close containers, or move to the next member.
+            // After a value (and any whitespace): close containers, or move to the next member.
             loop {
+                self.ws();
                 let Some(&top) = self.stack.last() else {
-                    self.ws();
                     return if self.i == self.b.len() { Ok(()) } else { self.fail("unexpected text after the value") };
                 };
                 let is_obj = self.nodes[top as usize].kind == Kind::Obj;
@@ -164,7 +164,6 @@ impl Parser<'_> {
                 let node = &mut self.nodes[top as usize];
                 node.end = self.i as u32;
                 node.next = end;
-                self.ws();
             }
         }
     }
@@ -285,6 +284,17 @@ fn plain_run(b: &[u8]) -> usize {
     i + rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(rest.len())
 }
 
+/// A number's exact value, as far as integers go (see [`Value::number`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Number {
+    /// Written with a minus sign (`-0` too).
+    pub negative: bool,
+    /// The whole part of the magnitude; `None` beyond `u64`.
+    pub whole: Option<u64>,
+    /// Whether a nonzero fraction is left after the whole part.
+    pub fraction: bool,
+}
+
 /// One value of a [`Doc`].
 #[derive(Clone, Copy)]
 pub struct Value<'d> {
@@ -350,28 +360,58 @@ impl<'d> Value<'d> {
         }
     }
 
-    /// The integer, if this is a number written as one (no fraction, no exponent) within `i64`.
+    /// The integer, if this is a number whose value is whole and within `i64`: `1`, and also `1.0`, `1e3` and `-0`
+    /// (JSON.parse cannot tell them from `1`, `1000` and `0`, so neither does this).
     pub fn as_i64(&self) -> Option<i64> {
+        let n = self.number()?;
+        let whole = i128::from(n.whole.filter(|_| !n.fraction)?);
+        i64::try_from(if n.negative { -whole } else { whole }).ok()
+    }
+
+    /// The exact value of a number, as far as integers go: its sign, the whole part of its magnitude and whether
+    /// a fraction is left (`-12.5e1` is negative, 125, no fraction).
+    pub fn number(&self) -> Option<Number> {
         if self.kind() != Kind::Num {
             return None;
         }
+        // The parser has checked the form: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`.
         let raw = self.raw();
-        let (negative, digits) = match raw.strip_prefix('-') {
-            Some(d) => (true, d),
+        let (negative, raw) = match raw.strip_prefix('-') {
+            Some(rest) => (true, rest),
             None => (false, raw),
         };
-        let mut n: i64 = 0;
-        for b in digits.bytes() {
-            if !b.is_ascii_digit() {
-                return None;
+        // The common form: up to 19 digits, which no u64 overflows.
+        if raw.len() <= 19 && raw.bytes().all(|d| d.is_ascii_digit()) {
+            let whole = raw.bytes().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+            return Some(Number { negative, whole: Some(whole), fraction: false });
+        }
+        let (mantissa, exponent) = raw.split_once(['e', 'E']).unwrap_or((raw, "0"));
+        let (int, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let (exp_negative, exponent) = match exponent.strip_prefix('-') {
+            Some(e) => (true, e),
+            None => (false, exponent.trim_start_matches('+')),
+        };
+        // Clamped far beyond any digit count a text can hold.
+        let exponent = exponent.bytes().fold(0i64, |e, d| (e * 10 + i64::from(d - b'0')).min(1 << 40));
+        // The decimal point sits after this many of the digits (int then fraction).
+        let point = int.len() as i64 + if exp_negative { -exponent } else { exponent };
+        let mut whole = Some(0u64);
+        let mut fraction_left = false;
+        for (i, d) in int.bytes().chain(fraction.bytes()).enumerate() {
+            if (i as i64) < point {
+                whole = whole.and_then(|w| w.checked_mul(10)?.checked_add(u64::from(d - b'0')));
+            } else if d != b'0' {
+                fraction_left = true;
             }
-            n = n.checked_mul(10)?.checked_sub(i64::from(b - b'0'))?;
         }
-        if negative {
-            Some(n)
-        } else {
-            n.checked_neg()
+        let zeros = point - (int.len() + fraction.len()) as i64;
+        if zeros > 0 && whole != Some(0) {
+            // 21 zeros overflow any u64 but 0.
+            for _ in 0..zeros.min(21) {
+                whole = whole.and_then(|w| w.checked_mul(10));
+            }
         }
+        Some(Number { negative, whole, fraction: fraction_left })
     }
 
     /// The number, if this is one (to within a few ulps: for the caller's settings, never for Jira's ids).
@@ -430,9 +470,9 @@ impl<'d> Value<'d> {
         })
     }
 
-    /// An object's member named `name` (the first, if repeated).
+    /// An object's member named `name` (the last, if repeated: the one JSON.parse keeps).
     pub fn get(&self, name: &str) -> Option<Value<'d>> {
-        self.members().find(|(k, _)| k.is_str(name)).map(|(_, v)| v)
+        self.members().filter(|(k, _)| k.is_str(name)).last().map(|(_, v)| v)
     }
 }
 
@@ -502,7 +542,7 @@ mod tests {
             a.iter().map(Value::kind).collect::<Vec<_>>(),
             [Kind::Num, Kind::Num, Kind::Bool, Kind::Bool, Kind::Null, Kind::Str, Kind::Obj]
         );
-        assert_eq!((a[0].as_i64(), a[1].as_i64(), a[1].raw()), (Some(1), None, "-2.5e3"));
+        assert_eq!((a[0].as_i64(), a[1].as_i64(), a[1].raw()), (Some(1), Some(-2500), "-2.5e3"));
         assert_eq!((a[2].as_bool(), a[3].as_bool()), (Some(true), Some(false)));
         assert_eq!(a[5].as_str().unwrap(), "x\"y");
         assert!(a[6].is_empty());
@@ -515,12 +555,56 @@ mod tests {
 
     #[test]
     fn integers_are_exact_or_refused() {
-        let doc = Doc::parse("[9223372036854775807, -9223372036854775808, 9223372036854775808, 1.0, 1e2, -0]").unwrap();
+        let doc =
+            Doc::parse("[9223372036854775807, -9223372036854775808, 9223372036854775808, 1.5, -0, 1e19]").unwrap();
         let v: Vec<_> = doc.root().items().map(|v| v.as_i64()).collect();
-        assert_eq!(v, [Some(i64::MAX), Some(i64::MIN), None, None, None, Some(0)]);
+        assert_eq!(v, [Some(i64::MAX), Some(i64::MIN), None, None, Some(0), None]);
+        // Forms JSON.parse cannot tell from a plain integer are that integer.
+        let doc =
+            Doc::parse("[1.0, 1e2, 1E+2, 12.50e1, 0.5e1, 1000e-3, -0.0, 0e999999999999, 10000000000000000000e-1]")
+                .unwrap();
+        let v: Vec<_> = doc.root().items().map(|v| v.as_i64()).collect();
+        assert_eq!(
+            v,
+            [
+                Some(1),
+                Some(100),
+                Some(100),
+                Some(125),
+                Some(5),
+                Some(1),
+                Some(0),
+                Some(0),
+                Some(1_000_000_000_000_000_000)
+            ]
+        );
+        let number = |text: &str| Doc::parse(text).unwrap().root().number().unwrap();
+        assert_eq!(number("-12.5e1"), Number { negative: true, whole: Some(125), fraction: false });
+        assert_eq!(
+            number("9007199254740991.5"),
+            Number { negative: false, whole: Some(9007199254740991), fraction: true }
+        );
+        assert_eq!(number("1e-999999999999999999999"), Number { negative: false, whole: Some(0), fraction: true });
+        assert_eq!(number("1e20"), Number { negative: false, whole: None, fraction: false });
+        assert_eq!(number("0.0000"), Number { negative: false, whole: Some(0), fraction: false });
         let doc = Doc::parse("[1.5, -2e3, 0.25e+1, 100, 1E-2]").unwrap();
         let v: Vec<_> = doc.root().items().map(|v| v.as_f64().unwrap()).collect();
         assert_eq!(v, [1.5, -2000.0, 2.5, 100.0, 0.01]);
+    }
+
+    /// Defect: whitespace after a number, string or literal and before `,`, `]` or `}` was refused, so any
+    /// pretty-printed answer (`{\n  "id": 1\n}`) was "not JSON".
+    #[test]
+    fn whitespace_around_every_token() {
+        for text in
+            ["[1 ]", "[1 ,2]", "{\"a\": 1 }", "{\"a\":\"x\"\n}", "{\n  \"a\": [\n    true ,\n    null\t]\r\n}", " 1 "]
+        {
+            assert!(Doc::parse(text).is_ok(), "{text:?}");
+        }
+        let doc = Doc::parse("{ \"a\" : [ 1 , \"x\" ] , \"b\" : null }").unwrap();
+        let a: Vec<_> = doc.root().get("a").unwrap().items().map(|v| v.source().to_owned()).collect();
+        assert_eq!(a, ["1", "\"x\""]);
+        assert_eq!(doc.root().get("b").unwrap().kind(), Kind::Null);
     }
 
     #[test]

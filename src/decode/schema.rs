@@ -1,29 +1,36 @@
 //! One table-driven validator for every schema: Jira's answers (unknown members kept, for fields Jira adds) and
 //! the caller's input (unknown members refused, as the spec's request schemas do). It checks a parsed [`Doc`]
 //! against a [`Ty`] in one pass and collects the date strings to replace with milliseconds.
+//!
+//! The same tables generate a JavaScript validator of the `JSON.parse`d value (`codegen`), so every rule here is
+//! one a parsed value can follow too: a number is judged by its value (`1.0` is the integer 1), a repeated member
+//! counts once, with its last value, and an object's faults come in the order its shape declares the members.
+//! Each [`Problem`] has a stable code and the registry numbers the shapes (`crate::schemas`), so a fault found in
+//! JavaScript turns back into the same problem and the same words.
 
 use super::date::parse_timestamp;
 use super::json::{Kind, Value};
 use crate::text::cat;
+use std::borrow::Cow;
 
 /// The largest integer JavaScript holds exactly (2^53 − 1).
 pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 /// The most ids one refresh or delete takes: checking them is O(n log n), and it is far more than any app holds.
 pub const MAX_IDS: u32 = 10_000;
 
-/// What [`Problem::Expected`] says was expected, in the order the generated validators number them.
-pub const EXPECTED: &[&str] = &[
-    "a boolean",
-    "a string",
-    "a number",
-    "an integer",
-    "an array",
-    "an object",
-    "an object of strings",
-    "a boolean or an object",
-    "a function",
-    "an object of functions",
-];
+/// What [`Problem::Expected`] says was expected; its code is the index here.
+pub const EXPECTED: &[&str] =
+    &[BOOLEAN, STRING, NUMBER, INTEGER, ARRAY, OBJECT, OBJECT_OF_STRINGS, BOOLEAN_OR_OBJECT, FUNCTION, FUNCTIONS];
+const BOOLEAN: &str = "a boolean";
+const STRING: &str = "a string";
+const NUMBER: &str = "a number";
+const INTEGER: &str = "an integer";
+const ARRAY: &str = "an array";
+const OBJECT: &str = "an object";
+const OBJECT_OF_STRINGS: &str = "an object of strings";
+const BOOLEAN_OR_OBJECT: &str = "a boolean or an object";
+const FUNCTION: &str = "a function";
+const FUNCTIONS: &str = "an object of functions";
 
 /// The type a JSON value must have.
 #[derive(Clone, Copy, Debug)]
@@ -229,13 +236,13 @@ impl Fault {
     }
 }
 
-/// Checks `v` against `ty`, adding to `patches` the date strings to replace.
+/// Checks `v` against `ty`, adding to `patches` the date strings to replace (kept in text order).
 pub fn check(v: Value, ty: Ty, patches: &mut Vec<Patch>) -> Result<(), Fault> {
     let expected = |what| Err(Fault::new(Problem::Expected(what)));
     match ty {
         Ty::Any => Ok(()),
         Ty::Bool if v.kind() == Kind::Bool => Ok(()),
-        Ty::Bool => expected("a boolean"),
+        Ty::Bool => expected(BOOLEAN),
         Ty::Str if v.kind() == Kind::Str => Ok(()),
         Ty::Text if v.kind() == Kind::Str => match v.as_str() {
             Some(s) if !s.trim().is_empty() => Ok(()),
@@ -245,19 +252,25 @@ pub fn check(v: Value, ty: Ty, patches: &mut Vec<Patch>) -> Result<(), Fault> {
             Some(s) if is_url(&s) => Ok(()),
             _ => Err(Fault::new(Problem::NotAUrl)),
         },
-        Ty::Str | Ty::Text | Ty::Url => expected("a string"),
+        Ty::Str | Ty::Text | Ty::Url => expected(STRING),
         Ty::Num if v.kind() == Kind::Num => Ok(()),
-        Ty::Num => expected("a number"),
-        Ty::Int32 => match v.as_i64() {
-            Some(n) if i32::try_from(n).is_ok() => Ok(()),
-            Some(_) => Err(Fault::new(Problem::OutOfRange)),
-            None => integer(v).map(drop),
+        Ty::Num => expected(NUMBER),
+        Ty::Int32 => match integer(v)? {
+            n if i32::try_from(n).is_ok() => Ok(()),
+            _ => Err(Fault::new(Problem::OutOfRange)),
         },
         Ty::Int => integer(v).map(drop),
         Ty::Date if v.kind() == Kind::Str => {
-            let millis = v.as_str().and_then(|s| parse_timestamp(&s)).ok_or(Fault::new(Problem::NotADate))?;
+            // Milliseconds JavaScript holds exactly: a string of more digits is not a date this library returns.
+            let millis = v
+                .as_str()
+                .and_then(|s| parse_timestamp(&s))
+                .filter(|ms| (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(ms))
+                .ok_or(Fault::new(Problem::NotADate))?;
             let (start, end) = v.span();
-            patches.push(Patch { start, end, millis });
+            // Members are checked in the shape's order, which need not be the text's.
+            let at = patches.iter().rposition(|p| p.start < start).map_or(0, |i| i + 1);
+            patches.insert(at, Patch { start, end, millis });
             Ok(())
         }
         Ty::Date => integer(v).map(drop),
@@ -274,27 +287,24 @@ pub fn check(v: Value, ty: Ty, patches: &mut Vec<Patch>) -> Result<(), Fault> {
             }
             Ok(())
         }
-        Ty::Items(..) => expected("an array"),
+        Ty::Items(..) => expected(ARRAY),
         Ty::Range(min, max) => match integer(v)? {
             n if (min..=max).contains(&n) => Ok(()),
             _ => Err(Fault::new(Problem::Outside(min, max))),
         },
         Ty::Ids => ids(v),
         Ty::Obj(shape) if v.kind() == Kind::Obj => object(v, shape, patches),
-        Ty::Obj(_) => expected("an object"),
-        Ty::StrMap if v.kind() == Kind::Obj => match v.members().find(|(_, val)| val.kind() != Kind::Str) {
-            Some(_) => expected("an object of strings"),
-            None => Ok(()),
-        },
-        Ty::StrMap => expected("an object of strings"),
+        Ty::Obj(_) => expected(OBJECT),
+        Ty::StrMap if v.kind() == Kind::Obj && strings(v) => Ok(()),
+        Ty::StrMap => expected(OBJECT_OF_STRINGS),
         Ty::BoolOr(_) if v.kind() == Kind::Bool => Ok(()),
         Ty::BoolOr(shape) if v.kind() == Kind::Obj => object(v, shape, patches),
-        Ty::BoolOr(_) => expected("a boolean or an object"),
+        Ty::BoolOr(_) => expected(BOOLEAN_OR_OBJECT),
         Ty::OneOrMany(item) if v.kind() == Kind::Arr => check(v, Ty::Items(item, 1, u32::MAX), patches),
         Ty::OneOrMany(item) => check(v, *item, patches),
-        Ty::Function => expected("a function"),
+        Ty::Function => expected(FUNCTION),
         Ty::Functions if v.kind() == Kind::Obj && v.is_empty() => Ok(()),
-        Ty::Functions => expected("an object of functions"),
+        Ty::Functions => expected(FUNCTIONS),
         Ty::Tagged(tag, shapes) if v.kind() == Kind::Obj => {
             let kind = v.get(tag).and_then(|t| t.as_str());
             match shapes.iter().find(|(name, _)| kind.as_deref() == Some(*name)) {
@@ -315,6 +325,21 @@ pub fn check_int(n: i64, ty: Ty) -> Result<(), Problem> {
     }
 }
 
+/// Whether every member of an object is a string; of a repeated member only the last counts.
+fn strings(v: Value) -> bool {
+    if v.members().all(|(_, val)| val.kind() == Kind::Str) {
+        return true;
+    }
+    // Rare: sort the keys to find each one's last member, in O(n log n) whatever the text.
+    let mut keys: Vec<(Cow<str>, usize, bool)> = v
+        .members()
+        .enumerate()
+        .map(|(i, (k, val))| (k.as_str().unwrap_or_default(), i, val.kind() == Kind::Str))
+        .collect();
+    heapsort(&mut keys);
+    keys.iter().enumerate().all(|(i, (key, _, string))| *string || keys.get(i + 1).is_some_and(|next| next.0 == *key))
+}
+
 /// Webhook ids: 1 to [`MAX_IDS`], positive, none twice (the later of two is at fault).
 fn ids(v: Value) -> Result<(), Fault> {
     check(v, Ty::Items(&Ty::Int, 1, MAX_IDS), &mut Vec::new())?;
@@ -333,8 +358,8 @@ fn ids(v: Value) -> Result<(), Fault> {
 }
 
 /// Sorts in O(n log n) with a few hundred bytes of wasm (the standard sorts bring kilobytes).
-fn heapsort(v: &mut [i64]) {
-    fn sift(v: &mut [i64], mut root: usize, end: usize) {
+fn heapsort<T: PartialOrd>(v: &mut [T]) {
+    fn sift<T: PartialOrd>(v: &mut [T], mut root: usize, end: usize) {
         loop {
             let mut child = 2 * root + 1;
             if child >= end {
@@ -372,39 +397,53 @@ fn is_url(s: &str) -> bool {
     !rest.is_empty() && !rest.starts_with('/') && !s.contains(char::is_whitespace)
 }
 
-/// A safe integer.
+/// A safe integer. A number is judged by its value, as JavaScript sees it: `1.0` and `1e3` are integers, and any
+/// number beyond 2^53 − 1, whole or not, is one JavaScript cannot hold exactly.
 fn integer(v: Value) -> Result<i64, Fault> {
-    match v.as_i64() {
-        Some(n) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&n) => Ok(n),
-        Some(_) => Err(Fault::new(Problem::Unsafe)),
-        // Digits only, but beyond i64: still an integer, just not one JavaScript can hold.
-        None if v.kind() == Kind::Num && v.raw().bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
-            Err(Fault::new(Problem::Unsafe))
-        }
-        None => Err(Fault::new(Problem::Expected("an integer"))),
+    let Some(n) = v.number() else { return Err(Fault::new(Problem::Expected(INTEGER))) };
+    let max = MAX_SAFE_INTEGER as u64;
+    match n.whole {
+        Some(whole) if whole < max || (whole == max && !n.fraction) => match n.fraction {
+            true => Err(Fault::new(Problem::Expected(INTEGER))),
+            false if n.negative => Ok(-(whole as i64)),
+            false => Ok(whole as i64),
+        },
+        _ => Err(Fault::new(Problem::Unsafe)),
     }
 }
 
+/// The most members a shape has: the object check notes where each one is on the stack.
+const MAX_FIELDS: usize = 16;
+
+/// Checks an object: a member no closed shape has first, then each member in the shape's order (absent, `null`
+/// or of its type). Of a repeated member only the last counts, as `JSON.parse` keeps only the last.
 fn object(v: Value, shape: &'static Shape, patches: &mut Vec<Patch>) -> Result<(), Fault> {
-    let mut seen = 0u64;
+    let mut found: [Option<Value>; MAX_FIELDS] = [None; MAX_FIELDS];
     for (key, value) in v.members() {
-        let Some(i) = shape.fields.iter().position(|f| key.is_str(f.name)) else {
-            if shape.closed {
-                return Err(Fault::new(Problem::Unknown(shape)));
+        match shape.fields.iter().position(|f| key.is_str(f.name)) {
+            Some(i) => {
+                if let Some(slot) = found.get_mut(i) {
+                    *slot = Some(value);
+                }
             }
-            continue;
-        };
-        let field = &shape.fields[i];
-        if value.kind() == Kind::Null && !field.required {
-            continue;
+            None if shape.closed => return Err(Fault::new(Problem::Unknown(shape))),
+            None => {}
         }
-        seen |= 1 << i;
-        check(value, field.ty, patches).map_err(|f| f.at(Seg::Key(field.name)))?;
     }
-    match shape.fields.iter().enumerate().find(|(i, f)| f.required && seen & (1 << i) == 0) {
-        Some((_, f)) => Err(Fault::new(Problem::Missing).at(Seg::Key(f.name))),
-        None => Ok(()),
+    for (i, field) in shape.fields.iter().enumerate() {
+        let value = match found.get(i) {
+            Some(value) => *value,
+            None => v.get(field.name),
+        };
+        match value {
+            None if field.required => return Err(Fault::new(Problem::Missing).at(Seg::Key(field.name))),
+            Some(value) if field.required || value.kind() != Kind::Null => {
+                check(value, field.ty, patches).map_err(|f| f.at(Seg::Key(field.name)))?
+            }
+            _ => {}
+        }
     }
+    Ok(())
 }
 
 /// `text` with each patch's literal replaced by its milliseconds (patches in text order).
@@ -548,5 +587,101 @@ mod tests {
         assert!(check_ids(ids(MAX_IDS as i64, "")).is_ok());
         assert_eq!(check_ids(ids(MAX_IDS as i64 + 1, "")).unwrap_err(), (String::new(), Problem::TooMany(MAX_IDS)));
         assert_eq!(check_ids(ids(5000, ",17")).unwrap_err(), ("[5000]".to_owned(), Problem::Twice));
+    }
+
+    /// What `JSON.parse` cannot tell apart is judged the same: a number by its value, a repeated member by its
+    /// last value, an object's faults in the shape's order (the text's order does not survive `JSON.parse`).
+    #[test]
+    fn rules_a_parsed_value_can_follow() {
+        for ok in [
+            r#"{"values":[{"id":1.0}]}"#,
+            r#"{"values":[{"id":1e3}]}"#,
+            r#"{"values":[{"id":-0}]}"#,
+            r#"{"values":[{"id":12.50e1}],"size":2.147483647e9}"#,
+            r#"{"values":[{"id":"x","id":5}]}"#,
+            r#"{"values":[],"errors":{"a":1,"a":"b"}}"#,
+            r#"{"values":[],"errors":{"a":1,"b":"c","a":"b"}}"#,
+            r#"{"values":[{"id":9007199254740991}]}"#,
+        ] {
+            assert!(run(ok).is_ok(), "{ok}");
+        }
+        let cases: &[(&str, &str, Problem)] = &[
+            (r#"{"values":[{"id":5,"id":"x"}]}"#, "values[0].id", Problem::Expected(INTEGER)),
+            (r#"{"values":[{"id":1e-1}]}"#, "values[0].id", Problem::Expected(INTEGER)),
+            (r#"{"values":[{"id":9007199254740991.5}]}"#, "values[0].id", Problem::Unsafe),
+            (r#"{"values":[{"id":-9007199254740992}]}"#, "values[0].id", Problem::Unsafe),
+            (r#"{"values":[{"id":1e400}]}"#, "values[0].id", Problem::Unsafe),
+            (r#"{"values":[],"size":2147483648}"#, "size", Problem::OutOfRange),
+            (r#"{"values":[],"size":1e300}"#, "size", Problem::Unsafe),
+            (r#"{"values":[],"errors":{"a":"b","a":1}}"#, "errors", Problem::Expected(OBJECT_OF_STRINGS)),
+            (
+                r#"{"values":[],"errors":{"a":"b","b":"c","a":1,"b":"d"}}"#,
+                "errors",
+                Problem::Expected(OBJECT_OF_STRINGS),
+            ),
+            // The shape's order: `values` before `size`, whatever the text's.
+            (r#"{"size":"x","values":{}}"#, "values", Problem::Expected(ARRAY)),
+            (r#"{"size":"x"}"#, "values", Problem::Missing),
+            (r#"{"values":[{"when":"x","id":"y"}]}"#, "values[0].id", Problem::Expected(INTEGER)),
+            // A member the closed shape lacks comes first.
+            (r#"{"values":{},"zzz":1}"#, "", Problem::Unknown(&OUTER)),
+            (r#"{"values":[{"id":1,"when":"99999999999999999"}]}"#, "values[0].when", Problem::NotADate),
+        ];
+        for (text, path, problem) in cases {
+            assert_eq!(run(text).unwrap_err(), (path.to_string(), *problem), "{text}");
+        }
+    }
+
+    #[test]
+    fn patches_stay_in_text_order() {
+        static TWO: Shape = Shape {
+            fields: &[
+                Field { name: "b", ty: Ty::Date, required: true },
+                Field { name: "a", ty: Ty::Date, required: true },
+            ],
+            closed: true,
+        };
+        let text = r#"{"a":"1970-01-01T00:00:01Z","b":"1970-01-01T00:00:02Z"}"#;
+        let doc = Doc::parse(text).unwrap();
+        let mut patches = Vec::new();
+        check(doc.root(), Ty::Obj(&TWO), &mut patches).unwrap();
+        assert_eq!(apply(text, &patches), r#"{"a":1000,"b":2000}"#);
+    }
+
+    /// A shape of more members than the stack notes finds the others by name, with the same rules.
+    #[test]
+    fn shapes_beyond_max_fields() {
+        static WIDE: Shape = Shape {
+            fields: &[
+                Field { name: "f0", ty: Ty::Int, required: false },
+                Field { name: "f1", ty: Ty::Int, required: false },
+                Field { name: "f2", ty: Ty::Int, required: false },
+                Field { name: "f3", ty: Ty::Int, required: false },
+                Field { name: "f4", ty: Ty::Int, required: false },
+                Field { name: "f5", ty: Ty::Int, required: false },
+                Field { name: "f6", ty: Ty::Int, required: false },
+                Field { name: "f7", ty: Ty::Int, required: false },
+                Field { name: "f8", ty: Ty::Int, required: false },
+                Field { name: "f9", ty: Ty::Int, required: false },
+                Field { name: "f10", ty: Ty::Int, required: false },
+                Field { name: "f11", ty: Ty::Int, required: false },
+                Field { name: "f12", ty: Ty::Int, required: false },
+                Field { name: "f13", ty: Ty::Int, required: false },
+                Field { name: "f14", ty: Ty::Int, required: false },
+                Field { name: "f15", ty: Ty::Int, required: true },
+                Field { name: "f16", ty: Ty::Int, required: true },
+                Field { name: "f17", ty: Ty::Int, required: true },
+            ],
+            closed: true,
+        };
+        assert!(WIDE.fields.len() > MAX_FIELDS);
+        let run = |text: &str| {
+            let doc = Doc::parse(text).unwrap();
+            check(doc.root(), Ty::Obj(&WIDE), &mut Vec::new()).map_err(|f| (f.path(), f.problem))
+        };
+        assert_eq!(run(r#"{"f15":1,"f16":1,"f17":"x","f17":2}"#), Ok(()));
+        assert_eq!(run(r#"{"f15":1,"f17":2}"#), Err(("f16".to_owned(), Problem::Missing)));
+        assert_eq!(run(r#"{"f17":2.5,"f16":1,"f15":1}"#), Err(("f17".to_owned(), Problem::Expected(INTEGER))));
+        assert_eq!(run(r#"{"f15":1,"f16":1,"f17":1,"f18":1}"#), Err((String::new(), Problem::Unknown(&WIDE))));
     }
 }

@@ -414,7 +414,7 @@ impl CallHandle {
         b: f64,
     ) {
         let fault = path.map(|path| {
-            let problem = problem_from_code(code as i64, a as i64, b as i64);
+            let problem = problem_from_code(code as u32, a as i64, b as i64);
             Invalid { path, problem: problem.as_ref().map_or_else(|| "is not valid".into(), Problem::describe) }
         });
         self.call.on_checked(markup, blank, parsed, fault);

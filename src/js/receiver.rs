@@ -75,7 +75,10 @@ fn receiver(options: &JsValue, handler: bool) -> Result<(Receiver, JsValue), Err
     }
     let keys = |name: &str| -> Vec<String> {
         let object = values::member(&taken, name);
-        object.dyn_ref::<Object>().map(|o| Object::keys(o).iter().filter_map(|k| k.as_string()).collect()).unwrap_or_default()
+        object
+            .dyn_ref::<Object>()
+            .map(|o| Object::keys(o).iter().filter_map(|k| k.as_string()).collect())
+            .unwrap_or_default()
     };
     let store = values::member(&taken, "dedupe");
     let claims = store.as_bool() != Some(false);
@@ -151,7 +154,13 @@ impl Receiver {
     }
 
     /// A failed delivery fed through the handlers again, as the delivery of `site`; throws when it cannot be.
-    pub fn replay(&self, failure: JsValue, site: Option<String>, owner: String, now_ms: f64) -> Result<DeliveryHandle, JsValue> {
+    pub fn replay(
+        &self,
+        failure: JsValue,
+        site: Option<String>,
+        owner: String,
+        now_ms: f64,
+    ) -> Result<DeliveryHandle, JsValue> {
         let failed = FailedWebhook::from_json(Some(Js(failure)));
         let receipt = Receipt::replay(self.settings.clone(), &failed.id, site.as_deref(), owner, now_ms);
         receipt.map(|r| DeliveryHandle::new(r, self.memory.clone())).map_err(|mut e| {

@@ -4,7 +4,7 @@
 // check<Name>(value) checks a JSON.parse'd value against the schema <Name>, exactly as the Rust validator checks
 // the JSON text: undefined when it matches, else a fault [path, code, a, b]. Date strings where the schema has a
 // date are replaced by their milliseconds in place. `path` names the member ("values[3].id"; "" for the value
-// itself); the Rust side's Problem::from_code(code, a, b) turns the rest into the problem and its words:
+// itself); the Rust side's problem_from_code(code, a, b) turns the rest into the problem and its words:
 //   0 Expected    a: what (0 a boolean, 1 a string, 2 a number, 3 an integer, 4 an array, 5 an object,
 //                    6 an object of strings, 7 a boolean or an object)
 //   1 Missing     a required member is absent (undefined counts as absent)
@@ -14,14 +14,44 @@
 //   5 NotADate    a string that is not a date-time
 //   6 Blank       an empty or blank string
 //   7 NotAUrl     not an absolute http(s) URL
-//   8 TooFew      fewer items than a
-//   9 TooMany     more items than a
+//   8 TooFew      fewer than a items
+//   9 TooMany     more than a items
 //  10 Outside     an integer outside a..b
 //  11 NotAnId     not a positive webhook id
 //  12 Twice       an id listed a second time
 
 /** The schemas by their index: `a` of an Unknown fault. */
-export const SHAPES = ["PageBeanWebhook", "Webhook", "ContainerForRegisteredWebhooks", "RegisteredWebhook", "FailedWebhooks", "FailedWebhook", "WebhooksExpirationDate", "ErrorCollection", "WebhookRegistrationDetails", "WebhookDetails", "ContainerForWebhookIDs", "GetDynamicWebhooksForAppParams", "GetFailedWebhooksParams", "JiraWebhooksConfig", "JiraWebhooksAuth", "BasicAuth", "BearerAuth", "ConnectAuth", "NoAuth", "RetryPolicy", "DesiredWebhooks", "KeepAliveOptions", "VerifyOptions", "OAuthVerify", "ConnectVerify", "HmacVerify"];
+export const SHAPES = [
+  "PageBeanWebhook",
+  "Webhook",
+  "ContainerForRegisteredWebhooks",
+  "RegisteredWebhook",
+  "FailedWebhooks",
+  "FailedWebhook",
+  "WebhooksExpirationDate",
+  "ErrorCollection",
+  "WebhookRegistrationDetails",
+  "WebhookDetails",
+  "ContainerForWebhookIDs",
+  "GetDynamicWebhooksForAppParams",
+  "GetFailedWebhooksParams",
+  "JiraWebhooksConfig",
+  "CallHooks",
+  "BasicAuth",
+  "BearerAuth",
+  "ConnectAuth",
+  "NoAuth",
+  "RetryPolicy",
+  "CallOptions",
+  "RegisterOptions",
+  "DesiredWebhooks",
+  "KeepAliveOptions",
+  "VerifyOptions",
+  "WebhookHandlerOptions",
+  "OAuthVerify",
+  "ConnectVerify",
+  "HmacVerify",
+];
 
 const MAX = 9007199254740991;
 const MAX_IDS = 10000;
@@ -465,7 +495,7 @@ export function checkGetFailedWebhooksParams(o) {
 /** Checks a `JiraWebhooksConfig`. */
 export function checkJiraWebhooksConfig(o) {
   if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
-  for (const k in o) if (k !== "baseUrl" && k !== "cloudId" && k !== "gatewayUrl" && k !== "auth" && k !== "apiVersion" && k !== "timeoutMs" && k !== "retry" && k !== "userAgent" && k !== "transport" && o[k] !== undefined) return ["", 2, 13, 0];
+  for (const k in o) if (k !== "baseUrl" && k !== "cloudId" && k !== "gatewayUrl" && k !== "auth" && k !== "apiVersion" && k !== "timeoutMs" && k !== "retry" && k !== "userAgent" && k !== "transport" && k !== "hooks" && o[k] !== undefined) return ["", 2, 13, 0];
   let v;
   v = o.baseUrl;
   if (v !== undefined && v !== null) {
@@ -481,7 +511,14 @@ export function checkJiraWebhooksConfig(o) {
   }
   v = o.auth;
   if (v === undefined) return ["auth", 1, 0, 0];
-  { const f = checkJiraWebhooksAuth(v); if (f !== undefined) { f[0] = at("auth", f[0]); return f; } }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return ["auth", 0, 5, 0];
+  switch (v.type) {
+    case "basic": { const f = checkBasicAuth(v); if (f !== undefined) { f[0] = at("auth", f[0]); return f; } } break;
+    case "bearer": { const f = checkBearerAuth(v); if (f !== undefined) { f[0] = at("auth", f[0]); return f; } } break;
+    case "connect": { const f = checkConnectAuth(v); if (f !== undefined) { f[0] = at("auth", f[0]); return f; } } break;
+    case "none": { const f = checkNoAuth(v); if (f !== undefined) { f[0] = at("auth", f[0]); return f; } } break;
+    default: return ["auth.type", 13, 0, 0];
+  }
   v = o.apiVersion;
   if (v !== undefined && v !== null) {
     if (typeof v !== "number" || v !== v) return ["apiVersion", 0, 2, 0];
@@ -501,16 +538,34 @@ export function checkJiraWebhooksConfig(o) {
   if (v !== undefined && v !== null) {
     if (typeof v !== "string") return ["userAgent", 0, 1, 0];
   }
+  v = o.transport;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "function") return ["transport", 0, 8, 0];
+  }
+  v = o.hooks;
+  if (v !== undefined && v !== null) {
+    { const f = checkCallHooks(v); if (f !== undefined) { f[0] = at("hooks", f[0]); return f; } }
+  }
   return undefined;
 }
 
-/** Checks a `JiraWebhooksAuth`. */
-export function checkJiraWebhooksAuth(o) {
+/** Checks a `CallHooks`. */
+export function checkCallHooks(o) {
   if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
+  for (const k in o) if (k !== "request" && k !== "response" && k !== "retry" && o[k] !== undefined) return ["", 2, 14, 0];
   let v;
-  v = o.type;
-  if (v === undefined) return ["type", 1, 0, 0];
-  if (typeof v !== "string") return ["type", 0, 1, 0];
+  v = o.request;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "function") return ["request", 0, 8, 0];
+  }
+  v = o.response;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "function") return ["response", 0, 8, 0];
+  }
+  v = o.retry;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "function") return ["retry", 0, 8, 0];
+  }
   return undefined;
 }
 
@@ -542,6 +597,10 @@ export function checkBearerAuth(o) {
   v = o.token;
   if (v !== undefined && v !== null) {
     if (typeof v !== "string") return ["token", 0, 1, 0];
+  }
+  v = o.getToken;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "function") return ["getToken", 0, 8, 0];
   }
   return undefined;
 }
@@ -594,10 +653,38 @@ export function checkRetryPolicy(o) {
   return undefined;
 }
 
+/** Checks a `CallOptions`. */
+export function checkCallOptions(o) {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
+  for (const k in o) if (k !== "signal" && k !== "timeoutMs" && o[k] !== undefined) return ["", 2, 20, 0];
+  let v;
+  v = o.timeoutMs;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "number" || v !== v) return ["timeoutMs", 0, 2, 0];
+  }
+  return undefined;
+}
+
+/** Checks a `RegisterOptions`. */
+export function checkRegisterOptions(o) {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
+  for (const k in o) if (k !== "signal" && k !== "timeoutMs" && k !== "throwOnPartialFailure" && o[k] !== undefined) return ["", 2, 21, 0];
+  let v;
+  v = o.timeoutMs;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "number" || v !== v) return ["timeoutMs", 0, 2, 0];
+  }
+  v = o.throwOnPartialFailure;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "boolean") return ["throwOnPartialFailure", 0, 0, 0];
+  }
+  return undefined;
+}
+
 /** Checks a `DesiredWebhooks`. */
 export function checkDesiredWebhooks(o) {
   if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
-  for (const k in o) if (k !== "url" && k !== "webhooks" && k !== "refreshWithinDays" && k !== "dryRun" && o[k] !== undefined) return ["", 2, 20, 0];
+  for (const k in o) if (k !== "url" && k !== "webhooks" && k !== "refreshWithinDays" && k !== "dryRun" && o[k] !== undefined) return ["", 2, 22, 0];
   let v;
   v = o.url;
   if (v === undefined) return ["url", 1, 0, 0];
@@ -625,7 +712,7 @@ export function checkDesiredWebhooks(o) {
 /** Checks a `KeepAliveOptions`. */
 export function checkKeepAliveOptions(o) {
   if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
-  for (const k in o) if (k !== "withinDays" && o[k] !== undefined) return ["", 2, 21, 0];
+  for (const k in o) if (k !== "withinDays" && o[k] !== undefined) return ["", 2, 23, 0];
   let v;
   v = o.withinDays;
   if (v !== undefined && v !== null) {
@@ -637,6 +724,7 @@ export function checkKeepAliveOptions(o) {
 /** Checks a `VerifyOptions`. */
 export function checkVerifyOptions(o) {
   if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
+  for (const k in o) if (k !== "oauth" && k !== "connect" && k !== "hmac" && k !== "clockSkewSeconds" && k !== "maxBodyBytes" && k !== "siteOf" && o[k] !== undefined) return ["", 2, 24, 0];
   let v;
   v = o.oauth;
   if (v !== undefined && v !== null) {
@@ -654,18 +742,82 @@ export function checkVerifyOptions(o) {
   if (v !== undefined && v !== null) {
     if (typeof v !== "number" || v !== v) return ["clockSkewSeconds", 0, 2, 0];
   }
+  v = o.maxBodyBytes;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "number" || v !== v) return ["maxBodyBytes", 0, 2, 0];
+  }
+  v = o.siteOf;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "function") return ["siteOf", 0, 8, 0];
+  }
+  return undefined;
+}
+
+/** Checks a `WebhookHandlerOptions`. */
+export function checkWebhookHandlerOptions(o) {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
+  for (const k in o) if (k !== "oauth" && k !== "connect" && k !== "hmac" && k !== "clockSkewSeconds" && k !== "maxBodyBytes" && k !== "siteOf" && k !== "on" && k !== "onOther" && k !== "dedupe" && k !== "handlerTimeoutMs" && k !== "onError" && k !== "onMissingBody" && o[k] !== undefined) return ["", 2, 25, 0];
+  let v;
+  v = o.oauth;
+  if (v !== undefined && v !== null) {
+    { const f = checkOAuthVerify(v); if (f !== undefined) { f[0] = at("oauth", f[0]); return f; } }
+  }
+  v = o.connect;
+  if (v !== undefined && v !== null) {
+    { const f = checkConnectVerify(v); if (f !== undefined) { f[0] = at("connect", f[0]); return f; } }
+  }
+  v = o.hmac;
+  if (v !== undefined && v !== null) {
+    { const f = checkHmacVerify(v); if (f !== undefined) { f[0] = at("hmac", f[0]); return f; } }
+  }
+  v = o.clockSkewSeconds;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "number" || v !== v) return ["clockSkewSeconds", 0, 2, 0];
+  }
+  v = o.maxBodyBytes;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "number" || v !== v) return ["maxBodyBytes", 0, 2, 0];
+  }
+  v = o.siteOf;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "function") return ["siteOf", 0, 8, 0];
+  }
+  v = o.on;
+  if (v === undefined) return ["on", 1, 0, 0];
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return ["on", 0, 9, 0];
+  for (const k0 in v) {
+    if (typeof v[k0] !== "function" && v[k0] !== undefined) return ["on", 0, 9, 0];
+  }
+  v = o.onOther;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return ["onOther", 0, 9, 0];
+    for (const k0 in v) {
+      if (typeof v[k0] !== "function" && v[k0] !== undefined) return ["onOther", 0, 9, 0];
+    }
+  }
+  v = o.handlerTimeoutMs;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "number" || v !== v) return ["handlerTimeoutMs", 0, 2, 0];
+  }
+  v = o.onError;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "function") return ["onError", 0, 8, 0];
+  }
+  v = o.onMissingBody;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "function") return ["onMissingBody", 0, 8, 0];
+  }
   return undefined;
 }
 
 /** Checks a `OAuthVerify`. */
 export function checkOAuthVerify(o) {
   if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
-  for (const k in o) if (k !== "clientSecret" && o[k] !== undefined) return ["", 2, 23, 0];
+  for (const k in o) if (k !== "clientSecret" && o[k] !== undefined) return ["", 2, 26, 0];
   let v;
   v = o.clientSecret;
   if (v === undefined) return ["clientSecret", 1, 0, 0];
   if (Array.isArray(v)) {
-    if (!Array.isArray(v)) return ["clientSecret", 0, 4, 0];
     if (v.length < 1) return ["clientSecret", 8, 1, 0];
     for (let i0 = 0; i0 < v.length; i0++) {
       const x0 = v[i0];
@@ -682,24 +834,26 @@ export function checkOAuthVerify(o) {
 /** Checks a `ConnectVerify`. */
 export function checkConnectVerify(o) {
   if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
-  for (const k in o) if (k !== "baseUrl" && k !== "sharedSecret" && o[k] !== undefined) return ["", 2, 24, 0];
+  for (const k in o) if (k !== "baseUrl" && k !== "sharedSecret" && o[k] !== undefined) return ["", 2, 27, 0];
   let v;
   v = o.baseUrl;
   if (v === undefined) return ["baseUrl", 1, 0, 0];
   if (typeof v !== "string") return ["baseUrl", 0, 1, 0];
   if (!isUrl(v)) return ["baseUrl", 7, 0, 0];
+  v = o.sharedSecret;
+  if (v === undefined) return ["sharedSecret", 1, 0, 0];
+  if (typeof v !== "function") return ["sharedSecret", 0, 8, 0];
   return undefined;
 }
 
 /** Checks a `HmacVerify`. */
 export function checkHmacVerify(o) {
   if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
-  for (const k in o) if (k !== "secret" && o[k] !== undefined) return ["", 2, 25, 0];
+  for (const k in o) if (k !== "secret" && o[k] !== undefined) return ["", 2, 28, 0];
   let v;
   v = o.secret;
   if (v === undefined) return ["secret", 1, 0, 0];
   if (Array.isArray(v)) {
-    if (!Array.isArray(v)) return ["secret", 0, 4, 0];
     if (v.length < 1) return ["secret", 8, 1, 0];
     for (let i0 = 0; i0 < v.length; i0++) {
       const x0 = v[i0];

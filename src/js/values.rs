@@ -83,7 +83,7 @@ fn problem_of(fault: &Array) -> (String, String) {
         -2 => "nests too deeply".into(),
         -3 => "cannot be written as JSON (a BigInt, a cycle, or a getter or toJSON that throws?)".into(),
         -4 => "is missing".into(),
-        code => problem_from_code(code, number(2), number(3))
+        code => problem_from_code(code as u32, number(2), number(3))
             .as_ref()
             .map_or_else(|| "is not valid".into(), Problem::describe),
     };

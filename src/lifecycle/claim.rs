@@ -169,9 +169,9 @@ impl Problem {
                 "claiming the delivery took until the handler's deadline: the handler did not run and Jira will \
                  retry the delivery",
             ),
-            Problem::HandlerFailed => String::from(
-                "the handler threw or rejected: Jira was answered 500 and will retry the delivery",
-            ),
+            Problem::HandlerFailed => {
+                String::from("the handler threw or rejected: Jira was answered 500 and will retry the delivery")
+            }
             Problem::HandlerTimedOut => String::from(
                 "the handler did not finish before its deadline: Jira was answered 503 and will retry; the \
                  delivery stays claimed until the handler settles",
