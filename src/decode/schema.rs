@@ -5,7 +5,7 @@
 //! The same tables generate a JavaScript validator of the `JSON.parse`d value (`codegen`), so every rule here is
 //! one a parsed value can follow too: a number is judged by its value (`1.0` is the integer 1), a repeated member
 //! counts once, with its last value, and an object's faults come in the order its shape declares the members.
-//! Each [`Problem`] has a stable code and the registry numbers the shapes (`crate::schemas`), so a fault found in
+//! Each [`Problem`] has a stable code and the registry of schemas numbers the shapes, so a fault found in
 //! JavaScript turns back into the same problem and the same words.
 
 use super::date::parse_timestamp;

@@ -256,7 +256,7 @@ pub(super) fn settle(operation: &'static str, job: impl FnOnce() -> Result<Promi
 }
 
 /// One call as `call.js` drives it: it polls, reads what the action needs, and reports what happened.
-#[wasm_bindgen]
+#[wasm_bindgen(skip_typescript)]
 pub struct CallHandle {
     call: Call,
     /// The TypeScript name of the answer's schema (its generated validator).

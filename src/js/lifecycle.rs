@@ -58,7 +58,7 @@ impl JiraWebhooks {
 }
 
 /// One sync or keep-alive as `lifecycle.js` drives it.
-#[wasm_bindgen]
+#[wasm_bindgen(skip_typescript)]
 pub struct Run {
     client: Client,
     lifecycle: Lifecycle,

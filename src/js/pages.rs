@@ -19,7 +19,7 @@ const DONE: i32 = -1;
 const FETCH: i32 = -2;
 
 /// One iterator's walk through the pages of a listing.
-#[wasm_bindgen]
+#[wasm_bindgen(skip_typescript)]
 pub struct Pager {
     client: Client,
     walk: Walk,
