@@ -45,6 +45,12 @@ extern "C" {
     pub fn session(config: &JsValue, token: Option<String>) -> JsValue;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The runtime's `AbortSignal` (only ever checked with `instanceof`).
+    pub type AbortSignal;
+}
+
 #[wasm_bindgen(module = "/src/js/errors.js")]
 extern "C" {
     /// A `JiraWebhooksError` with the fields' JSON.

@@ -127,7 +127,7 @@ impl JiraWebhooks {
             let op = RegisterDynamicWebhooks::checked(Valid::checked_by_the_edge(body));
             let mut call = self.call(&op, options.timeout_ms)?;
             call.strict = options.throw_on_partial_failure == Some(true);
-            Ok(bindings::perform(call, &self.session, &values::member(&copy, "signal")))
+            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?))
         })
     }
 
@@ -142,7 +142,7 @@ impl JiraWebhooks {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
             let (params, _) = values::optional::<GetDynamicWebhooksForAppParams>(&params, Blame::Input(""))?;
             let call = self.call(&GetDynamicWebhooksForApp::new(params)?, options.timeout_ms)?;
-            Ok(bindings::perform(call, &self.session, &values::member(&copy, "signal")))
+            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?))
         })
     }
 
@@ -157,7 +157,7 @@ impl JiraWebhooks {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
             let (params, _) = values::optional::<GetFailedWebhooksParams>(&params, Blame::Input(""))?;
             let call = self.call(&GetFailedWebhooks::new(params)?, options.timeout_ms)?;
-            Ok(bindings::perform(call, &self.session, &values::member(&copy, "signal")))
+            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?))
         })
     }
 
@@ -172,7 +172,7 @@ impl JiraWebhooks {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
             let body = Valid::checked_by_the_edge(values::body::<ContainerForWebhookIDs>(&ids)?);
             let call = self.call(&RefreshWebhooks::checked(body), options.timeout_ms)?;
-            Ok(bindings::perform(call, &self.session, &values::member(&copy, "signal")))
+            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?))
         })
     }
 
@@ -187,7 +187,7 @@ impl JiraWebhooks {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
             let body = Valid::checked_by_the_edge(values::body::<ContainerForWebhookIDs>(&ids)?);
             let call = self.call(&DeleteWebhookById::checked(body), options.timeout_ms)?;
-            Ok(bindings::perform(call, &self.session, &values::member(&copy, "signal")))
+            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?))
         })
     }
 
@@ -204,7 +204,7 @@ impl JiraWebhooks {
             let (params, _) = values::optional::<GetDynamicWebhooksForAppParams>(&params, Blame::Input(""))?;
             let pages = Items::new(OffsetPages::new(GetDynamicWebhooksForApp::new(params)?));
             let pager = Pager::offset(self.client.clone(), pages, options.timeout_ms);
-            Ok(bindings::iterate(pager, &self.session, &values::member(&copy, "signal")))
+            Ok(bindings::iterate(pager, &self.session, &values::signal(&copy)?))
         };
         start().map_err(|e| error_to_js(&e))
     }
@@ -222,7 +222,7 @@ impl JiraWebhooks {
             let (params, _) = values::optional::<GetFailedWebhooksParams>(&params, Blame::Input(""))?;
             let pages = Items::new(CursorPages::new(GetFailedWebhooks::new(params)?));
             let pager = Pager::cursor(self.client.clone(), pages, options.timeout_ms);
-            Ok(bindings::iterate(pager, &self.session, &values::member(&copy, "signal")))
+            Ok(bindings::iterate(pager, &self.session, &values::signal(&copy)?))
         };
         start().map_err(|e| error_to_js(&e))
     }

@@ -36,7 +36,7 @@ impl JiraWebhooks {
             validate_desired(&desired, self.client.auth().app_limit())?;
             let key = desired.url.clone();
             let run = Run::new(&self.client, Lifecycle::sync(desired), options.timeout_ms);
-            Ok(bindings::run_serialized(run, &self.session, &values::member(&copy, "signal"), &key))
+            Ok(bindings::run_serialized(run, &self.session, &values::signal(&copy)?, &key))
         })
     }
 
@@ -52,7 +52,7 @@ impl JiraWebhooks {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
             let (params, _) = values::optional::<KeepAliveOptions>(&params, Blame::Input(""))?;
             let run = Run::new(&self.client, Lifecycle::keep_alive(params.within_days)?, options.timeout_ms);
-            Ok(bindings::run_serialized(run, &self.session, &values::member(&copy, "signal"), ""))
+            Ok(bindings::run_serialized(run, &self.session, &values::signal(&copy)?, ""))
         })
     }
 }

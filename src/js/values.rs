@@ -5,7 +5,7 @@
 use super::bindings;
 use crate::decode::schema::Problem;
 use crate::decode::{FromJson, Kind, Model, Source};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::schemas::{name_of, problem_from_code};
 use crate::text::cat;
 use js_sys::{Array, Object, Reflect};
@@ -159,12 +159,21 @@ pub fn member(value: &JsValue, name: &str) -> JsValue {
     }
 }
 
+/// The `signal` of taken call options: an `AbortSignal`, or `undefined`.
+pub fn signal(options: &JsValue) -> Result<JsValue, Error> {
+    let signal = member(options, "signal");
+    if signal.is_undefined() || signal.is_null() {
+        return Ok(JsValue::UNDEFINED);
+    }
+    if signal.is_instance_of::<bindings::AbortSignal>() {
+        Ok(signal)
+    } else {
+        Err(Error::invalid_input("options.signal", "must be an AbortSignal"))
+    }
+}
+
 /// The one conversion of [`Error`] into a `JiraWebhooksError`.
 pub fn error_to_js(e: &Error) -> JsValue {
     bindings::new_error(&e.message, &e.fields_json())
 }
 
-/// The error of a JavaScript value the edge caught where a `JiraWebhooksError` was expected (ours pass through).
-pub fn foreign(kind: ErrorKind, message: &str) -> Error {
-    Error::new(kind, message)
-}

@@ -14,7 +14,7 @@ import { installPackage } from "../support/pack.mjs";
 import { refusedUrl, startStaticServer } from "../support/static.mjs";
 import { scenario, authScenario, envFor, checkScenario, checkAuthScenario, FAILURES } from "./scenario.mjs";
 
-const NAMES = ["JiraWebhooks", "registerDynamicWebhooks", "getDynamicWebhooksForApp", "getFailedWebhooks", "refreshWebhooks", "deleteWebhookById", "webhookEvents"];
+const NAMES = ["JiraWebhooks", "JiraWebhooksError", "isJiraWebhooksError", "webhookEvents"];
 
 /** A page that imports the package (and its Forge adapters) with no bundler and exposes them as window.__lib / __forge. */
 const page = (head, main, forge) => `<!doctype html>

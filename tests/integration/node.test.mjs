@@ -12,7 +12,7 @@ import { refusedUrl } from "../support/static.mjs";
 import { scenario, authScenario, envFor, checkScenario, checkAuthScenario, FAILURES } from "./scenario.mjs";
 
 const run = promisify(execFile);
-const NAMES = ["JiraWebhooks", "registerDynamicWebhooks", "getDynamicWebhooksForApp", "getFailedWebhooks", "refreshWebhooks", "deleteWebhookById", "webhookEvents"];
+const NAMES = ["JiraWebhooks", "JiraWebhooksError", "isJiraWebhooksError", "webhookEvents"];
 const USER_AGENT = "jira-webhooks-integration-test/1.0";
 
 /** The consumer scripts: the scenario's source pasted after a plain import / require. */

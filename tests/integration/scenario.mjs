@@ -83,15 +83,16 @@ export async function scenario(lib, env) {
   out.deleted = (await attempt(() => client.deleteWebhookById({ webhookIds: [a] }))).value;
   out.afterDelete = await client.getDynamicWebhooksForApp();
 
-  // --- the same five as free functions
-  const reg = await lib.registerDynamicWebhooks(config, { url, webhooks: [hook("project = FREE")] });
+  // --- the same five on a second client of the same config
+  const second = new JiraWebhooks(config);
+  const reg = await second.registerDynamicWebhooks({ url, webhooks: [hook("project = FREE")] });
   const id = reg.webhookRegistrationResult[0].createdWebhookId;
   out.free = {
     register: reg,
-    list: await lib.getDynamicWebhooksForApp(config, { maxResults: 10 }),
-    refresh: await lib.refreshWebhooks(config, { webhookIds: [id] }),
-    failed: await lib.getFailedWebhooks(config),
-    deleted: (await attempt(() => lib.deleteWebhookById(config, { webhookIds: [id] }))).value,
+    list: await second.getDynamicWebhooksForApp({ maxResults: 10 }),
+    refresh: await second.refreshWebhooks({ webhookIds: [id] }),
+    failed: await second.getFailedWebhooks(),
+    deleted: (await attempt(() => second.deleteWebhookById({ webhookIds: [id] }))).value,
   };
 
   // --- an OAuth 2.0 app: bearer token through the gateway (the fake) with cloudId
@@ -124,8 +125,8 @@ export async function scenario(lib, env) {
   e.configCtor = await attempt(() => new JiraWebhooks({ baseUrl: "http://jira.example.com", auth: basic }));
   e.configNoAuth = await attempt(() => new JiraWebhooks({ baseUrl: env.fakeUrl }));
   e.configApiVersion = await attempt(() => new JiraWebhooks({ ...config, apiVersion: 4 }));
-  e.configFree = await attempt(() => lib.getDynamicWebhooksForApp({ ...config, auth: { type: "basic", email: "admin@example.com", apiToken: "" } }));
-  e.configBoth = await attempt(() => lib.deleteWebhookById({ ...config, cloudId: env.cloudId }, { webhookIds: [1] }));
+  e.configEmpty = await attempt(() => new JiraWebhooks({ ...config, auth: { type: "basic", email: "admin@example.com", apiToken: "" } }));
+  e.configBoth = await attempt(() => new JiraWebhooks({ ...config, cloudId: env.cloudId }));
   out.sentByInvalidCalls = (await requestCount()) - before;
 
   const wrong = new JiraWebhooks({ ...config, auth: { ...basic, apiToken: "wrong-api-token-0123" } });
@@ -277,8 +278,8 @@ export function checkScenario(out, fake, env) {
   expectError(e.configNoAuth, config, { threw: true });
   assert.match(e.configNoAuth.error.message, /auth/);
   expectError(e.configApiVersion, { ...config, path: "apiVersion" }, { threw: true });
-  expectError(e.configFree, { ...config, path: "auth.apiToken" }, { threw: false });
-  expectError(e.configBoth, { ...config, path: "baseUrl" }, { threw: false });
+  expectError(e.configEmpty, { ...config, path: "auth.apiToken" }, { threw: true });
+  expectError(e.configBoth, { ...config, path: "baseUrl" }, { threw: true });
 
   const apiLog = fake.requests.filter((r) => r.method !== "OPTIONS");
   const byId = (id) => apiLog.find((r) => r.id === id);
