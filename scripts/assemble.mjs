@@ -84,7 +84,10 @@ function snippet(dir, file) {
  */
 export function publicDeclarations(text) {
   const cut = text.indexOf("export type InitInput");
-  const dts = (cut < 0 ? text : text.slice(0, cut)).trimEnd() + "\n";
+  const dts = (cut < 0 ? text : text.slice(0, cut)).trimEnd().replace(/^( +)free\(\): void;\n\1\[Symbol\.dispose\]\(\): void;$/gm,
+    (_, pad) => `${pad}/**\n${pad} * Releases the client's WebAssembly memory now. Optional: a client nobody refers to any more is released by\n` +
+      `${pad} * the garbage collector. Do not use the client afterwards.\n${pad} */\n${pad}free(): void;\n` +
+      `${pad}/** The same as \`free()\`, for \`using client = new JiraWebhooks(…)\`. */\n${pad}[Symbol.dispose](): void;`) + "\n";
   const names = [...dts.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]);
   return { names, dts };
 }
@@ -138,12 +141,17 @@ export function assemble({ from = join(root, "target"), out = join(root, "pkg") 
       `--outfile=${join(dst, "jira_webhooks.js")}`,
     ]);
     writeFileSync(join(dst, "jira_webhooks.d.ts"), dts);
-    for (const file of ENTRIES) copyFileSync(join(template, file), join(dst, file));
+    // The entries export the public names only: not the initialisers they call themselves.
+    const exported = `export { ${[...names, "JiraWebhooksError", "isJiraWebhooksError"].sort().join(", ")} } from "./jira_webhooks.js";`;
+    for (const file of ENTRIES) {
+      const text = readFileSync(join(template, file), "utf8");
+      if (!text.includes('export * from "./jira_webhooks.js";')) throw new Error(`pkg-template/${file} must end with export * from "./jira_webhooks.js"`);
+      writeFileSync(join(dst, file), text.replace('export * from "./jira_webhooks.js";', exported));
+    }
   }
   for (const file of readdirSync(template)) {
     if (file !== "package.json" && !ENTRIES.includes(file)) copyFileSync(join(template, file), join(out, file));
   }
-  for (const file of ENTRIES) copyFileSync(join(template, file), join(out, file));
   for (const file of ["README.md", "CHANGELOG.md"]) copyFileSync(join(root, file), join(out, file));
 
   const targets = [...new Set(exportTargets(manifest.exports))];

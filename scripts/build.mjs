@@ -19,7 +19,8 @@ function run(cmd, args, opts = {}) {
 if (!process.argv.includes("--no-wasm-pack")) {
   if (process.env.SKIP_SETUP !== "1") run("bash", ["scripts/setup.sh"], { env: { ...process.env, SETUP_SKIP_BROWSER: "1" } });
   for (const { wasmPack, features } of VARIANTS) {
-    run("wasm-pack", ["build", "--target", "web", "--release", "--out-dir", join(root, "target", wasmPack), "--no-pack", "--", ...features]);
+    // --weak-refs: objects handed to JavaScript are released by the garbage collector (FinalizationRegistry).
+    run("wasm-pack", ["build", "--target", "web", "--release", "--weak-refs", "--out-dir", join(root, "target", wasmPack), "--no-pack", "--", ...features]);
   }
 }
 

@@ -9,7 +9,7 @@ use crate::decode::{model, FromJson, Source, ToJson, Ty};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 macro_rules! webhook_events {
-    ($($variant:ident => $name:literal,)*) => {
+    ($($variant:ident => $name:literal: $payload:ident,)*) => {
         /// A Jira event that triggers a webhook: the spec's v2 list plus the 2026 v3 additions.
         /// A name this version does not know is kept as [`WebhookEvent::Other`] and round-trips unchanged.
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,30 +46,38 @@ macro_rules! webhook_events {
             "/** A Jira event that triggers a webhook. Unknown future names are passed through as strings. */\n",
             "export type WebhookEvent =", $(" \"", $name, "\" |",)* " (string & {});\n"
         );
+
+        /// The TypeScript map from each known event to the type of its payload (declared in the lifecycle entry).
+        #[allow(dead_code)]
+        pub(crate) const WEBHOOK_PAYLOADS_TS: &str = concat!(
+            "/** The payload of each event this version knows. */\nexport interface WebhookPayloads {\n",
+            $("  \"", $name, "\": ", stringify!($payload), ";\n",)*
+            "}\n"
+        );
     };
 }
 
 webhook_events! {
-    IssueCreated => "jira:issue_created",
-    IssueUpdated => "jira:issue_updated",
-    IssueDeleted => "jira:issue_deleted",
-    CommentCreated => "comment_created",
-    CommentUpdated => "comment_updated",
-    CommentDeleted => "comment_deleted",
-    IssuePropertySet => "issue_property_set",
-    IssuePropertyDeleted => "issue_property_deleted",
-    SprintCreated => "sprint_created",
-    SprintUpdated => "sprint_updated",
-    SprintClosed => "sprint_closed",
-    SprintDeleted => "sprint_deleted",
-    SprintStarted => "sprint_started",
-    VersionReleased => "jira:version_released",
-    VersionUnreleased => "jira:version_unreleased",
-    VersionCreated => "jira:version_created",
-    VersionMoved => "jira:version_moved",
-    VersionUpdated => "jira:version_updated",
-    VersionMerged => "jira:version_merged",
-    VersionDeleted => "jira:version_deleted",
+    IssueCreated => "jira:issue_created": IssuePayload,
+    IssueUpdated => "jira:issue_updated": IssuePayload,
+    IssueDeleted => "jira:issue_deleted": IssuePayload,
+    CommentCreated => "comment_created": CommentPayload,
+    CommentUpdated => "comment_updated": CommentPayload,
+    CommentDeleted => "comment_deleted": CommentPayload,
+    IssuePropertySet => "issue_property_set": IssuePropertyPayload,
+    IssuePropertyDeleted => "issue_property_deleted": IssuePropertyPayload,
+    SprintCreated => "sprint_created": SprintPayload,
+    SprintUpdated => "sprint_updated": SprintPayload,
+    SprintClosed => "sprint_closed": SprintPayload,
+    SprintDeleted => "sprint_deleted": SprintPayload,
+    SprintStarted => "sprint_started": SprintPayload,
+    VersionReleased => "jira:version_released": VersionPayload,
+    VersionUnreleased => "jira:version_unreleased": VersionPayload,
+    VersionCreated => "jira:version_created": VersionPayload,
+    VersionMoved => "jira:version_moved": VersionPayload,
+    VersionUpdated => "jira:version_updated": VersionPayload,
+    VersionMerged => "jira:version_merged": VersionPayload,
+    VersionDeleted => "jira:version_deleted": VersionPayload,
 }
 
 impl Default for WebhookEvent {

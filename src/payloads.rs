@@ -181,48 +181,15 @@ const PAYLOAD_TS: &str = r#"
 /** What a delivery carries, by `webhookEvent`: an event this version knows, or `UnknownPayload`. */
 export type WebhookPayload = IssuePayload | CommentPayload | IssuePropertyPayload | SprintPayload | VersionPayload | UnknownPayload;
 
-/** The payload of each event this version knows. */
-export interface WebhookPayloads {
-  "jira:issue_created": IssuePayload; "jira:issue_updated": IssuePayload; "jira:issue_deleted": IssuePayload;
-  "comment_created": CommentPayload; "comment_updated": CommentPayload; "comment_deleted": CommentPayload;
-  "issue_property_set": IssuePropertyPayload; "issue_property_deleted": IssuePropertyPayload;
-  "sprint_created": SprintPayload; "sprint_updated": SprintPayload; "sprint_closed": SprintPayload;
-  "sprint_deleted": SprintPayload; "sprint_started": SprintPayload;
-  "jira:version_released": VersionPayload; "jira:version_unreleased": VersionPayload; "jira:version_created": VersionPayload;
-  "jira:version_moved": VersionPayload; "jira:version_updated": VersionPayload; "jira:version_merged": VersionPayload;
-  "jira:version_deleted": VersionPayload;
-}
-
-/** A handler per event, typed by it; `"*"` gets every event that has no handler of its own (also events newer than this version). */
+/**
+ * A handler per event this version knows, typed by it: a misspelled event is a compile error (and a config error at
+ * run time). `"*"` gets every event that has no handler of its own; handlers of events newer than this version go
+ * in `onOther`.
+ */
 export type WebhookHandlers = { [E in keyof WebhookPayloads]?: (payload: WebhookPayloads[E], delivery: Delivery) => unknown } & {
   "*"?: (payload: WebhookPayload, delivery: Delivery) => unknown;
-  [event: string]: ((payload: any, delivery: Delivery) => unknown) | undefined;
 };
 "#;
 
-/// A delivery that verified: what `verifyDelivery` resolves to and what a handler gets.
-#[derive(Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct Delivery {
-    /// `X-Atlassian-Webhook-Identifier`: the same on every retry, and `FailedWebhook.id`: the dedupe key.
-    id: String,
-    /// `X-Atlassian-Webhook-Retry`: 0 on the first attempt.
-    retry: f64,
-    /// `X-Atlassian-Webhook-Flow`: the dependent events of a delete come as `Secondary`, later.
-    #[tsify(optional, type = "\"Primary\" | \"Secondary\"")]
-    flow: Option<String>,
-    /// The payload's `webhookEvent`.
-    event: String,
-    /// The payload, as Jira sent it.
-    #[tsify(type = "WebhookPayload")]
-    payload: (),
-    /// Connect apps: the tenant, from the JWT's `iss`.
-    #[tsify(optional)]
-    client_key: Option<String>,
-    /// The ids of the app's webhooks that matched.
-    #[tsify(optional)]
-    matched_webhook_ids: Option<Vec<f64>>,
-    /// `true` when it came through `replay` from getFailedWebhooks.
-    #[tsify(optional)]
-    replayed: Option<bool>,
-}
+#[wasm_bindgen(typescript_custom_section)]
+const PAYLOADS_BY_EVENT: &str = crate::models::WEBHOOK_PAYLOADS_TS;

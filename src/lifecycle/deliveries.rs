@@ -143,8 +143,8 @@ model! {
         site "site": String = Ty::Str,
         /// `X-Atlassian-Webhook-Retry`: 0 for the first attempt.
         retry "retry": f64 = Ty::Num,
-        /// `X-Atlassian-Webhook-Flow`: `Primary`, or `Secondary` for dependent events.
-        #[tsify(optional)]
+        /// `X-Atlassian-Webhook-Flow`: the dependent events of a delete come as `Secondary`, later.
+        #[tsify(optional, type = "\"Primary\" | \"Secondary\"")]
         flow "flow": Option<String> = Ty::Str,
         /// The event (`webhookEvent`).
         #[tsify(type = "WebhookEvent")]

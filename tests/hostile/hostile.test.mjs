@@ -76,7 +76,9 @@ test("header values fetch would refuse are config errors naming the field, befor
   const kinds = r;
   assert.deepEqual(kinds.map((o) => [o.kind, o.path]), [
     ["config", "userAgent"], ["config", "auth.token"], ["config", "auth.apiToken"], ["config", "auth.appKey"],
-    ["config", "auth.getToken"], ["config", "auth.getToken"],
+    // A provider's bad token is a `token` error, not `config`: "the token endpoint failed" and "the config is
+    // wrong" are told apart (README, "Errors").
+    ["token", "auth.getToken"], ["token", "auth.getToken"],
   ]);
   assert.ok(!kinds[4].text.includes("X-Injected"), "the bad token is not echoed");
   assert.equal(fake.requests.length, 0);
@@ -113,7 +115,7 @@ test("a token provider that hangs meets the deadline and the signal; its failure
       await outcome(new JiraWebhooks({ ...config, auth: { type: "bearer", getToken: () => Promise.reject(new Error("refresh rt-s3cr3t failed")) } })
         .getDynamicWebhooksForApp()),
     ];`);
-  assert.deepEqual([r[0].kind, r[1].kind, r[3].kind, r[3].path], ["timeout", "aborted", "config", "auth.getToken"]);
+  assert.deepEqual([r[0].kind, r[1].kind, r[3].kind, r[3].path], ["timeout", "aborted", "token", "auth.getToken"]);
   assert.ok(r[2] < 1500, `took ${r[2]} ms`);
   assert.ok(!r[3].text.includes("rt-s3cr3t"), r[3].text);
   assert.equal(fake.requests.length, 0);

@@ -4,7 +4,7 @@ import { JiraWebhooks, createWebhookHandler, verifyDelivery } from "jira-webhook
 import type { Delivery, DeliveryStore, DesiredWebhooks, SyncResult, WebhookPayload, KeepAliveResult } from "jira-webhooks/lifecycle";
 import { toNodeListener } from "jira-webhooks/node-adapter";
 
-export async function app(sharedSecrets: Map<string, string>, kv: Map<string, number>) {
+export async function app(sharedSecrets: Map<string, string>, kv: Map<string, { owner?: string; until: number }>) {
   const client = new JiraWebhooks({ baseUrl: "https://acme.atlassian.net", auth: { type: "connect", appKey: "com.example.app", sharedSecret: "s" } });
   const desired: DesiredWebhooks = {
     url: "https://app.example.com/webhook",
@@ -17,7 +17,16 @@ export async function app(sharedSecrets: Map<string, string>, kv: Map<string, nu
   const until: number | undefined = result.expirationDate;
   const kept: KeepAliveResult = await client.keepAlive({ withinDays: 3 });
 
-  const store: DeliveryStore = { has: async (id) => kv.has(id), add: (id, ttlMs) => kv.set(id, Date.now() + ttlMs) };
+  const store: DeliveryStore = {
+    claim: async (key, owner, leaseMs) => {
+      const entry = kv.get(key);
+      if (entry && entry.until > Date.now()) return entry.owner ? "in-progress" : "done";
+      kv.set(key, { owner, until: Date.now() + leaseMs });
+      return "claimed";
+    },
+    complete: (key, rememberMs) => kv.set(key, { until: Date.now() + rememberMs }),
+    release: (key, owner) => kv.get(key)?.owner === owner && kv.delete(key),
+  };
   const handler = createWebhookHandler({
     connect: { baseUrl: "https://app.example.com", sharedSecret: async (clientKey) => sharedSecrets.get(clientKey) },
     oauth: { clientSecret: ["new-secret", "old-secret"] },
@@ -31,11 +40,13 @@ export async function app(sharedSecrets: Map<string, string>, kv: Map<string, nu
       comment_created: (payload) => payload.comment.id,
       "*": async (payload: WebhookPayload) => payload.webhookEvent,
     },
+    onOther: { board_created: (payload, delivery) => `${payload.webhookEvent} ${delivery.site}` },
+    onError: (error, context) => console.error(context.code, context.id, context.site, error),
     onMissingBody: (failure) => failure.id,
   });
   const response: Response = await handler(new Request("https://app.example.com/webhook", { method: "POST", body: "{}" }));
   for await (const failure of client.failedWebhooks()) {
-    const replayed: Delivery | undefined = await handler.replay(failure);
+    const replayed: Delivery | undefined = await handler.replay(failure, { site: "tenant-client-key" });
     if (replayed?.replayed) console.log(replayed.event);
   }
   const delivery: Delivery = await verifyDelivery(
@@ -54,8 +65,12 @@ export async function app(sharedSecrets: Map<string, string>, kv: Map<string, nu
   createWebhookHandler({ hmac: { secret: "s" }, on: { comment_created: (payload) => payload.changelog } });
   // @ts-expect-error sharedSecret is looked up by clientKey
   createWebhookHandler({ connect: { baseUrl: "https://a", sharedSecret: "s" }, on: {} });
-  // @ts-expect-error a store has `has` and `add`
-  createWebhookHandler({ hmac: { secret: "s" }, on: {}, dedupe: { get: () => true } });
+  // @ts-expect-error a store claims, completes and releases
+  createWebhookHandler({ hmac: { secret: "s" }, on: {}, dedupe: { has: () => true, add: () => {} } });
+  // @ts-expect-error a misspelled event is a compile error, not a handler that never fires
+  createWebhookHandler({ hmac: { secret: "s" }, on: { "jira:issue_udpated": () => {} } });
+  // @ts-expect-error a misspelled option is a compile error (and a config error at run time)
+  createWebhookHandler({ hmac: { secret: "s" }, on: {}, dedup: false });
   // @ts-expect-error keepAlive resolves to what it refreshed, not a sync result
   const wrong: SyncResult = await client.keepAlive();
   return [ids, refused, until, kept, response, delivery, listener, wrong];

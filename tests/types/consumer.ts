@@ -3,16 +3,12 @@
 // Correct calls must compile; each `@ts-expect-error` line must be rejected. No top-level await (CJS).
 import {
   JiraWebhooks,
-  deleteWebhookById,
-  getDynamicWebhooksForApp,
-  getFailedWebhooks,
-  refreshWebhooks,
-  registerDynamicWebhooks,
+  JiraWebhooksError,
+  isJiraWebhooksError,
   webhookEvents,
   type CallOptions,
   type ContainerForRegisteredWebhooks,
   type FailedWebhooks,
-  type JiraWebhooksError,
   type JiraWebhooksErrorKind,
   type PageBeanWebhook,
   type Transport,
@@ -106,20 +102,18 @@ export async function correctCalls(signal: AbortSignal): Promise<number[]> {
   const expiration: number = refreshed.expirationDate;
   const deleted: void = await client.deleteWebhookById({ webhookIds: ids });
 
-  // The same five as free functions, config first.
-  const other = await registerDynamicWebhooks(oauth, details);
-  await getDynamicWebhooksForApp(oauth, { maxResults: 10 }, { signal });
-  await getFailedWebhooks(basic);
-  await refreshWebhooks(oauth, { webhookIds: [1] });
-  const alsoDeleted: undefined | void = await deleteWebhookById(oauth, { webhookIds: [1] }, options);
-  console.log(events, failureId, expiration, deleted, alsoDeleted, other.webhookRegistrationResult?.length);
+  // A second client, for an OAuth 2.0 app.
+  const other = await new JiraWebhooks(oauth).registerDynamicWebhooks(details);
+  await new JiraWebhooks(oauth).getDynamicWebhooksForApp({ maxResults: 10 }, { signal });
+  console.log(events, failureId, expiration, deleted, other.webhookRegistrationResult?.length);
   client.free();
   return ids;
 }
 
 export function describeFailure(e: unknown): string {
-  if (!(e instanceof Error) || e.name !== "JiraWebhooksError") return String(e);
-  const err = e as JiraWebhooksError;
+  // `instanceof` narrows `unknown` under --strict (a class, not an interface), and so does the guard.
+  if (!(e instanceof JiraWebhooksError)) return isJiraWebhooksError(e) ? "never" : String(e);
+  const err: JiraWebhooksError = e;
   const kind: JiraWebhooksErrorKind = err.kind;
   const status: number = err.status;
   const messages: string[] = err.errorMessages;
@@ -134,6 +128,8 @@ export function describeFailure(e: unknown): string {
     case "network": case "timeout": case "aborted": return `retry: ${err.message}`;
     case "decode": case "invalid-input": case "config": return `bug at ${where}`;
     case "unauthorized": return `not from Jira: ${where}`;
+    case "reauthorize": return "ask the user to connect again";
+    case "token": return `no access token: ${err.message}`;
     default: {
       const none: never = kind; // the kinds are a closed set
       return none;
@@ -164,8 +160,10 @@ export async function wrongCalls(page: PageBeanWebhook, refreshed: WebhooksExpir
   await client.getFailedWebhooks({}, { signal: "stop" });
   // @ts-expect-error timeoutMs is a number
   await client.getFailedWebhooks({}, { timeoutMs: "5s" });
-  // @ts-expect-error free functions take the config first
-  await registerDynamicWebhooks(details);
+  // @ts-expect-error the operations are methods of a client, not free functions
+  await JiraWebhooks.registerDynamicWebhooks(details);
+  // @ts-expect-error the error's constructor is the package's own
+  new JiraWebhooksError("x", {});
   // @ts-expect-error apiVersion is 2 or 3
   new JiraWebhooks({ ...basic, apiVersion: 4 });
   // @ts-expect-error auth is required

@@ -27,18 +27,28 @@ export interface ResponseLike {
 /** Sends requests where `fetch` is special: Forge, Custom UI, Connect iframes, your own proxy. */
 export type Transport = (request: TransportRequest) => Promise<ResponseLike>;
 
-/** Per-call options, the last argument of every operation. */
-export interface CallOptions {
-    /** Aborts the call (rejects with kind "aborted"). */
-    signal?: AbortSignal;
-    /** Gives up after this many milliseconds, across retries (rejects with kind "timeout"); overrides the config's. */
-    timeoutMs?: number;
+/** What every hook event says: the call and the attempt, never a header or a credential. */
+export interface CallEvent {
+    /** Jira's operationId, e.g. `getDynamicWebhooksForApp`. */
+    operation: string;
+    method: "GET" | "POST" | "PUT" | "DELETE";
+    /** The API path and query, e.g. `/rest/api/2/webhook?startAt=0`. */
+    path: string;
+    /** 1 for the first time the request is sent. */
+    attempt: number;
 }
-
-/** Options of `registerDynamicWebhooks`. */
-export interface RegisterOptions extends CallOptions {
-    /** Reject with kind "partial-failure" when Jira refused any webhook (the error's `result` keeps the created ids). */
-    throwOnPartialFailure?: boolean;
+/** Before an attempt is sent. */
+export interface RequestEvent extends CallEvent {}
+/** After an attempt: the status (0 when no answer came), how long it took, and Jira's rate-limit headers. */
+export interface ResponseEvent extends CallEvent {
+    status: number;
+    durationMs: number;
+    retryAfter?: string;
+    rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
+}
+/** Before the client waits to send again. */
+export interface RetryEvent extends CallEvent {
+    delayMs: number;
 }
 
 export interface WebhookIterator extends AsyncIterableIterator<Webhook, undefined> {}
@@ -201,8 +211,10 @@ export interface BasicAuth {
 }
 
 /**
- * An OAuth 2.0 (3LO) access token, or a `getToken` that supplies one: asked on the first call, and once
- * more after a 401 (then the request is sent again once). With both, `token` is used until a 401.
+ * An OAuth 2.0 (3LO) access token, or a `getToken` that supplies one: asked on the first call, again when
+ * the token it gave expires, and once more after a 401 (then the request is sent again once). With both,
+ * `token` is used until Jira refuses it. `oauth2Tokens(…).getToken` is a `getToken` that refreshes
+ * Atlassian's rotating refresh tokens safely.
  */
 export interface BearerAuth {
     /**
@@ -214,9 +226,9 @@ export interface BearerAuth {
      */
     token?: string;
     /**
-     * Supplies a fresh access token.
+     * Supplies an access token. `refused` is the token Jira just answered 401 to, if any: give another.
      */
-    getToken?: () => string | Promise<string>;
+    getToken?: (context: TokenContext) => string | Promise<string>;
 }
 
 /**
@@ -312,6 +324,64 @@ export interface ErrorCollection {
 }
 
 /**
+ * Every failure rejects with this (`err instanceof JiraWebhooksError`, also for errors of another copy of
+ * the package, such as the lifecycle entry's). It never contains a credential.
+ */
+export declare class JiraWebhooksError extends Error {
+    private constructor();
+    name: "JiraWebhooksError";
+    /** What went wrong. */
+    kind: JiraWebhooksErrorKind;
+    /** A sentence a person can act on. */
+    message: string;
+    /** The HTTP status, 0 when there was no response. */
+    status: number;
+    /** Jira's `errorMessages`, when the response had an ErrorCollection. */
+    errorMessages: string[];
+    /** Jira's `errors` by field, when the response had an ErrorCollection. */
+    errors: Record<string, string>;
+    /** The operationId of the failed call, e.g. `refreshWebhooks`. */
+    operation?: string;
+    /** The input, config or JSON path at fault (invalid-input, config, decode), or the check that failed (unauthorized). */
+    path?: string;
+    /** Jira's request id (`X-AREQUESTID`), for Atlassian support. */
+    requestId?: string;
+    /** How long Jira asked to wait before trying again (429, some 503), in milliseconds. */
+    retryAfterMs?: number;
+    /** Jira's rate-limit headers, when the error response had them. */
+    rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
+    /** How many times the request was sent (0: never, e.g. invalid input). */
+    attempts: number;
+    /** `true` when Jira may have applied a registration whose answer was lost: list the webhooks before trying again. */
+    mayHaveApplied?: true;
+    /** For "partial-failure": the whole registration answer, with the ids that were created. */
+    result?: ContainerForRegisteredWebhooks;
+}
+
+/** Whether `value` is a `JiraWebhooksError` (the same as `value instanceof JiraWebhooksError`). */
+export declare function isJiraWebhooksError(value: unknown): value is JiraWebhooksError;
+
+
+/**
+ * Functions that see what each call did, for logs, metrics and pacing. They get plain data, never a
+ * credential; a hook that throws or never settles changes nothing about the call.
+ */
+export interface CallHooks {
+    /**
+     * Before each attempt is sent.
+     */
+    request?: (event: RequestEvent) => unknown;
+    /**
+     * When an answer came back (any status), or the attempt failed without one (`status` 0).
+     */
+    response?: (event: ResponseEvent) => unknown;
+    /**
+     * When the client waits before sending again.
+     */
+    retry?: (event: RetryEvent) => unknown;
+}
+
+/**
  * How failed calls are retried (`retry` in the config; `false` turns retries off).
  */
 export interface RetryPolicy {
@@ -372,6 +442,10 @@ export interface JiraWebhooksConfig {
      * be left out.
      */
     transport?: Transport;
+    /**
+     * Sees every call: each request, response and retry, with Jira's rate-limit headers (never a credential).
+     */
+    hooks?: CallHooks;
 }
 
 /**
@@ -413,6 +487,41 @@ export interface GetDynamicWebhooksForAppParams {
 }
 
 /**
+ * Options of `registerDynamicWebhooks`.
+ */
+export interface RegisterOptions {
+    /**
+     * Aborts the call (rejects with kind "aborted").
+     */
+    signal?: AbortSignal;
+    /**
+     * Gives up after this many milliseconds, across retries (rejects with kind "timeout"); overrides the
+     * config's `timeoutMs`.
+     */
+    timeoutMs?: number;
+    /**
+     * Reject with kind "partial-failure" when Jira refused any webhook (the error's `result` keeps the created
+     * ids).
+     */
+    throwOnPartialFailure?: boolean;
+}
+
+/**
+ * Per-call options, the last argument of every operation.
+ */
+export interface CallOptions {
+    /**
+     * Aborts the call (rejects with kind "aborted").
+     */
+    signal?: AbortSignal;
+    /**
+     * Gives up after this many milliseconds, across retries (rejects with kind "timeout"); overrides the
+     * config's `timeoutMs`.
+     */
+    timeoutMs?: number;
+}
+
+/**
  * The date the refreshed webhooks expire.
  */
 export interface WebhooksExpirationDate {
@@ -422,66 +531,39 @@ export interface WebhooksExpirationDate {
     expirationDate: number;
 }
 
+/**
+ * What `getToken` is told.
+ */
+export interface TokenContext {
+    /**
+     * The token Jira just refused with a 401, if that is why a token is asked for.
+     */
+    refused?: string;
+    /**
+     * Aborted when the call is aborted or its deadline passes.
+     */
+    signal: AbortSignal;
+}
+
 /** A Jira event that triggers a webhook. Unknown future names are passed through as strings. */
 export type WebhookEvent = "jira:issue_created" | "jira:issue_updated" | "jira:issue_deleted" | "comment_created" | "comment_updated" | "comment_deleted" | "issue_property_set" | "issue_property_deleted" | "sprint_created" | "sprint_updated" | "sprint_closed" | "sprint_deleted" | "sprint_started" | "jira:version_released" | "jira:version_unreleased" | "jira:version_created" | "jira:version_moved" | "jira:version_updated" | "jira:version_merged" | "jira:version_deleted" | (string & {});
 
 
 /** What went wrong: see the README's "Errors" section. */
-export type JiraWebhooksErrorKind =
-"http" | "network" | "timeout" | "aborted" | "decode" | "invalid-input" | "config" | "partial-failure" | "unauthorized";
-
-/** Every failure rejects with this (`err.name === "JiraWebhooksError"`). It never contains a credential. */
-export interface JiraWebhooksError extends Error {
-    name: "JiraWebhooksError";
-    /** What went wrong. */
-    kind: JiraWebhooksErrorKind;
-    /** A sentence a person can act on. */
-    message: string;
-    /** The HTTP status, 0 when there was no response. */
-    status: number;
-    /** Jira's `errorMessages`, when the response had an ErrorCollection. */
-    errorMessages: string[];
-    /** Jira's `errors` by field, when the response had an ErrorCollection. */
-    errors: Record<string, string>;
-    /** The operationId of the failed call, e.g. `refreshWebhooks`. */
-    operation?: string;
-    /** The input, config or JSON path at fault (invalid-input, config, decode), or the check that failed (unauthorized). */
-    path?: string;
-    /** Jira's request id (`X-AREQUESTID`), for Atlassian support. */
-    requestId?: string;
-    /** How long Jira asked to wait before trying again (429, some 503), in milliseconds. */
-    retryAfterMs?: number;
-    /** Jira's rate-limit headers, when the error response had them. */
-    rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
-    /** How many times the request was sent (0: never, e.g. invalid input). */
-    attempts: number;
-    /** `true` when Jira may have applied a registration whose answer was lost: list the webhooks before trying again. */
-    mayHaveApplied?: true;
-    /** For "partial-failure": the whole registration answer, with the ids that were created. */
-    result?: ContainerForRegisteredWebhooks;
-}
+export type JiraWebhooksErrorKind = never | "http" | "network" | "timeout" | "aborted" | "decode" | "invalid-input" | "config" | "partial-failure" | "unauthorized" | "reauthorize" | "token";
 
 
-
-/**
- * Async iterator over failed deliveries, following getFailedWebhooks' cursor.
- */
-export class FailedWebhookIterator {
-    private constructor();
-    free(): void;
-    [Symbol.dispose](): void;
-    /**
-     * The next failed delivery (fetching the next page when needed). Calls made at once are answered in order;
-     * after a page failed, the next call asks for that page again.
-     */
-    next(): Promise<IteratorResult<FailedWebhook, undefined>>;
-}
 
 /**
  * A client for one Jira site and one set of credentials.
  */
 export class JiraWebhooks {
+    /**
+     * Releases the client's WebAssembly memory now. Optional: a client nobody refers to any more is released by
+     * the garbage collector. Do not use the client afterwards.
+     */
     free(): void;
+    /** The same as `free()`, for `using client = new JiraWebhooks(…)`. */
     [Symbol.dispose](): void;
     /**
      * Deletes the listed webhooks (DELETE); resolves to `undefined` on Jira's 202.
@@ -501,7 +583,7 @@ export class JiraWebhooks {
      */
     getFailedWebhooks(params?: GetFailedWebhooksParams, options?: CallOptions): Promise<FailedWebhooks>;
     /**
-     * Validates `config`; throws a `JiraWebhooksError` of kind `config` if it cannot work.
+     * Checks `config`; throws a `JiraWebhooksError` of kind `config` if it cannot work.
      */
     constructor(config: JiraWebhooksConfig);
     /**
@@ -514,115 +596,13 @@ export class JiraWebhooks {
      */
     registerDynamicWebhooks(details: WebhookRegistrationDetails, options?: RegisterOptions): Promise<ContainerForRegisteredWebhooks>;
     /**
-     * Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`.
+     * Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`. Calls of
+     * `next()` made at once are answered in order; after a page failed, the next call asks for it again.
      */
     webhooks(params?: GetDynamicWebhooksForAppParams, options?: CallOptions): WebhookIterator;
 }
 
 /**
- * Async iterator over every webhook of every page of getDynamicWebhooksForApp.
- */
-export class WebhookIterator {
-    private constructor();
-    free(): void;
-    [Symbol.dispose](): void;
-    /**
-     * The next webhook (fetching the next page when needed). Calls made at once are answered in order; after
-     * a page failed, the next call asks for that page again.
-     */
-    next(): Promise<IteratorResult<Webhook, undefined>>;
-}
-
-/**
- * Deletes the listed webhooks with a one-off client made from `config`.
- */
-export function deleteWebhookById(config: JiraWebhooksConfig, ids: ContainerForWebhookIDs, options?: CallOptions): Promise<void>;
-
-/**
- * Returns one page of the app's webhooks with a one-off client made from `config`.
- */
-export function getDynamicWebhooksForApp(config: JiraWebhooksConfig, params?: GetDynamicWebhooksForAppParams, options?: CallOptions): Promise<PageBeanWebhook>;
-
-/**
- * Returns one page of failed deliveries with a one-off client made from `config`.
- */
-export function getFailedWebhooks(config: JiraWebhooksConfig, params?: GetFailedWebhooksParams, options?: CallOptions): Promise<FailedWebhooks>;
-
-/**
- * Extends the listed webhooks by 30 days with a one-off client made from `config`.
- */
-export function refreshWebhooks(config: JiraWebhooksConfig, ids: ContainerForWebhookIDs, options?: CallOptions): Promise<WebhooksExpirationDate>;
-
-/**
- * Registers webhooks (POST) with a one-off client made from `config`.
- */
-export function registerDynamicWebhooks(config: JiraWebhooksConfig, details: WebhookRegistrationDetails, options?: RegisterOptions): Promise<ContainerForRegisteredWebhooks>;
-
-/**
- * The size of this module's WebAssembly linear memory in bytes: for benchmarks and leak checks.
- */
-export function wasmMemoryBytes(): number;
-
-/**
  * Every event name this version knows, in the spec's order (v2 events, then the 2026 v3 additions).
  */
 export function webhookEvents(): WebhookEvent[];
-
-export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
-
-export interface InitOutput {
-    readonly memory: WebAssembly.Memory;
-    readonly __wbg_failedwebhookiterator_free: (a: number, b: number) => void;
-    readonly __wbg_jirawebhooks_free: (a: number, b: number) => void;
-    readonly __wbg_webhookiterator_free: (a: number, b: number) => void;
-    readonly deleteWebhookById: (a: any, b: any, c: any) => any;
-    readonly failedwebhookiterator_next: (a: number) => any;
-    readonly getDynamicWebhooksForApp: (a: any, b: any, c: any) => any;
-    readonly getFailedWebhooks: (a: any, b: any, c: any) => any;
-    readonly jirawebhooks_deleteWebhookById: (a: number, b: any, c: any) => any;
-    readonly jirawebhooks_failedWebhooks: (a: number, b: any, c: any) => [number, number, number];
-    readonly jirawebhooks_getDynamicWebhooksForApp: (a: number, b: any, c: any) => any;
-    readonly jirawebhooks_getFailedWebhooks: (a: number, b: any, c: any) => any;
-    readonly jirawebhooks_new: (a: any) => [number, number, number];
-    readonly jirawebhooks_refreshWebhooks: (a: number, b: any, c: any) => any;
-    readonly jirawebhooks_registerDynamicWebhooks: (a: number, b: any, c: any) => any;
-    readonly jirawebhooks_webhooks: (a: number, b: any, c: any) => [number, number, number];
-    readonly refreshWebhooks: (a: any, b: any, c: any) => any;
-    readonly registerDynamicWebhooks: (a: any, b: any, c: any) => any;
-    readonly wasmMemoryBytes: () => number;
-    readonly webhookEvents: () => any;
-    readonly webhookiterator_next: (a: number) => any;
-    readonly wasm_bindgen__convert__closures_____invoke__h60702a48838d1764: (a: number, b: number, c: any) => [number, number];
-    readonly wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475: (a: number, b: number, c: any, d: any) => void;
-    readonly __wbindgen_malloc: (a: number, b: number) => number;
-    readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
-    readonly __wbindgen_free: (a: number, b: number, c: number) => void;
-    readonly __wbindgen_exn_store: (a: number) => void;
-    readonly __externref_table_alloc: () => number;
-    readonly __wbindgen_externrefs: WebAssembly.Table;
-    readonly __wbindgen_destroy_closure: (a: number, b: number) => void;
-    readonly __externref_table_dealloc: (a: number) => void;
-    readonly __wbindgen_start: () => void;
-}
-
-export type SyncInitInput = BufferSource | WebAssembly.Module;
-
-/**
- * Instantiates the given `module`, which can either be bytes or
- * a precompiled `WebAssembly.Module`.
- *
- * @param {{ module: SyncInitInput }} module - Passing `SyncInitInput` directly is deprecated.
- *
- * @returns {InitOutput}
- */
-export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
-
-/**
- * If `module_or_path` is {RequestInfo} or {URL}, makes a request and
- * for everything else, calls `WebAssembly.instantiate` directly.
- *
- * @param {{ module_or_path: InitInput | Promise<InitInput> }} module_or_path - Passing `InitInput` directly is deprecated.
- *
- * @returns {Promise<InitOutput>}
- */
-export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;

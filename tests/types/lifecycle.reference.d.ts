@@ -1,37 +1,37 @@
 /* tslint:disable */
 /* eslint-disable */
 
-/** A delivery's request when it is not a `Request`: what Node's and Express's requests give, for example. */
+/** A delivery's request when it is not a `Request`: the raw body as bytes (or as the text it was sent as). */
 export interface DeliveryRequestLike {
     method?: string;
-    /** The full URL the delivery was sent to (Connect's `qsh` covers its path and query). */
+    /** The full URL it was sent to (Connect's `qsh` covers its path and query). */
     url: string;
     headers: Headers | Record<string, string | string[] | undefined>;
-    /** The raw body, exactly as received (HMAC signatures cover its bytes). */
-    body: string;
+    body: Uint8Array | ArrayBuffer | string;
 }
 
-/** Where processed delivery ids are remembered (a KV, a database): both may be async. */
+/**
+ * Where deliveries are claimed, so that each runs its handler once across processes. `claim` must be atomic: an
+ * insert-if-absent with an expiry (D1 `INSERT … ON CONFLICT DO NOTHING`, Redis `SET key owner NX PX lease`, a
+ * Postgres unique key), taking over an entry whose lease has ended. See the README, "Exactly once".
+ */
 export interface DeliveryStore {
-    has(id: string): boolean | Promise<boolean>;
-    add(id: string, ttlMs: number): unknown;
-}
-
-/** `createWebhookHandler`'s options. */
-export interface WebhookHandlerOptions extends VerifyOptions {
-    /** The handler of each event, or `"*"` for the others; it may be async. A throw makes the endpoint answer 500, so Jira retries. */
-    on: WebhookHandlers;
-    /** Where processed deliveries are remembered; default: in memory, 10,000 ids for 72 hours. `false`: no dedupe. */
-    dedupe?: DeliveryStore | false;
-    /** Gets a replayed failure that has no body, so the app can fetch the entity itself. */
-    onMissingBody?: (failure: FailedWebhook) => unknown;
+    /** Claims `key` for `owner` for `leaseMs`: "claimed", "in-progress" (another holds an unexpired lease) or "done". */
+    claim(key: string, owner: string, leaseMs: number): "claimed" | "in-progress" | "done" | Promise<"claimed" | "in-progress" | "done">;
+    /** Records `key` as processed for `rememberMs`. */
+    complete(key: string, rememberMs: number): unknown;
+    /** Drops `key`'s lease if `owner` still holds it (never a processed key). */
+    release(key: string, owner: string): unknown;
 }
 
 /** A webhook endpoint for Workers, Deno, Vercel Edge, Bun and any Request/Response server. */
-export type WebhookHandler = ((request: Request) => Promise<Response>) & {
-    replay(failure: FailedWebhook): Promise<Delivery | undefined>;
+export type WebhookHandler = ((request: Request | DeliveryRequestLike) => Promise<Response>) & {
+    /**
+     * Feeds a failed delivery (from `client.failedWebhooks()`) through the handlers, once: `site` is the tenant it
+     * came from (a Connect app's clientKey), so that it is the same delivery as the one Jira may still retry.
+     */
+    replay(failure: FailedWebhook, options?: { site?: string }): Promise<Delivery | undefined>;
 };
-
 
 
 
@@ -61,18 +61,28 @@ export interface ResponseLike {
 /** Sends requests where `fetch` is special: Forge, Custom UI, Connect iframes, your own proxy. */
 export type Transport = (request: TransportRequest) => Promise<ResponseLike>;
 
-/** Per-call options, the last argument of every operation. */
-export interface CallOptions {
-    /** Aborts the call (rejects with kind "aborted"). */
-    signal?: AbortSignal;
-    /** Gives up after this many milliseconds, across retries (rejects with kind "timeout"); overrides the config's. */
-    timeoutMs?: number;
+/** What every hook event says: the call and the attempt, never a header or a credential. */
+export interface CallEvent {
+    /** Jira's operationId, e.g. `getDynamicWebhooksForApp`. */
+    operation: string;
+    method: "GET" | "POST" | "PUT" | "DELETE";
+    /** The API path and query, e.g. `/rest/api/2/webhook?startAt=0`. */
+    path: string;
+    /** 1 for the first time the request is sent. */
+    attempt: number;
 }
-
-/** Options of `registerDynamicWebhooks`. */
-export interface RegisterOptions extends CallOptions {
-    /** Reject with kind "partial-failure" when Jira refused any webhook (the error's `result` keeps the created ids). */
-    throwOnPartialFailure?: boolean;
+/** Before an attempt is sent. */
+export interface RequestEvent extends CallEvent {}
+/** After an attempt: the status (0 when no answer came), how long it took, and Jira's rate-limit headers. */
+export interface ResponseEvent extends CallEvent {
+    status: number;
+    durationMs: number;
+    retryAfter?: string;
+    rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
+}
+/** Before the client waits to send again. */
+export interface RetryEvent extends CallEvent {
+    delayMs: number;
 }
 
 export interface WebhookIterator extends AsyncIterableIterator<Webhook, undefined> {}
@@ -83,22 +93,13 @@ export interface FailedWebhookIterator extends AsyncIterableIterator<FailedWebho
 /** What a delivery carries, by `webhookEvent`: an event this version knows, or `UnknownPayload`. */
 export type WebhookPayload = IssuePayload | CommentPayload | IssuePropertyPayload | SprintPayload | VersionPayload | UnknownPayload;
 
-/** The payload of each event this version knows. */
-export interface WebhookPayloads {
-    "jira:issue_created": IssuePayload; "jira:issue_updated": IssuePayload; "jira:issue_deleted": IssuePayload;
-    "comment_created": CommentPayload; "comment_updated": CommentPayload; "comment_deleted": CommentPayload;
-    "issue_property_set": IssuePropertyPayload; "issue_property_deleted": IssuePropertyPayload;
-    "sprint_created": SprintPayload; "sprint_updated": SprintPayload; "sprint_closed": SprintPayload;
-    "sprint_deleted": SprintPayload; "sprint_started": SprintPayload;
-    "jira:version_released": VersionPayload; "jira:version_unreleased": VersionPayload; "jira:version_created": VersionPayload;
-    "jira:version_moved": VersionPayload; "jira:version_updated": VersionPayload; "jira:version_merged": VersionPayload;
-    "jira:version_deleted": VersionPayload;
-}
-
-/** A handler per event, typed by it; `"*"` gets every event that has no handler of its own (also events newer than this version). */
+/**
+ * A handler per event this version knows, typed by it: a misspelled event is a compile error (and a config error at
+ * run time). `"*"` gets every event that has no handler of its own; handlers of events newer than this version go
+ * in `onOther`.
+ */
 export type WebhookHandlers = { [E in keyof WebhookPayloads]?: (payload: WebhookPayloads[E], delivery: Delivery) => unknown } & {
     "*"?: (payload: WebhookPayload, delivery: Delivery) => unknown;
-    [event: string]: ((payload: any, delivery: Delivery) => unknown) | undefined;
 };
 
 
@@ -139,15 +140,19 @@ export interface JiraUser {
 }
 
 /**
- * A delivery that verified: what `verifyDelivery` resolves to and what a handler gets.
+ * A delivery, verified: what every handler gets with the payload.
  */
 export interface Delivery {
     /**
-     * `X-Atlassian-Webhook-Identifier`: the same on every retry, and `FailedWebhook.id`: the dedupe key.
+     * Jira's `X-Atlassian-Webhook-Identifier`: the same on every retry; unique per site only.
      */
     id: string;
     /**
-     * `X-Atlassian-Webhook-Retry`: 0 on the first attempt.
+     * The site it comes from: a Connect tenant's clientKey, an OAuth 2.0 site's cloud id or origin.
+     */
+    site: string;
+    /**
+     * `X-Atlassian-Webhook-Retry`: 0 for the first attempt.
      */
     retry: number;
     /**
@@ -155,25 +160,25 @@ export interface Delivery {
      */
     flow?: "Primary" | "Secondary";
     /**
-     * The payload's `webhookEvent`.
+     * The event (`webhookEvent`).
      */
-    event: string;
+    event: WebhookEvent;
     /**
-     * The payload, as Jira sent it.
-     */
-    payload: WebhookPayload;
-    /**
-     * Connect apps: the tenant, from the JWT's `iss`.
+     * A Connect tenant's clientKey.
      */
     clientKey?: string;
     /**
-     * The ids of the app's webhooks that matched.
+     * The ids of the app's webhooks that matched (REST-registered webhooks).
      */
     matchedWebhookIds?: number[];
     /**
-     * `true` when it came through `replay` from getFailedWebhooks.
+     * `true` when it came from `replay`, not from Jira.
      */
     replayed?: boolean;
+    /**
+     * The payload as Jira sent it.
+     */
+    payload: WebhookPayload;
 }
 
 /**
@@ -324,7 +329,7 @@ export interface Webhook {
 }
 
 /**
- * Admin webhooks with a secret: `X-Hub-Signature: sha256=<hex HMAC of the body>`.
+ * Admin webhooks with a secret: `X-Hub-Signature: sha256=<hex HMAC of the raw body>`.
  */
 export interface HmacVerify {
     /**
@@ -352,8 +357,10 @@ export interface BasicAuth {
 }
 
 /**
- * An OAuth 2.0 (3LO) access token, or a `getToken` that supplies one: asked on the first call, and once
- * more after a 401 (then the request is sent again once). With both, `token` is used until a 401.
+ * An OAuth 2.0 (3LO) access token, or a `getToken` that supplies one: asked on the first call, again when
+ * the token it gave expires, and once more after a 401 (then the request is sent again once). With both,
+ * `token` is used until Jira refuses it. `oauth2Tokens(…).getToken` is a `getToken` that refreshes
+ * Atlassian's rotating refresh tokens safely.
  */
 export interface BearerAuth {
     /**
@@ -365,9 +372,9 @@ export interface BearerAuth {
      */
     token?: string;
     /**
-     * Supplies a fresh access token.
+     * Supplies an access token. `refused` is the token Jira just answered 401 to, if any: give another.
      */
-    getToken?: () => string | Promise<string>;
+    getToken?: (context: TokenContext) => string | Promise<string>;
 }
 
 /**
@@ -514,7 +521,65 @@ export interface ErrorCollection {
 }
 
 /**
- * How deliveries are verified: give the one (or several) your app uses.
+ * Every failure rejects with this (`err instanceof JiraWebhooksError`, also for errors of another copy of
+ * the package, such as the lifecycle entry's). It never contains a credential.
+ */
+export declare class JiraWebhooksError extends Error {
+    private constructor();
+    name: "JiraWebhooksError";
+    /** What went wrong. */
+    kind: JiraWebhooksErrorKind;
+    /** A sentence a person can act on. */
+    message: string;
+    /** The HTTP status, 0 when there was no response. */
+    status: number;
+    /** Jira's `errorMessages`, when the response had an ErrorCollection. */
+    errorMessages: string[];
+    /** Jira's `errors` by field, when the response had an ErrorCollection. */
+    errors: Record<string, string>;
+    /** The operationId of the failed call, e.g. `refreshWebhooks`. */
+    operation?: string;
+    /** The input, config or JSON path at fault (invalid-input, config, decode), or the check that failed (unauthorized). */
+    path?: string;
+    /** Jira's request id (`X-AREQUESTID`), for Atlassian support. */
+    requestId?: string;
+    /** How long Jira asked to wait before trying again (429, some 503), in milliseconds. */
+    retryAfterMs?: number;
+    /** Jira's rate-limit headers, when the error response had them. */
+    rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
+    /** How many times the request was sent (0: never, e.g. invalid input). */
+    attempts: number;
+    /** `true` when Jira may have applied a registration whose answer was lost: list the webhooks before trying again. */
+    mayHaveApplied?: true;
+    /** For "partial-failure": the whole registration answer, with the ids that were created. */
+    result?: ContainerForRegisteredWebhooks;
+}
+
+/** Whether `value` is a `JiraWebhooksError` (the same as `value instanceof JiraWebhooksError`). */
+export declare function isJiraWebhooksError(value: unknown): value is JiraWebhooksError;
+
+
+/**
+ * Functions that see what each call did, for logs, metrics and pacing. They get plain data, never a
+ * credential; a hook that throws or never settles changes nothing about the call.
+ */
+export interface CallHooks {
+    /**
+     * Before each attempt is sent.
+     */
+    request?: (event: RequestEvent) => unknown;
+    /**
+     * When an answer came back (any status), or the attempt failed without one (`status` 0).
+     */
+    response?: (event: ResponseEvent) => unknown;
+    /**
+     * When the client waits before sending again.
+     */
+    retry?: (event: RetryEvent) => unknown;
+}
+
+/**
+ * How deliveries are verified (`verifyDelivery`): give the one (or several) your app uses.
  */
 export interface VerifyOptions {
     /**
@@ -533,6 +598,15 @@ export interface VerifyOptions {
      * Leeway for `exp`, `nbf` and `iat`, in seconds (0 to 600). Default 60.
      */
     clockSkewSeconds?: number;
+    /**
+     * The largest body accepted, in bytes (a larger one is answered 413). Default 32 MiB, above the 25 MB
+     * Jira sends at most.
+     */
+    maxBodyBytes?: number;
+    /**
+     * The site a delivery comes from, when the app knows better than the package (see the README, "Sites").
+     */
+    siteOf?: (delivery: Delivery) => string | undefined | Promise<string | undefined>;
 }
 
 /**
@@ -596,6 +670,10 @@ export interface JiraWebhooksConfig {
      * be left out.
      */
     transport?: Transport;
+    /**
+     * Sees every call: each request, response and retry, with Jira's rate-limit headers (never a credential).
+     */
+    hooks?: CallHooks;
 }
 
 /**
@@ -647,6 +725,41 @@ export interface GetDynamicWebhooksForAppParams {
 }
 
 /**
+ * Options of `registerDynamicWebhooks`.
+ */
+export interface RegisterOptions {
+    /**
+     * Aborts the call (rejects with kind "aborted").
+     */
+    signal?: AbortSignal;
+    /**
+     * Gives up after this many milliseconds, across retries (rejects with kind "timeout"); overrides the
+     * config's `timeoutMs`.
+     */
+    timeoutMs?: number;
+    /**
+     * Reject with kind "partial-failure" when Jira refused any webhook (the error's `result` keeps the created
+     * ids).
+     */
+    throwOnPartialFailure?: boolean;
+}
+
+/**
+ * Per-call options, the last argument of every operation.
+ */
+export interface CallOptions {
+    /**
+     * Aborts the call (rejects with kind "aborted").
+     */
+    signal?: AbortSignal;
+    /**
+     * Gives up after this many milliseconds, across retries (rejects with kind "timeout"); overrides the
+     * config's `timeoutMs`.
+     */
+    timeoutMs?: number;
+}
+
+/**
  * The date the refreshed webhooks expire.
  */
 export interface WebhooksExpirationDate {
@@ -679,6 +792,20 @@ export interface DesiredWebhooks {
 }
 
 /**
+ * What `getToken` is told.
+ */
+export interface TokenContext {
+    /**
+     * The token Jira just refused with a 401, if that is why a token is asked for.
+     */
+    refused?: string;
+    /**
+     * Aborted when the call is aborted or its deadline passes.
+     */
+    signal: AbortSignal;
+}
+
+/**
  * What `keepAlive` did.
  */
 export interface KeepAliveResult {
@@ -690,6 +817,32 @@ export interface KeepAliveResult {
      * Their new expiry, in milliseconds since the epoch, when it refreshed any.
      */
     expirationDate?: number;
+}
+
+/**
+ * What `onError` is told besides the error: which delivery, never its token.
+ */
+export interface DeliveryProblem {
+    /**
+     * A stable name: `handler-failed`, `handler-timed-out`, `claim-failed`, `complete-failed`, …
+     */
+    code: string;
+    /**
+     * A sentence a person can act on.
+     */
+    message: string;
+    /**
+     * The delivery's id.
+     */
+    id: string;
+    /**
+     * Its site.
+     */
+    site: string;
+    /**
+     * Its event.
+     */
+    event: string;
 }
 
 /**
@@ -786,6 +939,65 @@ export interface CommentPayload {
      * The issue commented on.
      */
     issue?: JiraIssue;
+}
+
+/**
+ * `createWebhookHandler`'s options: how deliveries are verified, who handles them, and where they are claimed.
+ */
+export interface WebhookHandlerOptions {
+    /**
+     * OAuth 2.0 (3LO) apps.
+     */
+    oauth?: OAuthVerify;
+    /**
+     * Connect apps.
+     */
+    connect?: ConnectVerify;
+    /**
+     * Admin webhooks with a secret.
+     */
+    hmac?: HmacVerify;
+    /**
+     * Leeway for `exp`, `nbf` and `iat`, in seconds (0 to 600). Default 60.
+     */
+    clockSkewSeconds?: number;
+    /**
+     * The largest body accepted, in bytes (a larger one is answered 413). Default 32 MiB, above the 25 MB
+     * Jira sends at most.
+     */
+    maxBodyBytes?: number;
+    /**
+     * The site a delivery comes from, when the app knows better than the package (see the README, "Sites").
+     */
+    siteOf?: (delivery: Delivery) => string | undefined | Promise<string | undefined>;
+    /**
+     * The handler of each event this version knows, or `"*"` for the others; each may be async. A throw makes
+     * the endpoint answer 500, so that Jira retries.
+     */
+    on: WebhookHandlers;
+    /**
+     * Handlers of events newer than this version, by their name.
+     */
+    onOther?: Record<string, (payload: UnknownPayload, delivery: Delivery) => unknown>;
+    /**
+     * Where deliveries are claimed and remembered (see the README, "Exactly once"); default: in memory, in
+     * this process. `false`: every attempt runs its handler.
+     */
+    dedupe?: DeliveryStore | false;
+    /**
+     * How long a handler may take before the endpoint answers 503 (Jira retries; the claim keeps the retry
+     * out until the handler settles). Default 15000, under Jira's timeout of about 20 s.
+     */
+    handlerTimeoutMs?: number;
+    /**
+     * Told about a handler that threw or timed out and about a store that failed (never a token); default:
+     * one line on `console.error`.
+     */
+    onError?: (error: unknown, context: DeliveryProblem) => unknown;
+    /**
+     * Gets a replayed failure that has no body, so the app can fetch the entity itself.
+     */
+    onMissingBody?: (failure: FailedWebhook) => unknown;
 }
 
 /**
@@ -910,80 +1122,46 @@ export interface SprintPayload {
 export type WebhookEvent = "jira:issue_created" | "jira:issue_updated" | "jira:issue_deleted" | "comment_created" | "comment_updated" | "comment_deleted" | "issue_property_set" | "issue_property_deleted" | "sprint_created" | "sprint_updated" | "sprint_closed" | "sprint_deleted" | "sprint_started" | "jira:version_released" | "jira:version_unreleased" | "jira:version_created" | "jira:version_moved" | "jira:version_updated" | "jira:version_merged" | "jira:version_deleted" | (string & {});
 
 
+/** The payload of each event this version knows. */
+export interface WebhookPayloads {
+    "jira:issue_created": IssuePayload;
+    "jira:issue_updated": IssuePayload;
+    "jira:issue_deleted": IssuePayload;
+    "comment_created": CommentPayload;
+    "comment_updated": CommentPayload;
+    "comment_deleted": CommentPayload;
+    "issue_property_set": IssuePropertyPayload;
+    "issue_property_deleted": IssuePropertyPayload;
+    "sprint_created": SprintPayload;
+    "sprint_updated": SprintPayload;
+    "sprint_closed": SprintPayload;
+    "sprint_deleted": SprintPayload;
+    "sprint_started": SprintPayload;
+    "jira:version_released": VersionPayload;
+    "jira:version_unreleased": VersionPayload;
+    "jira:version_created": VersionPayload;
+    "jira:version_moved": VersionPayload;
+    "jira:version_updated": VersionPayload;
+    "jira:version_merged": VersionPayload;
+    "jira:version_deleted": VersionPayload;
+}
+
+
 /** What went wrong: see the README's "Errors" section. */
-export type JiraWebhooksErrorKind =
-"http" | "network" | "timeout" | "aborted" | "decode" | "invalid-input" | "config" | "partial-failure" | "unauthorized";
-
-/** Every failure rejects with this (`err.name === "JiraWebhooksError"`). It never contains a credential. */
-export interface JiraWebhooksError extends Error {
-    name: "JiraWebhooksError";
-    /** What went wrong. */
-    kind: JiraWebhooksErrorKind;
-    /** A sentence a person can act on. */
-    message: string;
-    /** The HTTP status, 0 when there was no response. */
-    status: number;
-    /** Jira's `errorMessages`, when the response had an ErrorCollection. */
-    errorMessages: string[];
-    /** Jira's `errors` by field, when the response had an ErrorCollection. */
-    errors: Record<string, string>;
-    /** The operationId of the failed call, e.g. `refreshWebhooks`. */
-    operation?: string;
-    /** The input, config or JSON path at fault (invalid-input, config, decode), or the check that failed (unauthorized). */
-    path?: string;
-    /** Jira's request id (`X-AREQUESTID`), for Atlassian support. */
-    requestId?: string;
-    /** How long Jira asked to wait before trying again (429, some 503), in milliseconds. */
-    retryAfterMs?: number;
-    /** Jira's rate-limit headers, when the error response had them. */
-    rateLimit?: { reason?: string; limit?: string; remaining?: string; nearLimit?: string; reset?: string };
-    /** How many times the request was sent (0: never, e.g. invalid input). */
-    attempts: number;
-    /** `true` when Jira may have applied a registration whose answer was lost: list the webhooks before trying again. */
-    mayHaveApplied?: true;
-    /** For "partial-failure": the whole registration answer, with the ids that were created. */
-    result?: ContainerForRegisteredWebhooks;
-}
+export type JiraWebhooksErrorKind = never | "http" | "network" | "timeout" | "aborted" | "decode" | "invalid-input" | "config" | "partial-failure" | "unauthorized" | "reauthorize" | "token";
 
 
-
-/**
- * What `createWebhookHandler` returns is this receiver's `handle`, with its `replay`.
- */
-export class DeliveryReceiver {
-    private constructor();
-    free(): void;
-    [Symbol.dispose](): void;
-    /**
-     * Answers one delivery.
-     */
-    handle(request: Request | DeliveryRequestLike): Promise<Response>;
-    /**
-     * Feeds a failed delivery through the handlers (`replayed: true`), once; resolves to `undefined` when it had
-     * no body and went to `onMissingBody`.
-     */
-    replay(failure: FailedWebhook): Promise<Delivery | undefined>;
-}
-
-/**
- * Async iterator over failed deliveries, following getFailedWebhooks' cursor.
- */
-export class FailedWebhookIterator {
-    private constructor();
-    free(): void;
-    [Symbol.dispose](): void;
-    /**
-     * The next failed delivery (fetching the next page when needed). Calls made at once are answered in order;
-     * after a page failed, the next call asks for that page again.
-     */
-    next(): Promise<IteratorResult<FailedWebhook, undefined>>;
-}
 
 /**
  * A client for one Jira site and one set of credentials.
  */
 export class JiraWebhooks {
+    /**
+     * Releases the client's WebAssembly memory now. Optional: a client nobody refers to any more is released by
+     * the garbage collector. Do not use the client afterwards.
+     */
     free(): void;
+    /** The same as `free()`, for `using client = new JiraWebhooks(…)`. */
     [Symbol.dispose](): void;
     /**
      * Deletes the listed webhooks (DELETE); resolves to `undefined` on Jira's 202.
@@ -1008,7 +1186,7 @@ export class JiraWebhooks {
      */
     keepAlive(params?: KeepAliveOptions, options?: CallOptions): Promise<KeepAliveResult>;
     /**
-     * Validates `config`; throws a `JiraWebhooksError` of kind `config` if it cannot work.
+     * Checks `config`; throws a `JiraWebhooksError` of kind `config` if it cannot work.
      */
     constructor(config: JiraWebhooksConfig);
     /**
@@ -1024,141 +1202,34 @@ export class JiraWebhooks {
      * Makes the app's webhooks on the site exactly `desired`: lists them all, deletes what is not desired (and
      * second copies), registers what is missing, refreshes what expires within `refreshWithinDays`. A registration
      * whose answer was lost is never repeated blindly: the list is read again and only what is still missing is
-     * registered. `timeoutMs` applies to each call.
+     * registered. Runs of one client and URL are serialized (a second waits for the first). `timeoutMs` applies
+     * to each call.
      */
     syncWebhooks(desired: DesiredWebhooks, options?: CallOptions): Promise<SyncResult>;
     /**
-     * Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`.
+     * Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`. Calls of
+     * `next()` made at once are answered in order; after a page failed, the next call asks for it again.
      */
     webhooks(params?: GetDynamicWebhooksForAppParams, options?: CallOptions): WebhookIterator;
 }
 
 /**
- * Async iterator over every webhook of every page of getDynamicWebhooksForApp.
- */
-export class WebhookIterator {
-    private constructor();
-    free(): void;
-    [Symbol.dispose](): void;
-    /**
-     * The next webhook (fetching the next page when needed). Calls made at once are answered in order; after
-     * a page failed, the next call asks for that page again.
-     */
-    next(): Promise<IteratorResult<Webhook, undefined>>;
-}
-
-/**
- * A webhook endpoint: `(request: Request) => Promise<Response>`. It answers 401 to a delivery that does not
- * verify, 400 to a body that is not JSON, 204 once the `on` handler for the event (or `"*"`) succeeded and to a
- * delivery already processed (the handler is not called again), and 500 when the handler threw, so that Jira
- * retries. Its `replay(failure)` feeds a failed delivery (from `client.failedWebhooks()`) through the same
- * handlers and memory.
+ * A webhook endpoint: `(request) => Promise<Response>`, with `replay(failure, { site })`. It answers 401 to a
+ * delivery that does not verify, 400 to a body that is not a JSON object, 413 to one larger than `maxBodyBytes`,
+ * 204 once the handler of the event (or `"*"`) succeeded and to a delivery already processed, 409 while another
+ * attempt of the same delivery runs, 500 when the handler threw and 503 when it passed `handlerTimeoutMs` (Jira
+ * retries both).
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler;
 
 /**
- * Deletes the listed webhooks with a one-off client made from `config`.
- */
-export function deleteWebhookById(config: JiraWebhooksConfig, ids: ContainerForWebhookIDs, options?: CallOptions): Promise<void>;
-
-/**
- * Returns one page of the app's webhooks with a one-off client made from `config`.
- */
-export function getDynamicWebhooksForApp(config: JiraWebhooksConfig, params?: GetDynamicWebhooksForAppParams, options?: CallOptions): Promise<PageBeanWebhook>;
-
-/**
- * Returns one page of failed deliveries with a one-off client made from `config`.
- */
-export function getFailedWebhooks(config: JiraWebhooksConfig, params?: GetFailedWebhooksParams, options?: CallOptions): Promise<FailedWebhooks>;
-
-/**
- * Extends the listed webhooks by 30 days with a one-off client made from `config`.
- */
-export function refreshWebhooks(config: JiraWebhooksConfig, ids: ContainerForWebhookIDs, options?: CallOptions): Promise<WebhooksExpirationDate>;
-
-/**
- * Registers webhooks (POST) with a one-off client made from `config`.
- */
-export function registerDynamicWebhooks(config: JiraWebhooksConfig, details: WebhookRegistrationDetails, options?: RegisterOptions): Promise<ContainerForRegisteredWebhooks>;
-
-/**
  * Verifies that `request` comes from Jira (an OAuth 2.0 app's Bearer JWT, a Connect JWT with `qsh`, or an
- * `X-Hub-Signature`) and resolves to the delivery; rejects with kind `unauthorized` naming the check that failed.
+ * `X-Hub-Signature` over the raw body) and resolves to the delivery; rejects with kind `unauthorized` naming the
+ * check that failed. It does not claim: use `createWebhookHandler` to process each delivery once.
  */
 export function verifyDelivery(request: Request | DeliveryRequestLike, options: VerifyOptions): Promise<Delivery>;
-
-/**
- * The size of this module's WebAssembly linear memory in bytes: for benchmarks and leak checks.
- */
-export function wasmMemoryBytes(): number;
 
 /**
  * Every event name this version knows, in the spec's order (v2 events, then the 2026 v3 additions).
  */
 export function webhookEvents(): WebhookEvent[];
-
-export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
-
-export interface InitOutput {
-    readonly memory: WebAssembly.Memory;
-    readonly __wbg_deliveryreceiver_free: (a: number, b: number) => void;
-    readonly __wbg_failedwebhookiterator_free: (a: number, b: number) => void;
-    readonly __wbg_jirawebhooks_free: (a: number, b: number) => void;
-    readonly __wbg_webhookiterator_free: (a: number, b: number) => void;
-    readonly createWebhookHandler: (a: any) => [number, number, number];
-    readonly deleteWebhookById: (a: any, b: any, c: any) => any;
-    readonly deliveryreceiver_handle: (a: number, b: any) => any;
-    readonly deliveryreceiver_replay: (a: number, b: any) => any;
-    readonly failedwebhookiterator_next: (a: number) => any;
-    readonly getDynamicWebhooksForApp: (a: any, b: any, c: any) => any;
-    readonly getFailedWebhooks: (a: any, b: any, c: any) => any;
-    readonly jirawebhooks_deleteWebhookById: (a: number, b: any, c: any) => any;
-    readonly jirawebhooks_failedWebhooks: (a: number, b: any, c: any) => [number, number, number];
-    readonly jirawebhooks_getDynamicWebhooksForApp: (a: number, b: any, c: any) => any;
-    readonly jirawebhooks_getFailedWebhooks: (a: number, b: any, c: any) => any;
-    readonly jirawebhooks_keepAlive: (a: number, b: any, c: any) => any;
-    readonly jirawebhooks_new: (a: any) => [number, number, number];
-    readonly jirawebhooks_refreshWebhooks: (a: number, b: any, c: any) => any;
-    readonly jirawebhooks_registerDynamicWebhooks: (a: number, b: any, c: any) => any;
-    readonly jirawebhooks_syncWebhooks: (a: number, b: any, c: any) => any;
-    readonly jirawebhooks_webhooks: (a: number, b: any, c: any) => [number, number, number];
-    readonly refreshWebhooks: (a: any, b: any, c: any) => any;
-    readonly registerDynamicWebhooks: (a: any, b: any, c: any) => any;
-    readonly verifyDelivery: (a: any, b: any) => any;
-    readonly wasmMemoryBytes: () => number;
-    readonly webhookEvents: () => any;
-    readonly webhookiterator_next: (a: number) => any;
-    readonly wasm_bindgen__convert__closures_____invoke__h60702a48838d1764: (a: number, b: number, c: any) => [number, number];
-    readonly wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475: (a: number, b: number, c: any, d: any) => void;
-    readonly __wbindgen_malloc: (a: number, b: number) => number;
-    readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
-    readonly __wbindgen_free: (a: number, b: number, c: number) => void;
-    readonly __wbindgen_exn_store: (a: number) => void;
-    readonly __externref_table_alloc: () => number;
-    readonly __wbindgen_externrefs: WebAssembly.Table;
-    readonly __wbindgen_destroy_closure: (a: number, b: number) => void;
-    readonly __externref_table_dealloc: (a: number) => void;
-    readonly __wbindgen_start: () => void;
-}
-
-export type SyncInitInput = BufferSource | WebAssembly.Module;
-
-/**
- * Instantiates the given `module`, which can either be bytes or
- * a precompiled `WebAssembly.Module`.
- *
- * @param {{ module: SyncInitInput }} module - Passing `SyncInitInput` directly is deprecated.
- *
- * @returns {InitOutput}
- */
-export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
-
-/**
- * If `module_or_path` is {RequestInfo} or {URL}, makes a request and
- * for everything else, calls `WebAssembly.instantiate` directly.
- *
- * @param {{ module_or_path: InitInput | Promise<InitInput> }} module_or_path - Passing `InitInput` directly is deprecated.
- *
- * @returns {Promise<InitOutput>}
- */
-export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;
