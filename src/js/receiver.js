@@ -310,7 +310,7 @@ export function webhookHandler(receiver, options) {
         const kind = status === 500 ? "the handler failed" : "the handler passed its deadline";
         throw newError(`replay: ${kind}; the failure can be replayed again`, JSON.stringify({ kind: "http", status, operation: "replay" }));
       }
-      const delivery = JSON.parse(d.delivery());
+      const delivery = deliveryOf(d, payload);
       if (status === 400) {
         throw newError("replay: the failed delivery's body is not a JSON object", JSON.stringify({ kind: "decode", status: 400, path: "body", operation: "replay" }));
       }

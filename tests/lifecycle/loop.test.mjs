@@ -145,13 +145,14 @@ test("a permanently failing endpoint fills getFailedWebhooks; replay recovers ea
   assert.deepEqual(failures.map((f) => f.id), [delivery.id]);
   behaviour = async () => {};
   const handler = lib.createWebhookHandler({ connect: { baseUrl: "http://127.0.0.1", sharedSecret: () => CONNECT_SECRET }, on: { comment_created: (p, d) => handled.push(d) } });
-  const replayed = await handler.replay(failures[0]);
+  // The replay names the tenant the failure came from: it is the same delivery as the one Jira may still retry.
+  const replayed = await handler.replay(failures[0], { site: CONNECT_CLIENT_KEY });
   assert.deepEqual([replayed.id, replayed.event, replayed.replayed, replayed.payload.comment.id], [delivery.id, "comment_created", true, "1"]);
-  await handler.replay(failures[0]);
+  await handler.replay(failures[0], { site: CONNECT_CLIENT_KEY });
   assert.equal(handled.filter((d) => d.replayed).length, 1, "replayed once");
   const missing = [];
   const withoutBody = lib.createWebhookHandler({ connect: { baseUrl: "http://x", sharedSecret: () => "s" }, on: {}, onMissingBody: (f) => missing.push(f.id) });
-  assert.equal(await withoutBody.replay({ id: "gone", url: receiverUrl, failureTime: 1 }), undefined);
+  assert.equal(await withoutBody.replay({ id: "gone", url: receiverUrl, failureTime: 1 }, { site: CONNECT_CLIENT_KEY }), undefined);
   assert.deepEqual(missing, ["gone"]);
 });
 

@@ -15,6 +15,7 @@ import { withTimeout, workerdBinary } from "../runtimes/common.mjs";
 
 const WORKER = `import { JiraWebhooks, createWebhookHandler } from "jira-webhooks/lifecycle";
 const handled = [];
+const reports = [];
 let failing = 0;
 let settings;
 let handler;
@@ -33,15 +34,18 @@ export default {
               handled.push({ id: delivery.id, retry: delivery.retry, event: delivery.event, clientKey: delivery.clientKey, replayed: !!delivery.replayed });
               if (failing-- > 0) throw new Error("failing on purpose");
             } },
+            // Told of each failure (the error and which delivery, never a token) instead of the default log line.
+            onError: (error, context) => reports.push({ code: context.code, id: context.id, event: context.event, message: String(error?.message) }),
           });
           handled.length = 0;
           return Response.json({ ok: true });
         case "/fail": failing = (await request.json()).times; return Response.json({ ok: true });
         case "/sync": return Response.json(await client().syncWebhooks(await request.json()));
         case "/handled": return Response.json(handled);
+        case "/reports": return Response.json(reports);
         case "/replay": {
           const replayed = [];
-          for await (const failure of client().failedWebhooks()) replayed.push(await handler.replay(failure));
+          for await (const failure of client().failedWebhooks()) replayed.push(await handler.replay(failure, { site: settings.clientKey }));
           return Response.json(replayed.map((d) => d.id));
         }
       }
@@ -133,6 +137,10 @@ test("workerd: sync once, a verified delivery retried after a 500 processed once
   assert.deepEqual(await call("/replay", {}), [comment.id], "listed again by Jira");
   const handled = await call("/handled");
   assert.deepEqual(handled.filter((d) => d.replayed).map((d) => d.id), [comment.id], "but processed once");
+  assert.deepEqual(await call("/reports"), [
+    { code: "handler-failed", id: issue.id, event: "jira:issue_created", message: "failing on purpose" },
+    ...[1, 2, 3].map(() => ({ code: "handler-failed", id: comment.id, event: "comment_created", message: "failing on purpose" })),
+  ]);
 
   const forged = await fetch(`${origin}/webhook`, { method: "POST", headers: { authorization: "JWT a.b.c" }, body: "{}" });
   assert.equal(forged.status, 401);

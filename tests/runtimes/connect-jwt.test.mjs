@@ -56,7 +56,7 @@ test("Connect JWT: a wrong shared secret is kind http, status 401, and the secre
   const errors = {
     list: await rejection(client.getDynamicWebhooksForApp()),
     register: await rejection(client.registerDynamicWebhooks({ url: INPUT.hookUrl, webhooks: INPUT.webhooks })),
-    failed: await rejection(lib.getFailedWebhooks({ baseUrl: fake.url, auth: { ...AUTHS.connect, sharedSecret: wrongSecret } })),
+    failed: await rejection(new lib.JiraWebhooks({ baseUrl: fake.url, auth: { ...AUTHS.connect, sharedSecret: wrongSecret } }).getFailedWebhooks()),
   };
   for (const [operation, e] of [["getDynamicWebhooksForApp", errors.list], ["registerDynamicWebhooks", errors.register], ["getFailedWebhooks", errors.failed]]) {
     assert.deepEqual({ ...e, text: undefined, errorMessages: undefined }, {

@@ -20,16 +20,23 @@ before(async () => {
 
 const OAUTH = { prefix: OAUTH_PREFIX, app: OAUTH_APP, user: "alice", failedForbidden: true }; // failed deliveries: Connect only
 
-test("OAuth: the five operations through /ex/jira/{cloudId}; getToken hands out an expired token first: one refresh, one retry, then the cached good token", { timeout: 30_000 }, async () => {
+test("OAuth: the five operations through /ex/jira/{cloudId}; getToken hands out an expired token first: it is told which token was refused, and the call is sent once more", { timeout: 30_000 }, async () => {
   await prepareFake(fake);
   const handedOut = [];
-  const getToken = async () => {
+  const refusals = [];
+  const getToken = async ({ refused, signal }) => {
+    assert.ok(signal instanceof AbortSignal, "getToken gets the call's signal");
+    if (refused !== undefined) refusals.push(refused);
     const token = handedOut.length === 0 ? EXPIRED : GOOD;
     handedOut.push(token);
     return token;
   };
   const out = await drive(lib, { cloudId: CLOUD_ID, gatewayUrl: fake.url, auth: { type: "bearer", getToken } }, INPUT);
-  assert.deepEqual(handedOut, [EXPIRED, GOOD], "asked once, and once more after the 401");
+  // getToken is asked at the start of every call (it caches: oauth2Tokens does), and once more after the 401,
+  // told which token Jira refused.
+  assert.deepEqual(refusals, [EXPIRED], "one refusal, naming the refused token");
+  assert.deepEqual([handedOut[0], handedOut[1]], [EXPIRED, GOOD]);
+  assert.ok(handedOut.slice(1).every((t) => t === GOOD), String(handedOut));
   // The first POST is refused (401) and sent exactly once more with the fresh token; the rest use it at once.
   const refused = { method: "POST", path: "/webhook", query: {}, body: { url: HOOK_URL, webhooks: WEBHOOKS }, status: 401 };
   checkDrive(out, fake, { ...OAUTH, extraRequests: [refused] });
@@ -51,11 +58,11 @@ test("OAuth: getToken that never gets a good token: one refresh, one retry, then
   ]);
 });
 
-test("OAuth: a getToken that throws is a config error naming auth.getToken but never its text, and nothing is sent", { timeout: 30_000 }, async () => {
+test("OAuth: a getToken that throws is a `token` error naming auth.getToken but never its text, and nothing is sent", { timeout: 30_000 }, async () => {
   await prepareFake(fake);
   const client = new lib.JiraWebhooks({ cloudId: CLOUD_ID, gatewayUrl: fake.url, auth: { type: "bearer", getToken: () => { throw new Error("refresh token rt-s3cr3t expired"); } } });
   const e = await rejection(client.getDynamicWebhooksForApp());
-  assert.equal(e.kind, "config");
+  assert.equal(e.kind, "token", "told apart from a config error: the token endpoint or the user's grant failed");
   assert.match(e.text, /auth\.getToken failed: it threw or rejected with Error/);
   assert.ok(!e.text.includes("rt-s3cr3t"), "a token provider's message may hold a credential");
   assert.deepEqual(apiRequests(fake), []);

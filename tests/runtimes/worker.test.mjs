@@ -63,7 +63,7 @@ test("Chromium dedicated module Worker: the five operations through browser.js",
   assert.equal(result.fail, undefined, result.fail);
   const { scope, ...out } = result.ok;
   assert.deepEqual({ ...scope, exports: undefined }, { dedicatedWorker: true, hasWindow: false, hasDocument: false, exports: undefined });
-  for (const name of ["JiraWebhooks", "registerDynamicWebhooks", "getDynamicWebhooksForApp", "getFailedWebhooks", "refreshWebhooks", "deleteWebhookById"])
+  for (const name of ["JiraWebhooks", "JiraWebhooksError", "isJiraWebhooksError", "webhookEvents"])
     assert.ok(scope.exports.includes(name), `browser.js exports ${name}`);
   checkDrive(out, fake);
   assert.deepEqual(problems, []);
