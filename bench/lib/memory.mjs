@@ -10,7 +10,15 @@ const warmup = Number(warmupArg);
 if (typeof global.gc !== "function") throw new Error("run with --expose-gc");
 
 const client = await makeClient(kind, base, pkgEntry);
-const wasmBytes = kind === "pkg" ? (await import(pkgEntry)).wasmMemoryBytes : () => null;
+const wasmBytes = kind === "pkg" ? await wasmMemoryOf(pkgEntry) : () => null;
+
+/** The linear memory of the glue the entry at `entry` loaded: initialising it again answers its wasm exports. */
+async function wasmMemoryOf(entry) {
+  const glue = await import(new URL("jira_webhooks.js", entry).href);
+  const { readFileSync } = await import("node:fs");
+  const wasm = glue.__initSync({ module: readFileSync(new URL("jira_webhooks_bg.wasm", entry)) });
+  return () => wasm.memory.buffer.byteLength;
+}
 
 async function sample(at) {
   // Two passes: FinalizationRegistry callbacks (wasm-bindgen frees Rust objects through them) run after a GC.
