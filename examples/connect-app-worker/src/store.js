@@ -23,13 +23,30 @@ export async function saveSyncOutcomes(db, outcomes) {
       .bind(o.status, o.detail, o.attempts, now, o.clientKey)));
 }
 
-/** createWebhookHandler's DeliveryStore: keys are "clientKey/deliveryId", kept for the ttl the handler asks. */
+/**
+ * createWebhookHandler's DeliveryStore in D1. `claim` is one statement, so it is atomic: an insert, or the takeover
+ * of an entry whose lease or memory has ended; when neither happened, the entry says whether another attempt holds
+ * it (in progress) or it was processed (done). `release` drops only the caller's own lease.
+ */
 export const deliveryStore = (db) => ({
-  async has(key) {
-    return (await db.prepare("SELECT 1 AS seen FROM deliveries_seen WHERE key = ? AND expires_at > ?").bind(key, Date.now()).first()) !== null;
+  async claim(key, owner, leaseMs) {
+    const now = Date.now();
+    const taken = await db.prepare(
+      `INSERT INTO delivery_claims (key, owner, state, until) VALUES (?1, ?2, 'claimed', ?3)
+       ON CONFLICT (key) DO UPDATE SET owner = ?2, state = 'claimed', until = ?3 WHERE delivery_claims.until <= ?4
+       RETURNING owner`,
+    ).bind(key, owner, now + leaseMs, now).first();
+    if (taken?.owner === owner) return "claimed";
+    const row = await db.prepare("SELECT state FROM delivery_claims WHERE key = ?").bind(key).first();
+    return row?.state === "done" ? "done" : "in-progress";
   },
-  async add(key, ttlMs) {
-    await db.prepare("INSERT INTO deliveries_seen (key, expires_at) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET expires_at = ?2")
-      .bind(key, Date.now() + ttlMs).run();
+  async complete(key, rememberMs) {
+    await db.prepare(
+      `INSERT INTO delivery_claims (key, owner, state, until) VALUES (?1, NULL, 'done', ?2)
+       ON CONFLICT (key) DO UPDATE SET owner = NULL, state = 'done', until = ?2`,
+    ).bind(key, Date.now() + rememberMs).run();
+  },
+  async release(key, owner) {
+    await db.prepare("DELETE FROM delivery_claims WHERE key = ? AND owner = ? AND state = 'claimed'").bind(key, owner).run();
   },
 });

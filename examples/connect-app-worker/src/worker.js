@@ -38,7 +38,7 @@ export default {
   /** The cron trigger: a sync round over every installed tenant. */
   async scheduled(controller, env, ctx) {
     await enqueueSyncRound(env);
-    await env.DB.prepare("DELETE FROM deliveries_seen WHERE expires_at < ?").bind(Date.now()).run();
+    await env.DB.prepare("DELETE FROM delivery_claims WHERE until < ?").bind(Date.now()).run();
   },
 
   async queue(batch, env, ctx) {
