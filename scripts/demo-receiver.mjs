@@ -158,7 +158,8 @@ export async function createDemoReceiver({ pkgDir, origin, clientKey, sharedSecr
       const before = calls.get(failure.id)?.n ?? 0;
       const base = { source: "replay", id: failure.id };
       try {
-        const delivery = await handler.replay(failure);
+        // The tenant it came from: a replay is the same delivery as the one Jira may still retry.
+        const delivery = await handler.replay(failure, { site: clientKey });
         if (delivery === undefined) {
           counts.noBody++;
           record({ ...base, outcome: "no-body", reason: "Jira kept no body for this failure: an app would fetch the entity itself." });
