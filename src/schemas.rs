@@ -43,6 +43,20 @@ pub static SHAPES: &[(&str, &Shape)] = &[
     ("ConnectVerify", crate::lifecycle::deliveries::ConnectVerify::SHAPE),
     #[cfg(feature = "lifecycle")]
     ("HmacVerify", crate::lifecycle::deliveries::HmacVerify::SHAPE),
+    #[cfg(feature = "lifecycle")]
+    ("OAuth2TokensOptions", crate::auth::oauth::OAuth2TokensOptions::SHAPE),
+    #[cfg(feature = "lifecycle")]
+    ("StoredTokens", crate::auth::oauth::StoredTokens::SHAPE),
+    #[cfg(feature = "lifecycle")]
+    ("ExchangeCodeOptions", crate::auth::oauth::ExchangeCodeOptions::SHAPE),
+    #[cfg(feature = "lifecycle")]
+    ("AccessibleResource", crate::auth::oauth::AccessibleResource::SHAPE),
+    #[cfg(feature = "lifecycle")]
+    ("AccessibleResources", ACCESSIBLE_RESOURCES),
+    #[cfg(feature = "lifecycle")]
+    ("AccessibleResourcesOptions", crate::auth::oauth::AccessibleResourcesOptions::SHAPE),
+    #[cfg(feature = "lifecycle")]
+    ("TokenAnswer", crate::auth::oauth::TOKEN_ANSWER),
 ];
 
 /// The index of `shape` in [`SHAPES`]. A constant's address may differ between codegen units, so a shape is
@@ -87,6 +101,17 @@ fn same_ty(a: Ty, b: Ty) -> bool {
         _ => false,
     }
 }
+
+/// `accessible-resources` answers a list; the validators check objects, so the list is the member of one.
+#[cfg(feature = "lifecycle")]
+static ACCESSIBLE_RESOURCES: &Shape = &Shape {
+    fields: &[crate::decode::Field {
+        name: "resources",
+        ty: Ty::List(&Ty::Obj(crate::auth::oauth::AccessibleResource::SHAPE)),
+        required: true,
+    }],
+    closed: true,
+};
 
 /// The tag tables of [`Ty::Tagged`] by their index (the `a` of a `NotOneOf` fault).
 pub static TAGGED: &[&[(&str, &Shape)]] = &[crate::config::schema::AUTH_TYPES];

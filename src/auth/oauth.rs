@@ -30,8 +30,146 @@
 //! Object's storage); an eventually consistent store (such as a key-value cache replicated with a delay) can show a
 //! spent refresh token after another process stored its successor, and no client logic can make that safe.
 
+use crate::decode::{model, JsOnly, Ty};
+use crate::encode::push_json_string;
 use crate::error::{Error, ErrorKind, Secrets};
 use crate::text::cat;
+
+/// Atlassian's token endpoint (developer.atlassian.com, "OAuth 2.0 (3LO) apps").
+pub const TOKEN_URL: &str = "https://auth.atlassian.com/oauth/token";
+
+model! {
+    /// `oauth2Tokens`' options: one connection's tokens (one user's grant), kept in the app's store.
+    pub struct OAuth2TokensOptions [closed] {
+        /// The app's client id.
+        client_id "clientId": String = Ty::Text,
+        /// The app's client secret; it never appears in an error.
+        client_secret "clientSecret": String = Ty::Text,
+        /// Reads the connection's stored tokens (`null` when there are none). It must read the store's latest
+        /// write: an eventually consistent store can hand back a refresh token that was already spent.
+        #[tsify(type = "() => StoredTokens | null | undefined | Promise<StoredTokens | null | undefined>")]
+        load "load": JsOnly = Ty::Function,
+        /// Compare-and-swap: stores `next` only if the stored refresh token is still `previous.refreshToken`, and says
+        /// whether it did (false: another process rotated first; its tokens are used).
+        #[tsify(type = "(next: StoredTokens, previous: { refreshToken: string }) => boolean | Promise<boolean>")]
+        save "save": JsOnly = Ty::Function,
+        /// The token endpoint; default `https://auth.atlassian.com/oauth/token`.
+        #[tsify(optional)]
+        token_url "tokenUrl": Option<String> = Ty::Str,
+        /// Refresh this long before the access token expires. Default 300000 (5 minutes).
+        #[tsify(optional)]
+        refresh_ahead_ms "refreshAheadMs": Option<f64> = Ty::Num,
+        /// How long one refresh may take, retries of the token endpoint included. Default 30000.
+        #[tsify(optional)]
+        timeout_ms "timeoutMs": Option<f64> = Ty::Num,
+    }
+}
+
+model! {
+    /// A connection's tokens as the app stores them.
+    pub struct StoredTokens [open] {
+        /// The access token (an hour's life).
+        access_token "accessToken": String = Ty::Str,
+        /// The refresh token: single use, each refresh returns the next one.
+        refresh_token "refreshToken": String = Ty::Text,
+        /// When the access token expires, in milliseconds since the epoch.
+        expires_at "expiresAt": f64 = Ty::Num,
+    }
+}
+
+model! {
+    /// `exchangeCode`'s options: the code of the authorization redirect, for the first pair of tokens.
+    pub struct ExchangeCodeOptions [closed] {
+        /// The app's client id.
+        client_id "clientId": String = Ty::Text,
+        /// The app's client secret.
+        client_secret "clientSecret": String = Ty::Text,
+        /// The `code` query parameter of the redirect.
+        code "code": String = Ty::Text,
+        /// The redirect URI the authorization used (it must match).
+        redirect_uri "redirectUri": String = Ty::Url,
+        /// The token endpoint; default `https://auth.atlassian.com/oauth/token`.
+        #[tsify(optional)]
+        token_url "tokenUrl": Option<String> = Ty::Str,
+        /// Gives up after this many milliseconds. Default 30000.
+        #[tsify(optional)]
+        timeout_ms "timeoutMs": Option<f64> = Ty::Num,
+    }
+}
+
+model! {
+    /// A site the user granted the app: what `accessibleResources` lists.
+    pub struct AccessibleResource [open] {
+        /// The site's cloud id: `cloudId` in the client's config.
+        id "id": String = Ty::Text,
+        /// The site, e.g. `https://your-domain.atlassian.net`.
+        url "url": String = Ty::Str,
+        /// The site's name.
+        name "name": String = Ty::Str,
+        /// The scopes granted on it.
+        scopes "scopes": Vec<String> = Ty::List(&Ty::Str),
+        /// The site's avatar.
+        #[tsify(optional)]
+        avatar_url "avatarUrl": Option<String> = Ty::Str,
+    }
+}
+
+model! {
+    /// `accessibleResources`' options.
+    pub struct AccessibleResourcesOptions [closed] {
+        /// The gateway; default `https://api.atlassian.com`.
+        #[tsify(optional)]
+        gateway_url "gatewayUrl": Option<String> = Ty::Str,
+        /// Gives up after this many milliseconds. Default 30000.
+        #[tsify(optional)]
+        timeout_ms "timeoutMs": Option<f64> = Ty::Num,
+    }
+}
+
+/// What the token endpoint answers with 200: the new pair and its lifetime (`refresh_token` may be absent when
+/// the grant keeps the one that was sent).
+pub static TOKEN_ANSWER: &crate::decode::Shape = &crate::decode::Shape {
+    fields: &[
+        crate::decode::Field { name: "access_token", ty: Ty::Text, required: true },
+        crate::decode::Field { name: "refresh_token", ty: Ty::Text, required: false },
+        crate::decode::Field { name: "expires_in", ty: Ty::Num, required: true },
+    ],
+    closed: false,
+};
+
+/// What a token request asks for.
+pub enum Grant<'a> {
+    /// The next pair for a refresh token (it is spent by this request).
+    Refresh(&'a str),
+    /// The first pair for an authorization code and the redirect URI it was issued for.
+    Code(&'a str, &'a str),
+}
+
+/// The JSON body of a request to the token endpoint (Atlassian's OAuth 2.0 (3LO) page).
+pub fn token_request(client_id: &str, client_secret: &str, grant: Grant) -> String {
+    let mut out = String::from("{\"grant_type\":");
+    let members: [(&str, &str); 2] = match grant {
+        Grant::Refresh(token) => {
+            push_json_string(&mut out, "refresh_token");
+            [("refresh_token", token), ("", "")]
+        }
+        Grant::Code(code, redirect_uri) => {
+            push_json_string(&mut out, "authorization_code");
+            [("code", code), ("redirect_uri", redirect_uri)]
+        }
+    };
+    for (name, value) in [("client_id", client_id), ("client_secret", client_secret)].into_iter().chain(members) {
+        if name.is_empty() {
+            continue;
+        }
+        out.push(',');
+        push_json_string(&mut out, name);
+        out.push(':');
+        push_json_string(&mut out, value);
+    }
+    out.push('}');
+    out
+}
 
 /// A connection's tokens.
 #[derive(Clone, PartialEq)]
@@ -1263,5 +1401,22 @@ mod tests {
             "no lifetime: stale at once"
         );
         assert_eq!(w.store.tokens, Some(tokens));
+    }
+}
+
+#[cfg(test)]
+mod request_tests {
+    use super::*;
+
+    #[test]
+    fn token_requests_are_atlassians_json_bodies() {
+        assert_eq!(
+            token_request("id-1", "s\"3", Grant::Refresh("rt-1")),
+            r#"{"grant_type":"refresh_token","client_id":"id-1","client_secret":"s\"3","refresh_token":"rt-1"}"#
+        );
+        assert_eq!(
+            token_request("id-1", "s3", Grant::Code("c-9", "https://app.example.com/callback")),
+            r#"{"grant_type":"authorization_code","client_id":"id-1","client_secret":"s3","code":"c-9","redirect_uri":"https://app.example.com/callback"}"#
+        );
     }
 }

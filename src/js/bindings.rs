@@ -35,6 +35,18 @@ extern "C" {
     pub fn verify_request(receiver: super::receiver::Receiver, options: &JsValue, request: &JsValue) -> Promise;
 }
 
+#[cfg(feature = "lifecycle")]
+#[wasm_bindgen(module = "/src/js/oauth.js")]
+extern "C" {
+    /// `{ getToken }` for one connection's tokens.
+    #[wasm_bindgen(js_name = tokenManager)]
+    pub fn token_manager(session: super::oauth::TokenSession, options: &JsValue) -> JsValue;
+    /// POSTs an authorization code to the token endpoint; resolves to the first tokens.
+    pub fn exchange(handle: super::oauth::Exchange, url: &str, body: &str) -> Promise;
+    /// GETs the sites of a grant.
+    pub fn resources(handle: super::oauth::Exchange, url: &str, authorization: &str) -> Promise;
+}
+
 #[wasm_bindgen(module = "/src/js/values.js")]
 extern "C" {
     /// The caller's value taken once and checked: `[copy]` or `[undefined, fault]`.

@@ -9,6 +9,8 @@ mod bindings;
 mod client;
 #[cfg(feature = "lifecycle")]
 mod lifecycle;
+#[cfg(feature = "lifecycle")]
+mod oauth;
 mod pages;
 #[cfg(feature = "lifecycle")]
 mod receiver;

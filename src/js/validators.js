@@ -51,6 +51,13 @@ export const SHAPES = [
   "OAuthVerify",
   "ConnectVerify",
   "HmacVerify",
+  "OAuth2TokensOptions",
+  "StoredTokens",
+  "ExchangeCodeOptions",
+  "AccessibleResource",
+  "AccessibleResources",
+  "AccessibleResourcesOptions",
+  "TokenAnswer",
 ];
 
 const MAX = 9007199254740991;
@@ -864,5 +871,166 @@ export function checkHmacVerify(o) {
     if (typeof v !== "string") return ["secret", 0, 1, 0];
     if (blank(v)) return ["secret", 6, 0, 0];
   }
+  return undefined;
+}
+
+/** Checks a `OAuth2TokensOptions`. */
+export function checkOAuth2TokensOptions(o) {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
+  for (const k in o) if (k !== "clientId" && k !== "clientSecret" && k !== "load" && k !== "save" && k !== "tokenUrl" && k !== "refreshAheadMs" && k !== "timeoutMs" && o[k] !== undefined) return ["", 2, 29, 0];
+  let v;
+  v = o.clientId;
+  if (v === undefined) return ["clientId", 1, 0, 0];
+  if (typeof v !== "string") return ["clientId", 0, 1, 0];
+  if (blank(v)) return ["clientId", 6, 0, 0];
+  v = o.clientSecret;
+  if (v === undefined) return ["clientSecret", 1, 0, 0];
+  if (typeof v !== "string") return ["clientSecret", 0, 1, 0];
+  if (blank(v)) return ["clientSecret", 6, 0, 0];
+  v = o.load;
+  if (v === undefined) return ["load", 1, 0, 0];
+  if (typeof v !== "function") return ["load", 0, 8, 0];
+  v = o.save;
+  if (v === undefined) return ["save", 1, 0, 0];
+  if (typeof v !== "function") return ["save", 0, 8, 0];
+  v = o.tokenUrl;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "string") return ["tokenUrl", 0, 1, 0];
+  }
+  v = o.refreshAheadMs;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "number" || v !== v) return ["refreshAheadMs", 0, 2, 0];
+  }
+  v = o.timeoutMs;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "number" || v !== v) return ["timeoutMs", 0, 2, 0];
+  }
+  return undefined;
+}
+
+/** Checks a `StoredTokens`. */
+export function checkStoredTokens(o) {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
+  let v;
+  v = o.accessToken;
+  if (v === undefined) return ["accessToken", 1, 0, 0];
+  if (typeof v !== "string") return ["accessToken", 0, 1, 0];
+  v = o.refreshToken;
+  if (v === undefined) return ["refreshToken", 1, 0, 0];
+  if (typeof v !== "string") return ["refreshToken", 0, 1, 0];
+  if (blank(v)) return ["refreshToken", 6, 0, 0];
+  v = o.expiresAt;
+  if (v === undefined) return ["expiresAt", 1, 0, 0];
+  if (typeof v !== "number" || v !== v) return ["expiresAt", 0, 2, 0];
+  return undefined;
+}
+
+/** Checks a `ExchangeCodeOptions`. */
+export function checkExchangeCodeOptions(o) {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
+  for (const k in o) if (k !== "clientId" && k !== "clientSecret" && k !== "code" && k !== "redirectUri" && k !== "tokenUrl" && k !== "timeoutMs" && o[k] !== undefined) return ["", 2, 31, 0];
+  let v;
+  v = o.clientId;
+  if (v === undefined) return ["clientId", 1, 0, 0];
+  if (typeof v !== "string") return ["clientId", 0, 1, 0];
+  if (blank(v)) return ["clientId", 6, 0, 0];
+  v = o.clientSecret;
+  if (v === undefined) return ["clientSecret", 1, 0, 0];
+  if (typeof v !== "string") return ["clientSecret", 0, 1, 0];
+  if (blank(v)) return ["clientSecret", 6, 0, 0];
+  v = o.code;
+  if (v === undefined) return ["code", 1, 0, 0];
+  if (typeof v !== "string") return ["code", 0, 1, 0];
+  if (blank(v)) return ["code", 6, 0, 0];
+  v = o.redirectUri;
+  if (v === undefined) return ["redirectUri", 1, 0, 0];
+  if (typeof v !== "string") return ["redirectUri", 0, 1, 0];
+  if (!isUrl(v)) return ["redirectUri", 7, 0, 0];
+  v = o.tokenUrl;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "string") return ["tokenUrl", 0, 1, 0];
+  }
+  v = o.timeoutMs;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "number" || v !== v) return ["timeoutMs", 0, 2, 0];
+  }
+  return undefined;
+}
+
+/** Checks a `AccessibleResource`. */
+export function checkAccessibleResource(o) {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
+  let v;
+  v = o.id;
+  if (v === undefined) return ["id", 1, 0, 0];
+  if (typeof v !== "string") return ["id", 0, 1, 0];
+  if (blank(v)) return ["id", 6, 0, 0];
+  v = o.url;
+  if (v === undefined) return ["url", 1, 0, 0];
+  if (typeof v !== "string") return ["url", 0, 1, 0];
+  v = o.name;
+  if (v === undefined) return ["name", 1, 0, 0];
+  if (typeof v !== "string") return ["name", 0, 1, 0];
+  v = o.scopes;
+  if (v === undefined) return ["scopes", 1, 0, 0];
+  if (!Array.isArray(v)) return ["scopes", 0, 4, 0];
+  for (let i0 = 0; i0 < v.length; i0++) {
+    const x0 = v[i0];
+    if (typeof x0 !== "string") return ["scopes[" + i0 + "]", 0, 1, 0];
+  }
+  v = o.avatarUrl;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "string") return ["avatarUrl", 0, 1, 0];
+  }
+  return undefined;
+}
+
+/** Checks a `AccessibleResources`. */
+export function checkAccessibleResources(o) {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
+  for (const k in o) if (k !== "resources" && o[k] !== undefined) return ["", 2, 33, 0];
+  let v;
+  v = o.resources;
+  if (v === undefined) return ["resources", 1, 0, 0];
+  if (!Array.isArray(v)) return ["resources", 0, 4, 0];
+  for (let i0 = 0; i0 < v.length; i0++) {
+    const x0 = v[i0];
+    { const f = checkAccessibleResource(x0); if (f !== undefined) { f[0] = at("resources[" + i0 + "]", f[0]); return f; } }
+  }
+  return undefined;
+}
+
+/** Checks a `AccessibleResourcesOptions`. */
+export function checkAccessibleResourcesOptions(o) {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
+  for (const k in o) if (k !== "gatewayUrl" && k !== "timeoutMs" && o[k] !== undefined) return ["", 2, 34, 0];
+  let v;
+  v = o.gatewayUrl;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "string") return ["gatewayUrl", 0, 1, 0];
+  }
+  v = o.timeoutMs;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "number" || v !== v) return ["timeoutMs", 0, 2, 0];
+  }
+  return undefined;
+}
+
+/** Checks a `TokenAnswer`. */
+export function checkTokenAnswer(o) {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
+  let v;
+  v = o.access_token;
+  if (v === undefined) return ["access_token", 1, 0, 0];
+  if (typeof v !== "string") return ["access_token", 0, 1, 0];
+  if (blank(v)) return ["access_token", 6, 0, 0];
+  v = o.refresh_token;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "string") return ["refresh_token", 0, 1, 0];
+    if (blank(v)) return ["refresh_token", 6, 0, 0];
+  }
+  v = o.expires_in;
+  if (v === undefined) return ["expires_in", 1, 0, 0];
+  if (typeof v !== "number" || v !== v) return ["expires_in", 0, 2, 0];
   return undefined;
 }

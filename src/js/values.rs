@@ -176,4 +176,3 @@ pub fn signal(options: &JsValue) -> Result<JsValue, Error> {
 pub fn error_to_js(e: &Error) -> JsValue {
     bindings::new_error(&e.message, &e.fields_json())
 }
-
