@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { JiraWebhooks, wasmMemoryBytes } from "../../pkg/node.mjs";
-import { call, hooks, CONNECT_APP } from "../fake-jira/helpers.mjs";
+import { call, hooks, CONNECT_APP } from "jira-webhooks-fake/helpers";
 
 export { JiraWebhooks, wasmMemoryBytes, CONNECT_APP, sleep };
 export { useFake } from "../support/fake.mjs";

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// Standalone fake Jira: node tests/fake-jira/cli.mjs [--port 8081] [--seed tests/fake-jira/seed.json] [--date-format number|string]
+// Standalone fake Jira: npx fake-jira [--port 8081] [--seed FILE.json | --example-seed] [--date-format number|string]
 //   [--rate-limit RPS[:BURST]] [--connect-app-base-url URL] [--emit EVENT_JSON]...
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { startFakeJira, DELIVERY_DEFAULTS } from "./server.mjs";
+import { startFakeJira, DELIVERY_DEFAULTS, SEED_PATH } from "./server.mjs";
 
 const { values: args } = parseArgs({
   options: {
     port: { type: "string", default: "8081" },
     seed: { type: "string" },
+    "example-seed": { type: "boolean" },
     "date-format": { type: "string", default: "number" },
     "rate-limit": { type: "string" },
     "connect-app-base-url": { type: "string" },
@@ -17,14 +18,16 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log(`usage: node tests/fake-jira/cli.mjs [--port 8081 (0 = any free port)] [--seed FILE.json] [--date-format number|string]
+  console.log(`usage: fake-jira [--port 8081 (0 = any free port)] [--seed FILE.json | --example-seed] [--date-format number|string]
+  [--example-seed]                 the bundled seed.json: 6 webhooks and 4 failed deliveries on top of the default accounts
   [--rate-limit RPS[:BURST]]       per-app limit across all sites (429 over it)
   [--connect-app-base-url URL]     the Connect app's baseUrl for delivery qsh (default: the webhook url's origin)
   [--emit '{"event":"jira:issue_created","issue":{"key":"DEMO-1"}}']...  emit events once started (repeatable)`);
   process.exit(0);
 }
 
-const seed = args.seed ? JSON.parse(readFileSync(args.seed, "utf8")) : undefined;
+const seedFile = args.seed ?? (args["example-seed"] ? SEED_PATH : undefined);
+const seed = seedFile ? JSON.parse(readFileSync(seedFile, "utf8")) : undefined;
 const [requestsPerSecond, burst] = (args["rate-limit"] ?? "").split(":").map(Number);
 const fake = await startFakeJira({
   port: Number(args.port), seed, dateFormat: args["date-format"], connectAppBaseUrl: args["connect-app-base-url"],

@@ -1,10 +1,10 @@
-// node --test tests/fake-jira/ — many sites, the Connect install lifecycle, the per-app rate limit, stats.
+// node --test packages/fake-jira/test/ — many sites, the Connect install lifecycle, the per-app rate limit, stats.
 import { describe, it, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import * as jwt from "atlassian-jwt";
-import { useFake } from "../support/fake.mjs";
-import { startFakeJira } from "./server.mjs";
-import { AUTH, CONNECT_APP, CONNECT_SECRET, CONNECT_CLIENT_KEY, OAUTH_PREFIX, call, hooks, startReceiver } from "./helpers.mjs";
+import { useFake } from "../node-test.mjs";
+import { startFakeJira } from "../server.mjs";
+import { AUTH, CONNECT_APP, CONNECT_SECRET, CONNECT_CLIENT_KEY, OAUTH_PREFIX, call, hooks, startReceiver } from "../helpers.mjs";
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 let app; // the Connect app's server: lifecycle callbacks under /app, webhooks at /app/hook

@@ -1,18 +1,18 @@
-// node --test tests/fake-jira/
+// node --test packages/fake-jira/test/
 import { describe, it, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import * as jwt from "atlassian-jwt";
-import { useFake } from "../support/fake.mjs";
-import { startFakeJira, WEBHOOK_LIFETIME_MS, FAILED_RETENTION_MS, jiraDate } from "./server.mjs";
-import { getSpecs, JIRA_DATE_PATTERN } from "./spec.mjs";
-import { AUTH, CONNECT_APP, OAUTH_APP, CLOUD_ID, CONNECT_SECRET, OAUTH_PREFIX, DEFAULT_SEED, basic, call, hooks } from "./helpers.mjs";
+import { useFake } from "../node-test.mjs";
+import { startFakeJira, WEBHOOK_LIFETIME_MS, FAILED_RETENTION_MS, jiraDate } from "../server.mjs";
+import { getSpecs, JIRA_DATE_PATTERN } from "../spec.mjs";
+import { AUTH, CONNECT_APP, OAUTH_APP, CLOUD_ID, CONNECT_SECRET, OAUTH_PREFIX, DEFAULT_SEED, basic, call, hooks } from "../helpers.mjs";
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-const seedJson = JSON.parse(readFileSync(new URL("./seed.json", import.meta.url), "utf8"));
+const seedJson = JSON.parse(readFileSync(new URL("../seed.json", import.meta.url), "utf8"));
 const BOB = { type: "bearer", token: "bob-token", app: OAUTH_APP, user: "bob" };
 const withBob = { ...DEFAULT_SEED, credentials: [...DEFAULT_SEED.credentials, BOB] };
 
@@ -624,7 +624,7 @@ describe("seed.json and the CLI", () => {
   });
 
   it("cli.mjs prints its URL and the test-only credentials, and serves the seed", async () => {
-    const child = spawn(process.execPath, [new URL("./cli.mjs", import.meta.url).pathname, "--port", "0", "--seed", new URL("./seed.json", import.meta.url).pathname, "--date-format", "string"]);
+    const child = spawn(process.execPath, [new URL("../cli.mjs", import.meta.url).pathname, "--port", "0", "--seed", new URL("../seed.json", import.meta.url).pathname, "--date-format", "string"]);
     try {
       let out = "";
       const url = await new Promise((resolve, reject) => {

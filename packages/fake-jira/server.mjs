@@ -4,6 +4,7 @@
 // and rate-limits each app.
 import http from "node:http";
 import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import Ajv from "ajv";
 import { getSpecs } from "./spec.mjs";
@@ -19,6 +20,9 @@ export { DEFAULT_SEED, FIRST_WEBHOOK_ID } from "./seed.mjs";
 export { checkJql, matchJql } from "./jql.mjs";
 export { authenticate } from "./auth.mjs";
 export { DELIVERY_DEFAULTS } from "./deliveries.mjs";
+export { DEFAULT_SITE, clientKeyOf } from "./sites.mjs";
+/** The path of seed.json (6 webhooks and 4 failed deliveries on top of the default accounts). */
+export const SEED_PATH = fileURLToPath(new URL("./seed.json", import.meta.url));
 
 export const WEBHOOK_LIFETIME_MS = 30 * DAY_MS;
 export const FAILED_RETENTION_MS = 72 * 3_600_000;
