@@ -13,13 +13,19 @@ const UNAUTHENTICATED = "You are not authenticated. Authentication required to p
 
 /**
  * Authenticates one request. Site routes (/rest/api/…) accept Basic and Connect JWT; OAuth 2.0 routes
- * (/ex/jira/{cloudId}/rest/api/…) accept only a Bearer token whose app has that cloudId (else 404).
- * @param {{ method: string, path: string, query: Record<string, string|string[]>, authorization?: string, cloudId?: string|null }} req
- *        path is the site-relative path (without the /ex/jira/{cloudId} prefix)
- * @param {{ apps: Record<string, App>, credentials: Credential[], now: () => number }} ctx
+ * (/ex/jira/{cloudId}/rest/api/…) accept only a Bearer token: a seed credential whose app has that cloudId, or an
+ * access token issued by the fake's OAuth 2.0 server whose grant covers the site (else 404) and whose scopes
+ * hold one of the operation's scope sets (else 401).
+ * @param {{ method: string, path: string, query: Record<string, string|string[]>, authorization?: string,
+ *   cloudId?: string|null, site?: { name: string, cloudId: string }, scopes?: string[][] }} req
+ *        path is the site-relative path (without the /ex/jira/{cloudId} prefix); site: the site the route
+ *        reached; scopes: the operation's OAuth 2.0 scope sets (any one of them suffices)
+ * @param {{ apps: Record<string, App>, credentials: Credential[], now: () => number,
+ *   oauth?: { lookup: (token: string) => null | { ok: false, why: string }
+ *     | { ok: true, app: string, user: string, sites: Set<string>, scopes: Set<string> } } }} ctx oauth: the fake's OAuth 2.0 server
  * @returns {AuthResult}
  */
-export function authenticate(req, { apps, credentials, now }) {
+export function authenticate(req, { apps, credentials, now, oauth }) {
   const [scheme = "", value = ""] = (req.authorization ?? "").trim().split(/\s+/, 2);
   let found;
   switch (scheme.toLowerCase()) {
@@ -33,6 +39,11 @@ export function authenticate(req, { apps, credentials, now }) {
     case "bearer": {
       const c = credentials.find((c) => c.type === "bearer" && c.token === value);
       if (c) found = { scheme: "bearer", app: c.app ?? null, user: c.user ?? null };
+      else if (value && oauth) {
+        const t = oauth.lookup(value);
+        if (t && !t.ok) return { ok: false, status: 401, message: `${UNAUTHENTICATED} (${t.why})` };
+        if (t) found = { scheme: "bearer", app: t.app, user: t.user, grant: t };
+      }
       break;
     }
     case "jwt": {
@@ -45,8 +56,12 @@ export function authenticate(req, { apps, credentials, now }) {
   if (!found) return { ok: false, status: 401, message: UNAUTHENTICATED };
   const app = found.app && apps[found.app]?.installed !== false ? apps[found.app] ?? null : null; // uninstalled: a plain user
   if (req.cloudId != null) {
-    if (found.scheme !== "bearer" || app?.cloudId !== req.cloudId)
-      return { ok: false, status: 404, message: `No Jira site with cloudId ${req.cloudId} is accessible with these credentials.` };
+    const reachable = found.grant
+      ? req.site?.cloudId === req.cloudId && found.grant.sites.has(req.site.name) && app?.type === "oauth"
+      : found.scheme === "bearer" && app?.cloudId === req.cloudId;
+    if (!reachable) return { ok: false, status: 404, message: `No Jira site with cloudId ${req.cloudId} is accessible with these credentials.` };
+    if (found.grant && req.scopes?.length && !req.scopes.some((set) => set.every((s) => found.grant.scopes.has(s))))
+      return { ok: false, status: 401, message: "Unauthorized; scope does not match" };
   } else if (found.scheme === "bearer") {
     return { ok: false, status: 401, message: `${UNAUTHENTICATED} OAuth 2.0 access tokens are accepted only on /ex/jira/{cloudId}/rest/api/….` };
   }

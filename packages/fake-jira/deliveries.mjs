@@ -119,7 +119,8 @@ export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, tim
     }
   }
 
-  /** Connect: JWT (HS256, the site's sharedSecret, iss = clientKey, qsh of the url relative to the app's baseUrl). OAuth 2.0: Bearer JWT. */
+  /** Connect: JWT (HS256, the site's sharedSecret, iss = clientKey, qsh of the url relative to the app's baseUrl).
+   *  OAuth 2.0: Bearer JWT, HS256 with the app's client secret (its seed clientSecret, else oauthClientSecret). */
   function authorization({ site, app, url, user }) {
     const iat = Math.floor(clock() / 1000);
     const times = { iat, exp: iat + JWT_LIFETIME_S };
@@ -130,7 +131,7 @@ export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, tim
       return { Authorization: `JWT ${jwt.encodeSymmetric({ iss: site.clientKey, ...times, qsh }, app.sharedSecret)}` };
     }
     const claims = { iss: baseUrlOf(site), sub: user ?? app.key, ...times, context: { cloudId: app.cloudId ?? site.cloudId } };
-    return { Authorization: `Bearer ${jwt.encodeSymmetric(claims, oauthClientSecret)}` };
+    return { Authorization: `Bearer ${jwt.encodeSymmetric(claims, app.clientSecret ?? oauthClientSecret)}` };
   }
 
   return {

@@ -10,7 +10,7 @@ export const FIRST_WEBHOOK_ID = 10000;
 export const DEFAULT_SEED = Object.freeze({
   apps: [
     { key: "com.example.connect-app", type: "connect", sharedSecret: "connect-shared-secret-for-tests" },
-    { key: "oauth-client-id-123", type: "oauth", cloudId: "11111111-2222-3333-4444-555555555555" },
+    { key: "oauth-client-id-123", type: "oauth", cloudId: "11111111-2222-3333-4444-555555555555", redirectUris: ["https://app.example.com/oauth/callback"] },
   ],
   credentials: [
     { type: "basic", email: "admin@example.com", apiToken: "basic-api-token", app: "com.example.connect-app", user: "admin" },
@@ -48,7 +48,11 @@ export const SEED_SCHEMA = {
         type: "object",
         additionalProperties: false,
         required: ["key", "type"],
-        properties: { key: { type: "string", minLength: 1 }, type: { enum: ["connect", "oauth"] }, sharedSecret: str, cloudId: str },
+        properties: {
+          key: { type: "string", minLength: 1 }, type: { enum: ["connect", "oauth"] }, sharedSecret: str, cloudId: str,
+          // OAuth 2.0 apps: the client secret (default: startFakeJira's oauthClientSecret) and the callback URLs
+          clientSecret: { type: "string", minLength: 1 }, redirectUris: { type: "array", items: { type: "string", pattern: "^https?://" } },
+        },
       },
     },
     credentials: {
@@ -96,7 +100,7 @@ function check(ok, validate, name) {
  *   fieldIdsFilter?: string[], issuePropertyKeysFilter?: string[], expirationDate: number, createdAt: number }} StoredWebhook
  * @typedef {{ id: string, url: string, body?: string, failureTime: number }} StoredFailure
  * @typedef {{ key: string, type: "connect"|"oauth", sharedSecret?: string, cloudId?: string,
- *   url: string|null, webhooks: StoredWebhook[], failed: StoredFailure[],
+ *   clientSecret?: string, redirectUris?: string[], url: string|null, webhooks: StoredWebhook[], failed: StoredFailure[],
  *   installed?: boolean, appBaseUrl?: string }} AppState installed/appBaseUrl: set per site (sites.mjs, installApp)
  * @typedef {{ nextId: number, apps: Record<string, AppState> }} State
  */

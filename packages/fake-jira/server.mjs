@@ -15,12 +15,15 @@ import { DEFAULT_SITE, SITE_NAME_PATTERN, buildSite, siteStats, addStats } from 
 import { DELIVERY_DEFAULTS, createDeliveries } from "./deliveries.mjs";
 import { lifecycleKeys, lifecyclePayload, sendLifecycle } from "./lifecycle.mjs";
 import { createRateLimiter } from "./ratelimit.mjs";
+import { createOAuth, OAUTH_OPERATIONS } from "./oauth.mjs";
+import { createPointsBudget } from "./points.mjs";
 
 export { DEFAULT_SEED, FIRST_WEBHOOK_ID } from "./seed.mjs";
 export { checkJql, matchJql } from "./jql.mjs";
 export { authenticate } from "./auth.mjs";
 export { DELIVERY_DEFAULTS } from "./deliveries.mjs";
 export { DEFAULT_SITE, clientKeyOf } from "./sites.mjs";
+export { OAUTH_LIFETIMES, DEFAULT_OAUTH_USER, OAUTH_AUDIENCE, OAUTH_OPERATIONS } from "./oauth.mjs";
 /** The path of seed.json (6 webhooks and 4 failed deliveries on top of the default accounts). */
 export const SEED_PATH = fileURLToPath(new URL("./seed.json", import.meta.url));
 
@@ -52,7 +55,7 @@ const FAULT_SCHEMA = {
   required: ["type"],
   properties: {
     type: { enum: FAULT_TYPES },
-    operation: { enum: OPERATIONS },
+    operation: { enum: [...OPERATIONS, ...OAUTH_OPERATIONS] },
     site: { type: "string", pattern: SITE_NAME_PATTERN },
     probability: { type: "number", exclusiveMinimum: 0, maximum: 1 },
     times: { type: "integer", minimum: 1 },
@@ -80,7 +83,8 @@ export const jiraDate = (ms) => new Date(ms).toISOString().replace("Z", "+0000")
 /**
  * @typedef {object} Fault
  * @property {string} type one of FAULT_TYPES
- * @property {string} [operation] only requests for this operationId (default: any of the five)
+ * @property {string} [operation] only requests for this operationId (default: any of the five), or for an OAuth
+ *   2.0 endpoint: "oauthToken" (POST /oauth/token), "accessibleResources" (GET /oauth/token/accessible-resources)
  * @property {string} [site] only requests to this site (default: any site)
  * @property {number} [probability] hits a matching request with this probability (seeded RNG, see faultSeed)
  * @property {number} [times] how many requests it hits (default 1; unlimited when probability is given)
@@ -109,8 +113,14 @@ export const jiraDate = (ms) => new Date(ms).toISOString().replace("Z", "+0000")
  * @property {number} [deliveryConcurrency=50] delivery attempts on the wire at once (the others queue)
  * @property {string} [connectAppBaseUrl] the Connect app's baseUrl for delivery qsh, unless an install gave
  *   one (default: the origin of the registered url)
- * @property {string} [oauthClientSecret="oauth-client-secret-for-tests"] signs deliveries to OAuth 2.0 apps
+ * @property {string} [oauthClientSecret="oauth-client-secret-for-tests"] the client secret of OAuth 2.0 apps whose
+ *   seed entry has no clientSecret: the token endpoint checks it, deliveries are signed with it
+ * @property {"app"|"user"} [oauthListScope="app"] what getDynamicWebhooksForApp lists to an OAuth 2.0 app: all of
+ *   the app's webhooks on the site, or only those the calling user registered (Jira documents neither)
+ * @property {boolean} [oauthReuseRevokesGrant=false] a spent refresh token presented again also invalidates every
+ *   refresh token of that user's grant (Auth0's reuse detection, announced by Atlassian in 2022)
  * @property {import("./ratelimit.mjs").RateLimit|null} [rateLimit=null] per app, across all sites
+ * @property {number|null} [pointsPerHour=null] the points budget per app per hour across all sites (null: none)
  * @property {number} [faultSeed=1] seed of the RNG of probabilistic faults
  */
 
@@ -122,8 +132,9 @@ export async function startFakeJira({
   port = 0, seed, dateFormat = "number", now = Date.now,
   deliveryRetries = DELIVERY_DEFAULTS.retries, deliveryRetryDelaysMs = DELIVERY_DEFAULTS.retryDelaysMs,
   deliveryTimeoutMs = DELIVERY_DEFAULTS.timeoutMs, deliveryConcurrency = DELIVERY_DEFAULTS.concurrency, connectAppBaseUrl, oauthClientSecret = DELIVERY_DEFAULTS.oauthClientSecret,
-  rateLimit = null, faultSeed = 1,
+  oauthListScope = "app", oauthReuseRevokesGrant = false, rateLimit = null, pointsPerHour = null, faultSeed = 1,
 } = {}) {
+  if (!["app", "user"].includes(oauthListScope)) throw new TypeError(`oauthListScope must be "app" or "user", not ${oauthListScope}`);
   if (!["number", "string"].includes(dateFormat)) throw new TypeError(`dateFormat must be "number" or "string", not ${dateFormat}`);
   if (!Number.isInteger(deliveryRetries) || deliveryRetries < 0) throw new TypeError("deliveryRetries must be an integer >= 0");
   if (!Array.isArray(deliveryRetryDelaysMs) || !deliveryRetryDelaysMs.every((d) => d >= 0)) throw new TypeError("deliveryRetryDelaysMs must be an array of ms >= 0");
@@ -142,7 +153,10 @@ export async function startFakeJira({
   let faultSeq = 0;
   let random = seededRandom(faultSeed);
   let limiter = rateLimit && createRateLimiter(rateLimit);
+  let points = pointsPerHour == null ? null : createPointsBudget(pointsPerHour, clock);
   const requests = [];
+  /** POST /oauth/token and GET /oauth/token/accessible-resources, without their secrets */
+  const oauthRequests = [];
   const applied = [];
   const selfCheckFailures = [];
   const formatDate = (ms) => (dateFormat === "string" ? jiraDate(ms) : ms);
@@ -152,6 +166,17 @@ export async function startFakeJira({
     concurrency: deliveryConcurrency, connectAppBaseUrl, oauthClientSecret,
   });
   const keys = lifecycleKeys();
+  /** The OAuth 2.0 apps of the current seed, by client id. */
+  const oauthClients = (seed) => new Map((seed.apps ?? []).filter((a) => a.type === "oauth").map((a) => [a.key, {
+    clientId: a.key, clientSecret: a.clientSecret ?? oauthClientSecret, redirectUris: a.redirectUris ?? [],
+  }]));
+  let clients = oauthClients(initialSeed);
+  const oauth = createOAuth({
+    clock,
+    clients: () => clients,
+    sites: { names: () => [...sites.keys()], describe: (name) => { const s = site(name); return { name: s.name, cloudId: s.cloudId, url: baseUrlOf(s) }; } },
+    reuseRevokesGrant: oauthReuseRevokesGrant,
+  });
 
   /** The site of that name, created (from the current seed, apps installed) on first use. */
   function site(name = DEFAULT_SITE) {
@@ -203,6 +228,28 @@ export async function startFakeJira({
     get sites() { return [...sites.keys()]; },
     /** the current rate limit ({ requestsPerSecond, burst }) or null */
     get rateLimit() { return limiter?.limit ?? null; },
+    /** the current points budget per app per hour, or null */
+    get pointsPerHour() { return points?.pointsPerHour ?? null; },
+    /** Atlassian's OAuth 2.0 (3LO) server of this fake (see the README) */
+    oauth: {
+      /** every request to /oauth/token and /oauth/token/accessible-resources: { id, time, method, path, grantType?, clientId?, status, fault? } (no secrets) */
+      requests: oauthRequests,
+      /**
+       * The user revokes an app (every app without clientId): its refresh tokens answer invalid_grant, its access
+       * tokens 401. @param {string} user @param {string} [clientId] @returns {number} grants revoked
+       */
+      revoke: (user, clientId) => oauth.revoke(user, clientId),
+      /**
+       * Consent + code exchange in one step, for many users: the token answer { access_token, refresh_token?,
+       * expires_in, scope, token_type }. @param {{ clientId?: string, user?: string, scope?: string, sites?: string[] }} [input]
+       */
+      grant: (input = {}) => oauth.grant({ clientId: input.clientId ?? clients.keys().next().value, ...omitUndefined(input) }),
+      /** live grants: [{ clientId, user, sites, scopes }] */
+      grants: () => oauth.grants(),
+      /** the OAuth 2.0 apps: [{ clientId, redirectUris }] */
+      clients: () => [...clients.values()].map(({ clientId, redirectUris }) => ({ clientId, redirectUris: [...redirectUris] })),
+      stats: () => oauth.stats(),
+    },
     now: clock,
     site,
     /** Back to a seed (default: the one given at start); also clears requests, applied, faults, deliveries,
@@ -216,6 +263,10 @@ export async function startFakeJira({
       faults = [];
       random = seededRandom(faultSeed);
       limiter = rateLimit && createRateLimiter(rateLimit);
+      points = pointsPerHour == null ? null : createPointsBudget(pointsPerHour, clock);
+      clients = oauthClients(currentSeed);
+      oauth.reset();
+      oauthRequests.length = 0;
       requests.length = 0;
       applied.length = 0;
       deliveries.reset();
@@ -273,17 +324,23 @@ export async function startFakeJira({
     setRateLimit(limit) {
       limiter = limit && createRateLimiter(limit);
     },
+    /** @param {number|null} perHour a new points budget per app per hour (fresh counts), or null for none */
+    setPointsPerHour(perHour) {
+      points = perHour == null ? null : createPointsBudget(perHour, clock);
+    },
     /**
-     * Per site and in total: requests by operation, rate-limited requests, live webhooks, duplicates
-     * (live webhooks of one app on one site with the same events, JQL and filters as another) and
-     * deliveries ({ attempted, attempts, succeeded, failed }).
+     * Per site and in total: requests by operation, requests refused by the app's limits (rateLimited), every
+     * 429 by its RateLimit-Reason (rateLimitedByReason: the limits and injected rate-limit faults), live webhooks,
+     * duplicates (live webhooks of one app on one site with the same events, JQL and filters as another) and
+     * deliveries ({ attempted, attempts, succeeded, failed }). Besides: `oauth` (the OAuth 2.0 server's counts)
+     * and `points` (the current hour's budget use per app, or null when there is no budget).
      */
     stats() {
       const t = clock();
-      const total = { requests: {}, rateLimited: 0, webhooks: 0, duplicates: 0, deliveries: { attempted: 0, attempts: 0, succeeded: 0, failed: 0 } };
+      const total = { requests: {}, rateLimited: 0, rateLimitedByReason: {}, webhooks: 0, duplicates: 0, deliveries: { attempted: 0, attempts: 0, succeeded: 0, failed: 0 } };
       const bySite = {};
       for (const [name, s] of sites) addStats(total, (bySite[name] = siteStats(s, t)));
-      return { total, sites: bySite };
+      return { total, sites: bySite, oauth: oauth.stats(), points: points?.stats() ?? null };
     },
     close,
   };
@@ -315,11 +372,12 @@ export async function startFakeJira({
       return { status: 200, body: { webhookRegistrationResult: results } };
     },
 
-    getDynamicWebhooksForApp({ app, query, base, version }) {
+    getDynamicWebhooksForApp({ app, user, query, base, version }) {
       const startAt = int(query.startAt, 0);
       const maxResults = Math.min(int(query.maxResults, MAX_PAGE), MAX_PAGE);
       if (startAt < 0 || maxResults < 0) return badRequest("startAt and maxResults must not be negative.");
-      const all = [...app.webhooks].sort((a, b) => a.id - b.id);
+      const visible = app.type === "oauth" && oauthListScope === "user" ? app.webhooks.filter((w) => w.user === user) : app.webhooks;
+      const all = [...visible].sort((a, b) => a.id - b.id);
       const values = all.slice(startAt, startAt + maxResults).map((w) => toWebhook(w, version));
       const isLast = startAt + values.length >= all.length;
       const page = (s) => `${base}/webhook?maxResults=${maxResults}&startAt=${s}`;
@@ -380,7 +438,8 @@ export async function startFakeJira({
     const cloudId = m[2] === undefined ? null : decodeURIComponent(m[2]);
     const s = cloudId === null ? site(m[1]) : [...sites.values()].find((x) => x.cloudId === cloudId) ?? site();
     const prefix = m[1] ? `/site/${m[1]}` : m[2] ? `/ex/jira/${m[2]}` : "";
-    return { spec: specs[m[4]], op, version: m[4], site: s, cloudId, restPath: m[3], prefix: `${prefix}/rest/api/${m[4]}` };
+    const scopes = (op["x-atlassian-oauth2-scopes"] ?? []).map((s) => s.scopes); // the operation's scope sets, classic and granular
+    return { spec: specs[m[4]], op, version: m[4], site: s, cloudId, restPath: m[3], prefix: `${prefix}/rest/api/${m[4]}`, scopes };
   }
 
   /**
@@ -390,8 +449,8 @@ export async function startFakeJira({
    */
   function execute(r, { method, query, headers, raw }, st, entry, logApplied) {
     const auth = authenticate(
-      { method, path: r.restPath, query, authorization: headers.authorization, cloudId: r.cloudId },
-      { apps: st.apps, credentials, now: clock },
+      { method, path: r.restPath, query, authorization: headers.authorization, cloudId: r.cloudId, site: r.site, scopes: r.scopes },
+      { apps: st.apps, credentials, now: clock, oauth },
     );
     if (!auth.ok) {
       const realm = { "WWW-Authenticate": `OAuth realm="${encodeURIComponent(fake.url)}"` };
@@ -399,6 +458,12 @@ export async function startFakeJira({
     }
     entry.app = auth.app?.key ?? null;
     entry.user = auth.user;
+    const budget = auth.app && points;
+    const taken = budget ? budget.take(auth.app.key) : { ok: true };
+    if (!taken.ok) {
+      r.site.counters.rateLimited++;
+      return { status: 429, body: errorCollection("Rate limit exceeded."), headers: taken.headers };
+    }
     const waitMs = auth.app && limiter ? limiter.take(auth.app.key) : 0;
     if (waitMs > 0) {
       r.site.counters.rateLimited++;
@@ -406,6 +471,12 @@ export async function startFakeJira({
       const headers = rateLimitHeaders({ limit: limiter.limit.burst, retryAfter, reason: "jira-burst-based", now: clock() });
       return { status: 429, body: errorCollection("Rate limit exceeded."), headers: { "Retry-After": String(retryAfter), ...headers } };
     }
+    /** The answer with the points budget's headers, after charging 1 point per object it returns. */
+    const paced = (result) => {
+      if (!budget) return result;
+      budget.charge(auth.app.key, Array.isArray(result.body?.values) ? result.body.values.length : 0);
+      return { ...result, headers: { ...result.headers, ...budget.headers(auth.app.key) } };
+    };
 
     let body;
     if (raw.length && r.op.requestBody) {
@@ -429,21 +500,21 @@ export async function startFakeJira({
       problems.unshift(...r.spec.validateRequest(r.op, { ...req, query: q }));
       q.after ??= failedAfter;
     } else problems.push(...r.spec.validateRequest(r.op, { ...req, query: q }));
-    if (problems.length) return badRequest(...new Set(problems));
+    if (problems.length) return paced(badRequest(...new Set(problems)));
 
     if (!auth.app) return forbidden(r.op.operationId === "getFailedWebhooks" ? notConnect : notApp);
-    if (r.op.operationId === "getFailedWebhooks" && auth.app.type !== "connect") return forbidden(notConnect);
+    if (r.op.operationId === "getFailedWebhooks" && auth.app.type !== "connect") return paced(forbidden(notConnect));
 
     const t = clock();
     for (const a of Object.values(st.apps)) a.webhooks = a.webhooks.filter((w) => w.expirationDate >= t); // expired ones are gone
-    return handlers[r.op.operationId]({
+    return paced(handlers[r.op.operationId]({
       st, app: st.apps[auth.app.key], user: auth.user, query: q, body, version: r.version, now: t,
       base: fake.url + r.prefix,
       log: (ids) => logApplied({
         operation: r.op.operationId, app: auth.app.key, user: auth.user, ids, time: t, requestId: entry.id,
         ...(r.site.name !== DEFAULT_SITE && { site: r.site.name }),
       }),
-    });
+    }));
   }
   const notApp = "The caller isn't an app: only Connect and OAuth 2.0 apps can use this operation.";
   const notConnect = "The caller is not a Connect app: only Connect apps can use this operation.";
@@ -473,7 +544,56 @@ export async function startFakeJira({
     if (apply) applied.push(...pending);
     result = selfCheck(r.spec, r.op, result, entry);
     if (fault?.type === "reset") return resetSocket(req, entry);
-    return send(res, entry, fault && fault.type !== "delay" ? faultResponse(fault, result) : result);
+    if (fault && fault.type !== "delay") result = faultResponse(fault, result);
+    const reason = result.status === 429 && result.headers?.["RateLimit-Reason"];
+    if (reason) r.site.counters.rateLimitedByReason[reason] = (r.site.counters.rateLimitedByReason[reason] ?? 0) + 1;
+    return send(res, entry, result);
+  }
+
+  // ---------------------------------------------------------------- OAuth 2.0 (3LO)
+  /** The OAuth 2.0 route of a path, or null: /authorize, /oauth/token, /oauth/token/accessible-resources. */
+  function oauthRoute(pathname) {
+    const path = pathname.replace(/\/+$/, "");
+    return { "/authorize": "authorize", "/oauth/token": "oauthToken", "/oauth/token/accessible-resources": "accessibleResources" }[path] ?? null;
+  }
+
+  async function handleOAuth(req, res, url, raw, operation) {
+    const reply = (result) => send(res, null, result);
+    if (req.method === "OPTIONS") return reply({ status: 204 });
+    const method = { authorize: "GET", oauthToken: "POST", accessibleResources: "GET" }[operation];
+    if (req.method !== method) return reply({ status: 405, headers: { Allow: method }, body: { error: "invalid_request", error_description: `Use ${method}.` } });
+    if (operation === "authorize") return reply(oauth.authorize(url.searchParams));
+
+    const entry = { id: res.getHeader("X-AREQUESTID"), time: clock(), method: req.method, path: url.pathname, status: null };
+    oauthRequests.push(entry);
+    const { params = {}, problem } = operation === "oauthToken" ? tokenParams(req.headers["content-type"], raw) : {};
+    if (params.grant_type !== undefined) entry.grantType = String(params.grant_type);
+    if (params.client_id !== undefined) entry.clientId = String(params.client_id);
+    const fault = takeFault(operation, null);
+    if (fault) (entry.fault = fault), oauth.countFault();
+    if (fault?.type === "delay") await sleep(fault.ms ?? 1000);
+    const apply = !fault || fault.type === "delay" || (fault.apply ?? defaultApply(fault));
+    if (fault?.type === "reset" && !apply) return resetSocket(req, entry);
+    let result = { status: 500 }; // replaced below unless a fault answers instead of the real endpoint
+    if (apply && operation === "oauthToken") {
+      result = problem ? { status: 400, body: { error: "invalid_request", error_description: problem } } : oauth.token(params);
+    } else if (apply) result = accessibleResources(req.headers.authorization);
+    if (fault?.type === "reset") return resetSocket(req, entry);
+    if (fault && fault.type !== "delay") result = faultResponse(fault, result, oauthErrorBody);
+    entry.status = result.status;
+    return reply(result);
+  }
+
+  /** GET /oauth/token/accessible-resources: the sites of the token's grant (a seed bearer credential: every site). */
+  function accessibleResources(authorization = "") {
+    const [scheme, value = ""] = authorization.trim().split(/\s+/, 2);
+    const unauthorized = { status: 401, body: { code: 401, message: "Unauthorized" } };
+    if (scheme?.toLowerCase() !== "bearer" || !value) return unauthorized;
+    const t = oauth.lookup(value);
+    if (t) return t.ok ? { status: 200, body: oauth.resources(t.sites, t.scopes) } : unauthorized;
+    const c = credentials.find((c) => c.type === "bearer" && c.token === value);
+    if (!c || site().state.apps[c.app]?.type !== "oauth") return unauthorized;
+    return { status: 200, body: oauth.resources(sites.keys(), SEED_TOKEN_SCOPES) };
   }
 
   /** The fake checks its own answers against the spec; a mismatch is a bug in the fake: 500 + loud log. */
@@ -487,8 +607,9 @@ export async function startFakeJira({
   }
 
   // ---------------------------------------------------------------- faults
+  /** A fault without `operation` hits the five webhook operations only, not the OAuth 2.0 endpoints. */
   function takeFault(operation, siteName) {
-    const f = faults.find((f) => (!f.operation || f.operation === operation) && (!f.site || f.site === siteName) &&
+    const f = faults.find((f) => (f.operation ? f.operation === operation : OPERATIONS.includes(operation)) && (!f.site || f.site === siteName) &&
       (f.probability === undefined || random() < f.probability));
     if (!f) return null;
     if (f.times !== undefined && --f.times <= 0) faults = faults.filter((x) => x !== f);
@@ -500,12 +621,12 @@ export async function startFakeJira({
     return f.type !== "reset" && f.type !== "rate-limit" && (f.status ?? DEFAULT_FAULT_STATUS[f.type] ?? 200) < 300;
   }
 
-  /** The answer a fault sends instead of (or built from) the real `result`. */
-  function faultResponse(f, result) {
+  /** The answer a fault sends instead of (or built from) the real `result`; errorBody(message, status) builds error bodies. */
+  function faultResponse(f, result, errorBody = (message) => errorCollection(message)) {
     const realText = result.body === undefined ? "{}" : JSON.stringify(result.body);
     switch (f.type) {
       case "status": {
-        const text = f.body ?? JSON.stringify(errorCollection(`Injected fault: HTTP ${f.status ?? 500}`));
+        const text = f.body ?? JSON.stringify(errorBody(`Injected fault: HTTP ${f.status ?? 500}`, f.status ?? 500));
         const type = f.contentType ?? (f.body === undefined || /^\s*[[{]/.test(f.body) ? JSON_TYPE : "text/plain;charset=UTF-8");
         return { status: f.status ?? 500, text, type, headers: f.headers };
       }
@@ -515,7 +636,7 @@ export async function startFakeJira({
           ...rateLimitHeaders({ limit: f.limit ?? 100, retryAfter: f.retryAfter ?? 60, reason: f.reason ?? "jira-quota-based", now: clock() }),
           ...f.headers,
         };
-        return { status: f.status ?? 429, body: errorCollection("Rate limit exceeded."), headers };
+        return { status: f.status ?? 429, body: errorBody("Rate limit exceeded.", f.status ?? 429), headers };
       }
       case "html": {
         const status = f.status ?? 502;
@@ -588,6 +709,20 @@ export async function startFakeJira({
         case "POST /_fake/rate-limit":
           fake.setRateLimit(body ?? null);
           return reply(200, { ok: true });
+        case "GET /_fake/points":
+          return reply(200, { pointsPerHour: fake.pointsPerHour });
+        case "POST /_fake/points":
+          fake.setPointsPerHour(body?.pointsPerHour ?? null);
+          return reply(200, { ok: true });
+        case "GET /_fake/oauth":
+          return reply(200, { clients: fake.oauth.clients(), grants: fake.oauth.grants(), stats: fake.oauth.stats() });
+        case "GET /_fake/oauth/requests":
+          return reply(200, oauthRequests);
+        case "POST /_fake/oauth/revoke":
+          if (typeof body?.user !== "string") throw new TypeError("revoke needs { user, clientId? }");
+          return reply(200, { ok: true, revoked: fake.oauth.revoke(body.user, body.clientId) });
+        case "POST /_fake/oauth/grant":
+          return reply(200, fake.oauth.grant(body ?? {}));
         case "GET /_fake/stats":
           return reply(200, fake.stats());
         case "GET /_fake/applied":
@@ -630,6 +765,8 @@ export async function startFakeJira({
     const raw = await readBody(req);
     if (raw === null) return send(res, null, { status: 413, body: errorCollection("Request body too large.") });
     if (/^\/_fake(\/|$)/.test(url.pathname)) return handleControl(req, res, url, raw);
+    const oauthOperation = oauthRoute(url.pathname);
+    if (oauthOperation) return handleOAuth(req, res, url, raw, oauthOperation);
     const entry = {
       id, time: clock(), method: req.method, path: url.pathname, query: queryObject(url.searchParams),
       headers: { ...req.headers, ...(req.headers.authorization !== undefined && { authorization: "<redacted>" }) },
@@ -683,6 +820,29 @@ function seededRandom(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The scopes of the seed's fixed bearer credentials (they pass every scope check). */
+const SEED_TOKEN_SCOPES = ["read:jira-work", "manage:jira-webhook"];
+
+/** An OAuth 2.0 error body (RFC 6749 §5.2) for a fault on an OAuth endpoint. */
+const oauthErrorBody = (message, status) => ({ error: status === 429 ? "rate_limited" : status === 503 ? "temporarily_unavailable" : "server_error", error_description: message });
+
+/**
+ * The token endpoint's parameters: a JSON object (what Atlassian documents) or a form-encoded body (what RFC 6749
+ * prescribes). @returns {{ params: Record<string, unknown> } | { problem: string }}
+ */
+function tokenParams(contentType = "", raw) {
+  if (/^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType)) return { params: Object.fromEntries(new URLSearchParams(raw)) };
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) return { problem: "Send the parameters as application/json (or application/x-www-form-urlencoded)." };
+  try {
+    const body = JSON.parse(raw);
+    return body && typeof body === "object" && !Array.isArray(body) ? { params: body } : { problem: "The body must be a JSON object." };
+  } catch {
+    return { problem: "The body is not valid JSON." };
+  }
+}
+
+const omitUndefined = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 function badRequest(...messages) {
   return { status: 400, body: errorCollection(...messages) };

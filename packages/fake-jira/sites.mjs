@@ -19,7 +19,7 @@ const cloudIdOf = (site) => uuidFrom(`cloudId:${site}`);
 const sharedSecretOf = (appSecret, site) => createHmac("sha256", appSecret).update(site).digest("base64url");
 
 /**
- * @typedef {{ requests: Record<string, number>, rateLimited: number,
+ * @typedef {{ requests: Record<string, number>, rateLimited: number, rateLimitedByReason: Record<string, number>,
  *   deliveries: { attempted: number, attempts: number, succeeded: number, failed: number } }} SiteCounters
  * @typedef {{ name: string, prefix: string, clientKey: string, cloudId: string, state: import("./seed.mjs").State,
  *   nextDeliveryId: number, counters: SiteCounters }} Site
@@ -52,7 +52,7 @@ export function buildSite(name, seed, now) {
     cloudId,
     state,
     nextDeliveryId: 1,
-    counters: { requests: {}, rateLimited: 0, deliveries: { attempted: 0, attempts: 0, succeeded: 0, failed: 0 } },
+    counters: { requests: {}, rateLimited: 0, rateLimitedByReason: {}, deliveries: { attempted: 0, attempts: 0, succeeded: 0, failed: 0 } },
   };
 }
 
@@ -75,13 +75,14 @@ export function siteStats(site, now) {
       else seen.add(key);
     }
   }
-  const { requests, rateLimited, deliveries } = site.counters;
-  return { requests: { ...requests }, rateLimited, webhooks, duplicates, deliveries: { ...deliveries } };
+  const { requests, rateLimited, rateLimitedByReason, deliveries } = site.counters;
+  return { requests: { ...requests }, rateLimited, rateLimitedByReason: { ...rateLimitedByReason }, webhooks, duplicates, deliveries: { ...deliveries } };
 }
 
 /** Adds one site's stats into a running total (same shape). */
 export function addStats(total, s) {
   for (const [op, n] of Object.entries(s.requests)) total.requests[op] = (total.requests[op] ?? 0) + n;
+  for (const [why, n] of Object.entries(s.rateLimitedByReason)) total.rateLimitedByReason[why] = (total.rateLimitedByReason[why] ?? 0) + n;
   for (const k of ["rateLimited", "webhooks", "duplicates"]) total[k] += s[k];
   for (const k of Object.keys(s.deliveries)) total.deliveries[k] += s.deliveries[k];
   return total;

@@ -242,15 +242,15 @@ describe("stats", () => {
     await call(fake, "GET", "/rest/api/3/webhook");
     const stats = (await call(fake, "GET", "/_fake/stats", { auth: null })).json;
     assert.deepEqual(stats.sites.default, {
-      requests: { registerDynamicWebhooks: 1, getDynamicWebhooksForApp: 2 }, rateLimited: 1, webhooks: 3, duplicates: 1,
+      requests: { registerDynamicWebhooks: 1, getDynamicWebhooksForApp: 2 }, rateLimited: 1, rateLimitedByReason: { "jira-burst-based": 1 }, webhooks: 3, duplicates: 1,
       deliveries: { attempted: 0, attempts: 0, succeeded: 0, failed: 0 },
     });
     assert.deepEqual(stats.sites.alpha, {
-      requests: { registerDynamicWebhooks: 1, getDynamicWebhooksForApp: 1 }, rateLimited: 0, webhooks: 1, duplicates: 0,
+      requests: { registerDynamicWebhooks: 1, getDynamicWebhooksForApp: 1 }, rateLimited: 0, rateLimitedByReason: {}, webhooks: 1, duplicates: 0,
       deliveries: { attempted: 1, attempts: 6, succeeded: 0, failed: 1 },
     });
     assert.deepEqual(stats.total, {
-      requests: { registerDynamicWebhooks: 2, getDynamicWebhooksForApp: 3 }, rateLimited: 1, webhooks: 4, duplicates: 1,
+      requests: { registerDynamicWebhooks: 2, getDynamicWebhooksForApp: 3 }, rateLimited: 1, rateLimitedByReason: { "jira-burst-based": 1 }, webhooks: 4, duplicates: 1,
       deliveries: { attempted: 1, attempts: 6, succeeded: 0, failed: 1 },
     });
     fake.reset();
