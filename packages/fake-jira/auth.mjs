@@ -1,5 +1,6 @@
 // Who is calling: Basic (email:apiToken), Bearer (OAuth 2.0 access token) or Connect JWT (HS256 + qsh).
-import * as jwt from "atlassian-jwt";
+// Runtime-neutral: WebCrypto verifies the JWT (crypto.mjs); its qsh comes from the injected `qsh` (see core.mjs).
+import { decodeJwt, verifyHS256 } from "./crypto.mjs";
 
 /**
  * @typedef {{ key: string, type: "connect"|"oauth", sharedSecret?: string, cloudId?: string, installed?: boolean }} App
@@ -22,15 +23,16 @@ const UNAUTHENTICATED = "You are not authenticated. Authentication required to p
  *        reached; scopes: the operation's OAuth 2.0 scope sets (any one of them suffices)
  * @param {{ apps: Record<string, App>, credentials: Credential[], now: () => number,
  *   oauth?: { lookup: (token: string) => null | { ok: false, why: string }
- *     | { ok: true, app: string, user: string, sites: Set<string>, scopes: Set<string> } } }} ctx oauth: the fake's OAuth 2.0 server
- * @returns {AuthResult}
+ *     | { ok: true, app: string, user: string, sites: Set<string>, scopes: Set<string> } },
+ *   qsh?: import("./core.mjs").CoreDeps["qsh"] }} ctx oauth: the fake's OAuth 2.0 server; qsh: needed for Connect JWTs
+ * @returns {Promise<AuthResult>}
  */
-export function authenticate(req, { apps, credentials, now, oauth }) {
+export async function authenticate(req, { apps, credentials, now, oauth, qsh }) {
   const [scheme = "", value = ""] = (req.authorization ?? "").trim().split(/\s+/, 2);
   let found;
   switch (scheme.toLowerCase()) {
     case "basic": {
-      const [email, ...rest] = Buffer.from(value, "base64").toString("utf8").split(":");
+      const [email, ...rest] = fromBase64(value).split(":");
       const token = rest.join(":");
       const c = credentials.find((c) => c.type === "basic" && c.email === email && c.apiToken === token);
       if (c) found = { scheme: "basic", app: c.app ?? null, user: c.user ?? c.email };
@@ -47,7 +49,7 @@ export function authenticate(req, { apps, credentials, now, oauth }) {
       break;
     }
     case "jwt": {
-      const r = verifyConnectJwt(value, req, apps, now);
+      const r = await verifyConnectJwt(value, req, apps, now, qsh);
       if (!r.ok) return r;
       found = r;
       break;
@@ -72,25 +74,36 @@ export function authenticate(req, { apps, credentials, now, oauth }) {
  * Connect JWT: iss = app key, HS256 signed with the app's sharedSecret, exp in the future,
  * qsh = hex sha256 of `METHOD&path&canonical-query` (atlassian-jwt computes it).
  */
-function verifyConnectJwt(token, req, apps, now) {
+async function verifyConnectJwt(token, req, apps, now, qsh) {
   const fail = (why) => ({ ok: false, status: 401, message: `${UNAUTHENTICATED} (JWT: ${why})` });
   let claims;
   try {
-    claims = jwt.decodeSymmetric(token, "", jwt.SymmetricAlgorithm.HS256, true);
+    claims = decodeJwt(token).claims;
   } catch (e) {
     return fail(`cannot decode: ${e.message}`);
   }
-  const app = apps[claims?.iss];
-  if (!app || app.type !== "connect" || !app.sharedSecret) return fail(`unknown issuer '${claims?.iss}'`);
+  const app = apps[claims.iss];
+  if (!app || app.type !== "connect" || !app.sharedSecret) return fail(`unknown issuer '${claims.iss}'`);
   if (app.installed === false) return fail(`the app '${app.key}' is not installed on this site`);
   try {
-    claims = jwt.decodeSymmetric(token, app.sharedSecret, jwt.SymmetricAlgorithm.HS256);
+    claims = await verifyHS256(token, app.sharedSecret);
   } catch (e) {
     return fail(`signature: ${e.message}`);
   }
   const seconds = now() / 1000;
   if (typeof claims.exp !== "number" || claims.exp < seconds) return fail("token expired or without exp");
-  const qsh = jwt.createQueryStringHash({ method: req.method, pathname: req.path, query: req.query }, false, "");
-  if (claims.qsh !== qsh) return fail(`qsh mismatch (expected ${qsh})`);
+  if (!qsh) return fail("this fake has no qsh implementation (CoreDeps.qsh)");
+  const expected = await qsh({ method: req.method, pathname: req.path, query: req.query }, "");
+  if (claims.qsh !== expected) return fail(`qsh mismatch (expected ${expected})`);
   return { ok: true, scheme: "jwt", app: app.key, user: claims.sub ?? null };
+}
+
+/** Base64 (lenient: like Node's decoder, it ignores what is not base64) to UTF-8 text. */
+function fromBase64(value) {
+  const clean = value.replace(/[^A-Za-z0-9+/]/g, "");
+  try {
+    return new TextDecoder().decode(Uint8Array.from(atob(clean + "=".repeat((4 - (clean.length % 4)) % 4)), (c) => c.charCodeAt(0)));
+  } catch {
+    return ""; // a length no base64 text has: no credential matches
+  }
 }

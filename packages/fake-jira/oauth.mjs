@@ -23,8 +23,6 @@ export const OAUTH_LIFETIMES = Object.freeze({
 export const DEFAULT_OAUTH_USER = "alice";
 /** The only audience of Jira's 3LO apps. */
 export const OAUTH_AUDIENCE = "api.atlassian.com";
-/** The fake's OAuth endpoints that faults can name as `operation`. */
-export const OAUTH_OPERATIONS = ["oauthToken", "accessibleResources"];
 const USER_PATTERN = /^[A-Za-z0-9:._@-]{1,128}$/;
 const INVALID_REFRESH = "Unknown or invalid refresh token.";
 

@@ -1,7 +1,5 @@
-// Seeds: the built-in default, the shape of seed.json (checked with ajv), and building state from one.
-import Ajv from "ajv";
-import { loadDefinition } from "./spec.mjs";
-import { checkJql } from "./jql.mjs";
+// Seeds: the built-in default and building state from one (their shape: SEED_SCHEMA in schemas.mjs). Runtime-neutral:
+// the schema validator and the JQL check are passed in (see core.mjs, CoreDeps).
 
 export const DAY_MS = 86_400_000;
 export const FIRST_WEBHOOK_ID = 10000;
@@ -21,80 +19,6 @@ export const DEFAULT_SEED = Object.freeze({
   failed: [],
 });
 
-const str = { type: "string" };
-const strings = { type: "array", items: str };
-const events = loadDefinition(3).components.schemas.WebhookDetails.properties.events;
-
-/** A failed delivery: failureTime (ms since epoch) or failedMinutesAgo (relative to the fake's clock). */
-export const FAILURE_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  required: ["id", "url"],
-  properties: {
-    id: str, url: str, body: str,
-    failureTime: { type: "integer" },
-    failedMinutesAgo: { type: "number" },
-  },
-};
-
-export const SEED_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    description: str,
-    apps: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["key", "type"],
-        properties: {
-          key: { type: "string", minLength: 1 }, type: { enum: ["connect", "oauth"] }, sharedSecret: str, cloudId: str,
-          // OAuth 2.0 apps: the client secret (default: startFakeJira's oauthClientSecret) and the callback URLs
-          clientSecret: { type: "string", minLength: 1 }, redirectUris: { type: "array", items: { type: "string", pattern: "^https?://" } },
-        },
-      },
-    },
-    credentials: {
-      type: "array",
-      items: {
-        oneOf: [
-          { type: "object", additionalProperties: false, required: ["type", "email", "apiToken"],
-            properties: { type: { const: "basic" }, email: str, apiToken: str, app: str, user: str } },
-          { type: "object", additionalProperties: false, required: ["type", "token"],
-            properties: { type: { const: "bearer" }, token: str, app: str, user: str } },
-        ],
-      },
-    },
-    webhooks: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["app", "url", "events", "jqlFilter"],
-        properties: {
-          app: str, url: str, user: str, events, jqlFilter: str, fieldIdsFilter: strings, issuePropertyKeysFilter: strings,
-          expiresInDays: { type: "number" },
-          expirationDate: { type: "integer" },
-        },
-      },
-    },
-    failed: {
-      type: "array",
-      items: { ...FAILURE_SCHEMA, required: ["app", ...FAILURE_SCHEMA.required], properties: { app: str, ...FAILURE_SCHEMA.properties } },
-    },
-  },
-};
-
-const ajv = new Ajv({ allErrors: true });
-const validateSeed = ajv.compile(SEED_SCHEMA);
-const validateFailures = ajv.compile({ type: "array", items: FAILURE_SCHEMA });
-
-/** Throws a readable error unless `ok`. */
-function check(ok, validate, name) {
-  if (!ok) throw new TypeError(`invalid ${name}: ${ajv.errorsText(validate.errors, { dataVar: name })}`);
-}
-
 /**
  * @typedef {{ id: number, user: string|null, url: string, events: string[], jqlFilter: string,
  *   fieldIdsFilter?: string[], issuePropertyKeysFilter?: string[], expirationDate: number, createdAt: number }} StoredWebhook
@@ -106,14 +30,20 @@ function check(ok, validate, name) {
  */
 
 /**
+ * @typedef {{ check: (schema: "seed"|"failures", value: unknown) => void, checkJql: (jql: string) => string[] }} SeedDeps
+ *   check throws a TypeError naming what is wrong
+ */
+
+/**
  * Builds fresh state and credentials from a seed.
  * @param {object} seed same shape as seed.json
  * @param {number} now the fake's clock
+ * @param {SeedDeps} deps
  * @returns {{ state: State, credentials: object[] }}
  */
-export function buildState(seed, now) {
+export function buildState(seed, now, { check, checkJql }) {
   seed = structuredClone(seed);
-  check(validateSeed(seed), validateSeed, "seed");
+  check("seed", seed);
   /** @type {State} */
   const state = { nextId: FIRST_WEBHOOK_ID, apps: {} };
   for (const a of seed.apps ?? []) state.apps[a.key] = { ...a, url: null, webhooks: [], failed: [] };
@@ -126,7 +56,7 @@ export function buildState(seed, now) {
     a.webhooks.push({ id: state.nextId++, user: w.user ?? null, ...w, expirationDate: expirationDate ?? Math.round(now + expiresInDays * DAY_MS), createdAt: now });
     a.url = w.url;
   }
-  for (const { app, ...f } of seed.failed ?? []) addFailures(state, app, [f], now);
+  for (const { app, ...f } of seed.failed ?? []) addFailures(state, app, [f], now, check);
   return { state, credentials: seed.credentials ?? [] };
 }
 
@@ -135,9 +65,10 @@ export function buildState(seed, now) {
  * @param {State} state @param {string} appKey
  * @param {{ id: string, url: string, body?: string, failureTime?: number, failedMinutesAgo?: number }[]} failures
  * @param {number} now
+ * @param {SeedDeps["check"]} check
  */
-export function addFailures(state, appKey, failures, now) {
-  check(validateFailures(failures), validateFailures, "failures");
+export function addFailures(state, appKey, failures, now, check) {
+  check("failures", failures);
   const app = state.apps[appKey] ?? fail(`unknown app '${appKey}'`);
   for (const { failedMinutesAgo, failureTime, ...f } of failures)
     app.failed.push({ ...f, failureTime: failureTime ?? Math.round(now - (failedMinutesAgo ?? 0) * 60_000) });

@@ -1,14 +1,16 @@
 // Sites (tenants): each has its own state, ids and delivery identifiers, and its own clientKey, cloudId
 // and Connect shared secrets. The default site answers the unprefixed URLs; others live under /site/<name>.
-import { createHash, createHmac } from "node:crypto";
+// Runtime-neutral.
 import { buildState } from "./seed.mjs";
+import { SITE_NAME_PATTERN } from "./schemas.mjs";
+import { sha256, hmacSha256, hex, base64url } from "./crypto.mjs";
 
 export const DEFAULT_SITE = "default";
-export const SITE_NAME_PATTERN = "^[a-z0-9-]{1,63}$";
+export { SITE_NAME_PATTERN };
 const SITE_NAME = new RegExp(SITE_NAME_PATTERN);
 
 const uuidFrom = (text) => {
-  const h = createHash("sha256").update(text).digest("hex");
+  const h = hex(sha256(text));
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 };
 /** The site's clientKey (the Connect tenant id): a UUID derived from its name, so runs are reproducible. */
@@ -16,7 +18,7 @@ export const clientKeyOf = (site) => uuidFrom(`clientKey:${site}`);
 /** The cloudId of a site other than the default one (the default site keeps its OAuth app's cloudId). */
 const cloudIdOf = (site) => uuidFrom(`cloudId:${site}`);
 /** A Connect app's shared secret on a site other than the default one: derived from its seed secret (or key). */
-const sharedSecretOf = (appSecret, site) => createHmac("sha256", appSecret).update(site).digest("base64url");
+const sharedSecretOf = (appSecret, site) => base64url(hmacSha256(appSecret, site));
 
 /**
  * @typedef {{ requests: Record<string, number>, rateLimited: number, rateLimitedByReason: Record<string, number>,
@@ -32,12 +34,13 @@ const sharedSecretOf = (appSecret, site) => createHmac("sha256", appSecret).upda
  * @param {string} name
  * @param {object} seed
  * @param {number} now the fake's clock
+ * @param {import("./seed.mjs").SeedDeps} deps
  * @returns {Site}
  */
-export function buildSite(name, seed, now) {
+export function buildSite(name, seed, now, deps) {
   if (typeof name !== "string" || !SITE_NAME.test(name)) throw new TypeError(`invalid site name '${name}': use ${SITE_NAME_PATTERN}`);
   const main = name === DEFAULT_SITE;
-  const { state } = buildState(main ? seed : { apps: seed.apps, credentials: seed.credentials }, now);
+  const { state } = buildState(main ? seed : { apps: seed.apps, credentials: seed.credentials }, now, deps);
   const apps = Object.values(state.apps);
   const cloudId = main ? apps.find((a) => a.cloudId)?.cloudId ?? cloudIdOf(name) : cloudIdOf(name);
   for (const a of apps) {
