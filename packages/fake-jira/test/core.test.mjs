@@ -1,9 +1,10 @@
 // The runtime-neutral core: its module graph imports no Node built-in and no package; `handle(request)` answers
-// without a server; deliveries and lifecycle calls can go to a Fetch-API handler; it runs in Deno with light stand-ins
-// for the injected validators. node --test packages/fake-jira/test/
+// without a server; deliveries and lifecycle calls can go to a Fetch-API handler; it runs in Deno and in workerd
+// (Miniflare) with light stand-ins for the injected validators. node --test packages/fake-jira/test/
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, existsSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { readFileSync, existsSync, mkdtempSync, writeFileSync, rmSync, copyFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createHash, createHmac } from "node:crypto";
 import { execFile } from "node:child_process";
 import { tmpdir } from "node:os";
@@ -135,47 +136,70 @@ describe("handle(request) without a server", () => {
   });
 });
 
-/** The deno binary of the workspace (the root's devDependency), or null. */
-function denoBinary() {
+/** A file of the workspace's node_modules (the root's devDependencies: deno, miniflare), or null. */
+function fromWorkspace(...path) {
   for (let dir = PKG; dir !== dirname(dir); dir = dirname(dir)) {
-    const bin = join(dir, "node_modules", ".bin", "deno");
-    if (existsSync(bin)) return bin;
+    const file = join(dir, "node_modules", ...path);
+    if (existsSync(file)) return file;
   }
   return null;
 }
 
-describe("the core in Deno", () => {
-  const deno = denoBinary();
-  it("runs the OAuth 2.0 dance, the gateway, a delivery and a lifecycle call with light stand-ins for the injected validators", { skip: !deno && "no deno binary in node_modules/.bin", timeout: 120_000 }, async () => {
+/** What the smoke script reports, checked the same way for every runtime. */
+async function checkSmoke(result, runtime) {
+  assert.equal(result.runtime, runtime);
+  assert.deepEqual(result.token, { status: 200, keys: ["access_token", "expires_in", "refresh_token", "scope", "token_type"] });
+  assert.deepEqual(result.refresh, [200, 403], "two refreshes of one token at once: one wins");
+  assert.deepEqual(result.resources, ["default"]);
+  assert.deepEqual(result.gateway, { register: 200, list: 1, user: "dora" });
+  assert.equal(result.delivery.url, "https://app.example.com/hook");
+  // the delivery's bearer JWT, signed there with WebCrypto, verifies here with atlassian-jwt
+  const claims = jwt.decodeSymmetric(result.delivery.authorization.replace(/^Bearer /, ""), OAUTH_CLIENT_SECRET, jwt.SymmetricAlgorithm.HS256);
+  assert.equal(claims.sub, "dora");
+  assert.equal(result.lifecycle.status, 200);
+  assert.equal(jwt.decodeAsymmetric(result.lifecycle.token, result.lifecycle.publicKey, jwt.AsymmetricAlgorithm.RS256).qsh, "qsh-of-POST-/installed");
+  assert.equal(result.siteClientKey, (await import("../sites.mjs")).clientKeyOf("alpha"), "derived ids are the same there");
+}
+
+describe("the core in other runtimes, with light stand-ins for the injected validators", () => {
+  const deno = fromWorkspace(".bin", "deno");
+  it("Deno: the OAuth 2.0 dance, concurrent refreshes, the gateway, a delivery and a lifecycle call", { skip: !deno && "no deno binary in node_modules/.bin", timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "fake-jira-deno-"));
     try {
       const script = join(dir, "core-in-deno.mjs");
-      writeFileSync(script, DENO_SCRIPT.replace("CORE_URL", pathToFileURL(join(PKG, "core.mjs")).href));
+      writeFileSync(script, `import { createFakeJira } from ${JSON.stringify(pathToFileURL(join(PKG, "core.mjs")).href)};\n${SMOKE}\nconsole.log(JSON.stringify(result));\n`);
       const out = await new Promise((resolve, reject) =>
         execFile(deno, ["run", "--no-lock", "--no-prompt", "--no-config", script], { env: { ...process.env, DENO_DIR: join(dir, "deno-dir"), NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" }, timeout: 110_000 },
           (e, stdout, stderr) => (e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve(stdout))));
-      const result = JSON.parse(out.trim().split("\n").at(-1));
-      assert.equal(result.runtime, "deno");
-      assert.deepEqual(result.token, { status: 200, keys: ["access_token", "expires_in", "refresh_token", "scope", "token_type"] });
-      assert.deepEqual(result.refresh, [200, 403]);
-      assert.deepEqual(result.resources, ["default"]);
-      assert.deepEqual(result.gateway, { register: 200, list: 1, user: "dora" });
-      assert.equal(result.delivery.url, "https://app.example.com/hook");
-      // the delivery's bearer JWT, signed in Deno with WebCrypto, verifies here with atlassian-jwt
-      const claims = jwt.decodeSymmetric(result.delivery.authorization.replace(/^Bearer /, ""), OAUTH_CLIENT_SECRET, jwt.SymmetricAlgorithm.HS256);
-      assert.equal(claims.sub, "dora");
-      assert.equal(result.lifecycle.status, 200);
-      assert.deepEqual(jwt.decodeAsymmetric(result.lifecycle.token, result.lifecycle.publicKey, jwt.AsymmetricAlgorithm.RS256).qsh, "qsh-of-POST-/installed");
-      assert.equal(result.siteClientKey, (await import("../sites.mjs")).clientKeyOf("alpha"), "derived ids are the same in Deno");
+      await checkSmoke(JSON.parse(out.trim().split("\n").at(-1)), "deno");
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  const miniflare = fromWorkspace("miniflare", "package.json");
+  it("workerd (Miniflare): the same, inside a Worker's fetch handler", { skip: !miniflare && "no miniflare in node_modules", timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fake-jira-workerd-"));
+    const { Miniflare } = await import(pathToFileURL(createRequire(miniflare).resolve("miniflare")).href);
+    let mf;
+    try {
+      for (const file of NEUTRAL) copyFileSync(join(PKG, file), join(dir, file));
+      writeFileSync(join(dir, "worker.mjs"), `import { createFakeJira } from "./core.mjs";\nexport default { async fetch() {\n${SMOKE}\nreturn Response.json(result);\n} };\n`);
+      mf = new Miniflare({ modules: true, scriptPath: join(dir, "worker.mjs"), modulesRoot: dir, modulesRules: [{ type: "ESModule", include: ["**/*.mjs"] }], compatibilityDate: "2025-01-01" });
+      const res = await mf.dispatchFetch("http://localhost/");
+      await checkSmoke(await res.json(), "workerd");
+    } finally {
+      await mf?.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
 
-/** Deno: the core with stand-ins for what Node injects (a route table without validation, JQL that matches all). */
-const DENO_SCRIPT = `
-import { createFakeJira, OPERATIONS } from "CORE_URL";
+/**
+ * The core with stand-ins for what Node injects (a route table without validation, JQL that matches everything, a
+ * fake qsh), deliveries and lifecycle calls caught by the `fetch` option; it leaves its findings in `result`.
+ */
+const SMOKE = `
 const table = { "POST /webhook": "registerDynamicWebhooks", "GET /webhook": "getDynamicWebhooksForApp", "GET /webhook/failed": "getFailedWebhooks",
   "PUT /webhook/refresh": "refreshWebhooks", "DELETE /webhook": "deleteWebhookById" };
 const spec = {
@@ -209,8 +233,8 @@ await fake.deliveriesSettled();
 const install = await fake.installApp({ site: "alpha", appBaseUrl: "https://connect.example.com" });
 const installed = sent.find((s) => s.url.endsWith("/installed"));
 const kid = JSON.parse(atob(installed.init.headers.Authorization.slice(4).split(".")[0].replace(/-/g, "+").replace(/_/g, "/"))).kid;
-console.log(JSON.stringify({
-  runtime: typeof Deno === "object" ? "deno" : "other", operations: OPERATIONS.length,
+const result = {
+  runtime: typeof Deno === "object" ? "deno" : globalThis.navigator?.userAgent === "Cloudflare-Workers" ? "workerd" : "other",
   token: { status: tokenRes.status, keys: Object.keys(token).sort() },
   refresh: refreshes.map((r) => r.status).sort(),
   resources: resources.map((r) => r.name),
@@ -218,5 +242,5 @@ console.log(JSON.stringify({
   delivery: { url: sent[0].url, authorization: sent[0].init.headers.Authorization },
   lifecycle: { status: install, token: installed.init.headers.Authorization.slice(4), publicKey: await fake.connectPublicKey(kid) },
   siteClientKey: fake.site("alpha").clientKey,
-}));
+};
 `;
