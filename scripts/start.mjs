@@ -1,6 +1,6 @@
 // The demo admin page's server (`npm start` runs setup and the build, then this).
 //
-//   node scripts/start.mjs            fake mode: starts the fake Jira seeded with tests/fake-jira/seed.json on its own
+//   node scripts/start.mjs            fake mode: starts the fake Jira seeded with the fake's seed.json on its own
 //                                     port (CORS) and serves www/ and pkg/ on http://127.0.0.1:8080 (PORT overrides;
 //                                     FAKE_JIRA_PORT fixes the fake's port, default: any free one).
 //   JIRA_BASE_URL=https://your-domain.atlassian.net JIRA_EMAIL=… JIRA_API_TOKEN=… node scripts/start.mjs
@@ -31,15 +31,13 @@ import { readFile, realpath } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, extname, join, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { startFakeJira } from "../tests/fake-jira/server.mjs";
-import { clientKeyOf } from "../tests/fake-jira/sites.mjs";
-import { DELIVERY_DEFAULTS } from "../tests/fake-jira/deliveries.mjs";
+import { startFakeJira, clientKeyOf, DELIVERY_DEFAULTS, SEED_PATH } from "jira-webhooks-fake";
 import { createDemoReceiver } from "./demo-receiver.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WWW = join(ROOT, "www");
 const PKG = join(ROOT, "pkg");
-const DEFAULT_SEED = join(ROOT, "tests", "fake-jira", "seed.json");
+const DEFAULT_SEED = SEED_PATH;
 
 const MIME = {
   ".html": "text/html; charset=utf-8",
@@ -78,7 +76,7 @@ const FIRE_PROJECT = /^[A-Z][A-Z0-9]{1,9}$/;
  * @param {object} [options]
  * @param {number} [options.port=8080] 0 for any free port
  * @param {string} [options.host="127.0.0.1"]
- * @param {object|string} [options.seed] fake mode: the seed (object or path), default tests/fake-jira/seed.json
+ * @param {object|string} [options.seed] fake mode: the seed (object or path), default the fake's seed.json (packages/fake-jira/seed.json)
  * @param {number} [options.fakePort=0] fake mode: the fake Jira's port
  * @param {object} [options.fakeOptions] fake mode: more options of startFakeJira (default: the demo's slower
  *   delivery retries)
@@ -453,7 +451,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       console.log(`[demo] proxy mode: /rest/api/{2,3}/webhook* -> ${demo.site} (credentials stay in this process)`);
       console.log("[demo] the proxy answers only pages opened with this run's key: use the address below as it is");
     } else {
-      console.log(`[demo] fake Jira (seed: tests/fake-jira/seed.json) on ${demo.fake.url}; control API ${demo.fake.url}/_fake/`);
+      console.log(`[demo] fake Jira (seed: packages/fake-jira/seed.json) on ${demo.fake.url}; control API ${demo.fake.url}/_fake/`);
       console.log(`[demo] webhook receiver: ${demo.receiver.url} (register it with the page's sync panel)`);
     }
     console.log(`[demo] open ${demo.pageUrl}`);

@@ -41,7 +41,7 @@ cargo test
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 
 section "fake Jira"
-node --test tests/fake-jira/
+node --test packages/fake-jira/test/
 
 section "build pkg/"
 SKIP_SETUP=1 node scripts/build.mjs

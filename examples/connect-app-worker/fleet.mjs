@@ -12,8 +12,8 @@ import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startApp } from "./local.mjs";
 import { WEBHOOKS } from "./src/webhooks.js";
-import { startFakeJira } from "../../tests/fake-jira/server.mjs";
-import { CONNECT_APP } from "../../tests/fake-jira/helpers.mjs";
+import { startFakeJira } from "jira-webhooks-fake";
+import { CONNECT_APP } from "jira-webhooks-fake/helpers";
 
 /** Local settings: backoffs of seconds, no wait before the first sync, rounds spread over `spreadSeconds`. */
 export const localVars = (fake, { maxBackoffSeconds = 60, spreadSeconds = 0 } = {}) => ({

@@ -8,11 +8,11 @@ import http from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startDemo, PROXY_PLACEHOLDER_TOKEN } from "../../scripts/start.mjs";
-import { startFakeJira } from "../fake-jira/server.mjs";
+import { startFakeJira, SEED_PATH } from "jira-webhooks-fake";
 import { launchChromium } from "../support/browser.mjs";
 import { ROOT, OUT, failedLoad, openPage, until } from "./harness.mjs";
 
-const SEED = JSON.parse(readFileSync(join(ROOT, "tests", "fake-jira", "seed.json"), "utf8"));
+const SEED = JSON.parse(readFileSync(SEED_PATH, "utf8"));
 const CONNECT = "com.example.connect-app";
 const email = "admin@example.com";
 const apiToken = "basic-api-token";

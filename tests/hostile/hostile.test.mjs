@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { installPackage } from "../support/pack.mjs";
-import { startFakeJira } from "../fake-jira/server.mjs";
+import { startFakeJira } from "jira-webhooks-fake";
 
 let project, fake;
 before(async () => {

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { join } from "node:path";
-import { CONNECT_APP } from "../fake-jira/helpers.mjs";
+import { CONNECT_APP } from "jira-webhooks-fake/helpers";
 import { launchChromium, pageProblems } from "../support/browser.mjs";
 import { useFake } from "../support/fake.mjs";
 import { installPackage } from "../support/pack.mjs";

@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { CONNECT_APP } from "../fake-jira/helpers.mjs";
+import { CONNECT_APP } from "jira-webhooks-fake/helpers";
 import { useFake } from "../support/fake.mjs";
 import { installPackage, EXPECTED_FILES, PKG } from "../support/pack.mjs";
 import { refusedUrl } from "../support/static.mjs";

@@ -1,6 +1,6 @@
 // The end-to-end scenario shared by the Node (ESM, CJS) and browser tests, and the checks of its outcome.
 import assert from "node:assert/strict";
-import { CLOUD_ID, CONNECT_APP, OAUTH_APP, OAUTH_PREFIX } from "../fake-jira/helpers.mjs";
+import { CLOUD_ID, CONNECT_APP, OAUTH_APP, OAUTH_PREFIX } from "jira-webhooks-fake/helpers";
 
 export const HOOK_URL = "https://app.example.com/hook";
 export const SECRETS = {

@@ -9,8 +9,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { installPackage } from "../support/pack.mjs";
-import { startFakeJira } from "../fake-jira/server.mjs";
-import { CONNECT_APP, CONNECT_SECRET, CONNECT_CLIENT_KEY, CLOUD_ID, OAUTH_CLIENT_SECRET } from "../fake-jira/helpers.mjs";
+import { startFakeJira } from "jira-webhooks-fake";
+import { CONNECT_APP, CONNECT_SECRET, CONNECT_CLIENT_KEY, CLOUD_ID, OAUTH_CLIENT_SECRET } from "jira-webhooks-fake/helpers";
 
 let lib, fake, server, receiverUrl;
 /** Every delivery a handler got, and what the handler does with the next one. */

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { build } from "esbuild";
 import { installPackage } from "../support/pack.mjs";
-import { startFakeJira } from "../fake-jira/server.mjs";
-import { CONNECT_APP, CONNECT_SECRET, CONNECT_CLIENT_KEY } from "../fake-jira/helpers.mjs";
+import { startFakeJira } from "jira-webhooks-fake";
+import { CONNECT_APP, CONNECT_SECRET, CONNECT_CLIENT_KEY } from "jira-webhooks-fake/helpers";
 import { withTimeout, workerdBinary } from "../runtimes/common.mjs";
 
 const WORKER = `import { JiraWebhooks, createWebhookHandler } from "jira-webhooks/lifecycle";

@@ -19,12 +19,13 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLOUD_ID, CONNECT_APP, CONNECT_CLIENT_KEY, CONNECT_SECRET } from "../fake-jira/helpers.mjs";
+import { CLOUD_ID, CONNECT_APP, CONNECT_CLIENT_KEY, CONNECT_SECRET } from "jira-webhooks-fake/helpers";
+import { SEED_PATH } from "jira-webhooks-fake";
 import { useFake } from "../support/fake.mjs";
 import { installPackage, PKG, ROOT } from "../support/pack.mjs";
 
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
-const SEED = JSON.parse(readFileSync(join(ROOT, "tests", "fake-jira", "seed.json"), "utf8"));
+const SEED = JSON.parse(readFileSync(SEED_PATH, "utf8"));
 const TSC = join(ROOT, "node_modules", ".bin", "tsc");
 /** The fake's Basic account that acts for the Connect app (Jira lets only apps use the webhooks API). */
 const EMAIL = "admin@example.com";

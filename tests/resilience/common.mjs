@@ -3,13 +3,13 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readFileSync } from "node:fs";
 import { __initSync, JiraWebhooks } from "../../pkg/jira_webhooks.js";
+import { call, hooks, CONNECT_APP } from "jira-webhooks-fake/helpers";
 
 // The package's glue, loaded here with its wasm so that the suites can read its linear memory (what `initSync`
 // answers); the entries keep the initialisers to themselves.
 const wasm = __initSync({ module: readFileSync(new URL("../../pkg/jira_webhooks_bg.wasm", import.meta.url)) });
 /** The size of the wasm linear memory, in bytes: it never shrinks, so growth after a warm-up is a leak. */
 const wasmMemoryBytes = () => wasm.memory.buffer.byteLength;
-import { call, hooks, CONNECT_APP } from "../fake-jira/helpers.mjs";
 
 export { JiraWebhooks, wasmMemoryBytes, CONNECT_APP, sleep };
 export { useFake } from "../support/fake.mjs";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import v8 from "node:v8";
 import vm from "node:vm";
 import http from "node:http";
-import { call } from "../fake-jira/helpers.mjs";
+import { call } from "jira-webhooks-fake/helpers";
 import { useFake, clientOf, details, failure, seedHooks, stored, appliedOf, wasmMemoryBytes, CONNECT_APP } from "./common.mjs";
 
 v8.setFlagsFromString("--expose-gc");

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CONNECT_APP, CONNECT_SECRET, OAUTH_APP } from "../fake-jira/helpers.mjs";
+import { CONNECT_APP, CONNECT_SECRET, OAUTH_APP } from "jira-webhooks-fake/helpers";
 import { pageProblems } from "../support/browser.mjs";
 
 export { CONNECT_APP, CONNECT_SECRET, OAUTH_APP };

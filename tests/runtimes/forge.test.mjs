@@ -4,7 +4,7 @@
 // `auth: { type: "none" }` and no baseUrl; the stand-ins get API paths and never an Authorization header.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { AUTH } from "../fake-jira/helpers.mjs";
+import { AUTH } from "jira-webhooks-fake/helpers";
 import { useFake } from "../support/fake.mjs";
 import { INPUT, apiRequests, checkDrive, drive, importFromConsumer, installPackage, prepareFake, rejection } from "./common.mjs";
 

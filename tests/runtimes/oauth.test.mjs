@@ -4,7 +4,7 @@
 // through the gateway runs in tests/integration's scenario.)
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { CLOUD_ID, OAUTH_PREFIX } from "../fake-jira/helpers.mjs";
+import { CLOUD_ID, OAUTH_PREFIX } from "jira-webhooks-fake/helpers";
 import { useFake } from "../support/fake.mjs";
 import { AUTHS, INPUT, OAUTH_APP, SECRETS, WEBHOOKS, HOOK_URL, apiRequests, checkDrive, drive, importFromConsumer, installPackage, prepareFake, rejection } from "./common.mjs";
 

@@ -1,23 +1,17 @@
 // The Connect install lifecycle: `installed` / `uninstalled` callbacks signed with an asymmetric (RS256) JWT,
 // verifiable with the public key the fake serves by key id (standing in for Atlassian's install-keys CDN).
-import { generateKeyPair, randomUUID } from "node:crypto";
-import { promisify } from "node:util";
-import * as jwt from "atlassian-jwt";
+// Runtime-neutral: WebCrypto keys and signatures (crypto.mjs), the injected qsh (see core.mjs, CoreDeps).
+import { rs256KeyPair } from "./crypto.mjs";
 
 const JWT_LIFETIME_S = 180;
 
 /**
  * The fake's RSA key pair for lifecycle JWTs, made on first use.
- * @returns {() => Promise<{ kid: string, publicKey: string, privateKey: string }>}
+ * @returns {() => Promise<{ kid: string, publicKey: string, sign: (claims: object) => Promise<string> }>}
  */
 export function lifecycleKeys() {
   let keys;
-  return () =>
-    (keys ??= promisify(generateKeyPair)("rsa", {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: "spki", format: "pem" },
-      privateKeyEncoding: { type: "pkcs8", format: "pem" },
-    }).then((pair) => ({ kid: randomUUID(), ...pair })));
+  return () => (keys ??= rs256KeyPair());
 }
 
 /**
@@ -44,21 +38,18 @@ export function lifecyclePayload(eventType, { appKey, site, baseUrl, sharedSecre
 /**
  * POSTs a lifecycle payload to `${appBaseUrl}/${eventType}` with `Authorization: JWT` signed RS256
  * (header kid; claims iss = clientKey, aud = the app's baseUrl, iat, exp, qsh of POST /<eventType>).
- * @param {{ kid: string, privateKey: string }} keys
+ * @param {{ kid: string, sign: (claims: object) => Promise<string> }} keys
  * @param {string} appBaseUrl
  * @param {ReturnType<typeof lifecyclePayload>} payload
- * @param {{ now: number, timeoutMs: number }} opts
+ * @param {{ now: number, timeoutMs: number, qsh: import("./core.mjs").CoreDeps["qsh"], fetch: typeof fetch }} opts
  * @returns {Promise<number>} the app's HTTP status (rejects on a connection failure or timeout)
  */
-export async function sendLifecycle(keys, appBaseUrl, payload, { now, timeoutMs }) {
+export async function sendLifecycle(keys, appBaseUrl, payload, { now, timeoutMs, qsh, fetch: send }) {
   const url = `${appBaseUrl.replace(/\/+$/, "")}/${payload.eventType}`;
   const iat = Math.floor(now / 1000);
-  const claims = {
-    iss: payload.clientKey, aud: appBaseUrl, iat, exp: iat + JWT_LIFETIME_S,
-    qsh: jwt.createQueryStringHash(jwt.fromMethodAndUrl("POST", url), false, appBaseUrl),
-  };
-  const token = jwt.encodeAsymmetric(claims, keys.privateKey, jwt.AsymmetricAlgorithm.RS256, { kid: keys.kid });
-  const res = await fetch(url, {
+  const claims = { iss: payload.clientKey, aud: appBaseUrl, iat, exp: iat + JWT_LIFETIME_S, qsh: await qsh({ method: "POST", url }, appBaseUrl) };
+  const token = await keys.sign(claims);
+  const res = await send(url, {
     method: "POST",
     headers: { "Content-Type": "application/json", Authorization: `JWT ${token}` },
     body: JSON.stringify(payload),

@@ -1,9 +1,11 @@
 // Webhook deliveries the way Jira sends them: one POST per app and event to the app's url, signed for the
 // app (Connect JWT or OAuth 2.0 bearer JWT), retried with the same identifier on 408/409/425/429/5xx,
 // connection failures and timeouts; after the last retry the delivery joins the app's failed webhooks.
-import { setTimeout as sleep } from "node:timers/promises";
-import * as jwt from "atlassian-jwt";
+// Runtime-neutral: fetch, WebCrypto (crypto.mjs), and the injected qsh and matchJql (see core.mjs, CoreDeps).
 import { buildEvent, triggers } from "./events.mjs";
+import { signHS256 } from "./crypto.mjs";
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Answers that Jira retries (besides connection failures and timeouts). */
 const isRetryable = (status) => [408, 409, 425, 429].includes(status) || status >= 500;
@@ -27,9 +29,11 @@ const JWT_LIFETIME_S = 180;
 
 /**
  * The delivery engine of one fake.
- * @param {DeliveryOptions & { clock: () => number, baseUrlOf: (site: import("./sites.mjs").Site) => string }} options
+ * @param {DeliveryOptions & { clock: () => number, baseUrlOf: (site: import("./sites.mjs").Site) => string,
+ *   check: (schema: "emit", value: unknown) => void, matchJql: (jql: string, issue: object) => boolean,
+ *   qsh: import("./core.mjs").CoreDeps["qsh"], fetch: typeof fetch }} options fetch: sends each attempt
  */
-export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, timeoutMs, concurrency, oauthClientSecret, connectAppBaseUrl }) {
+export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, timeoutMs, concurrency, oauthClientSecret, connectAppBaseUrl, check, matchJql, qsh, fetch: send }) {
   /** @type {DeliveryAttempt[]} */
   const log = [];
   const inFlight = new Set();
@@ -54,11 +58,12 @@ export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, tim
    * @param {import("./events.mjs").EmitInput} input
    */
   function emit(site, input) {
+    check("emit", input);
     const now = clock();
     const event = buildEvent(input, { baseUrl: baseUrlOf(site), now });
     const deliveries = [];
     for (const app of Object.values(site.state.apps)) {
-      const matched = app.installed && app.url ? app.webhooks.filter((w) => w.expirationDate >= now && triggers(w, event)) : [];
+      const matched = app.installed && app.url ? app.webhooks.filter((w) => w.expirationDate >= now && triggers(w, event, matchJql)) : [];
       if (!matched.length) continue;
       const matchedWebhookIds = matched.map((w) => w.id);
       const d = {
@@ -109,9 +114,9 @@ export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, tim
         "X-Atlassian-Webhook-Identifier": d.id,
         "X-Atlassian-Webhook-Flow": d.flow,
         ...(attempt > 1 && { "X-Atlassian-Webhook-Retry": String(attempt - 1) }),
-        ...authorization(d),
+        ...(await authorization(d)),
       };
-      const res = await fetch(d.url, { method: "POST", headers, body: d.body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+      const res = await send(d.url, { method: "POST", headers, body: d.body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
       await res.arrayBuffer();
       return { status: res.status };
     } catch (e) {
@@ -119,18 +124,19 @@ export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, tim
     }
   }
 
-  /** Connect: JWT (HS256, the site's sharedSecret, iss = clientKey, qsh of the url relative to the app's baseUrl). OAuth 2.0: Bearer JWT. */
-  function authorization({ site, app, url, user }) {
+  /** Connect: JWT (HS256, the site's sharedSecret, iss = clientKey, qsh of the url relative to the app's baseUrl).
+   *  OAuth 2.0: Bearer JWT, HS256 with the app's client secret (its seed clientSecret, else oauthClientSecret). */
+  async function authorization({ site, app, url, user }) {
     const iat = Math.floor(clock() / 1000);
     const times = { iat, exp: iat + JWT_LIFETIME_S };
     if (app.type === "connect") {
       if (!app.sharedSecret) return {};
       const appBaseUrl = app.appBaseUrl ?? connectAppBaseUrl ?? new URL(url).origin;
-      const qsh = jwt.createQueryStringHash(jwt.fromMethodAndUrl("POST", url), false, appBaseUrl);
-      return { Authorization: `JWT ${jwt.encodeSymmetric({ iss: site.clientKey, ...times, qsh }, app.sharedSecret)}` };
+      const hash = await qsh({ method: "POST", url }, appBaseUrl);
+      return { Authorization: `JWT ${await signHS256({ iss: site.clientKey, ...times, qsh: hash }, app.sharedSecret)}` };
     }
     const claims = { iss: baseUrlOf(site), sub: user ?? app.key, ...times, context: { cloudId: app.cloudId ?? site.cloudId } };
-    return { Authorization: `Bearer ${jwt.encodeSymmetric(claims, oauthClientSecret)}` };
+    return { Authorization: `Bearer ${await signHS256(claims, app.clientSecret ?? oauthClientSecret)}` };
   }
 
   return {

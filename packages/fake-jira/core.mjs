@@ -1,24 +1,27 @@
-// A stateful, in-memory fake of Jira Cloud's dynamic webhooks REST API (the five `Webhooks` operations),
-// validated against Atlassian's OpenAPI documents, with scriptable faults and a /_fake/ control API.
-// It also delivers webhooks (with Jira's retries), serves many sites, runs the Connect install lifecycle
-// and rate-limits each app.
-import http from "node:http";
-import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
-import Ajv from "ajv";
-import { getSpecs } from "./spec.mjs";
-import { checkJql } from "./jql.mjs";
+// The fake Jira's core: a stateful, in-memory fake of Jira Cloud's dynamic webhooks REST API (the five `Webhooks`
+// operations), Atlassian's OAuth 2.0 (3LO) server, webhook deliveries, sites, the Connect install lifecycle, rate
+// limits, scriptable faults and the /_fake/ control API, as one Fetch-API function: `fake.handle(request) -> Response`.
+//
+// Runtime-neutral: this module and everything it imports use only what Node 20, Deno, workerd and browsers share
+// (fetch, Request/Response, URL, WebCrypto, TextEncoder, structuredClone, setTimeout). What needs a heavy package is
+// injected (CoreDeps): the OpenAPI routing and validation, the JQL grammar, the schema validator and the qsh of Connect
+// JWTs. server.mjs is the Node entry that supplies them and serves `handle` over node:http.
 import { authenticate } from "./auth.mjs";
 import { DEFAULT_SEED, DAY_MS, addFailures } from "./seed.mjs";
-import { DEFAULT_SITE, SITE_NAME_PATTERN, buildSite, siteStats, addStats } from "./sites.mjs";
+import { DEFAULT_SITE, buildSite, siteStats, addStats } from "./sites.mjs";
 import { DELIVERY_DEFAULTS, createDeliveries } from "./deliveries.mjs";
 import { lifecycleKeys, lifecyclePayload, sendLifecycle } from "./lifecycle.mjs";
 import { createRateLimiter } from "./ratelimit.mjs";
+import { createOAuth } from "./oauth.mjs";
+import { createPointsBudget } from "./points.mjs";
+import { OPERATIONS } from "./schemas.mjs";
 
 export { DEFAULT_SEED, FIRST_WEBHOOK_ID } from "./seed.mjs";
-export { checkJql, matchJql } from "./jql.mjs";
 export { authenticate } from "./auth.mjs";
 export { DELIVERY_DEFAULTS } from "./deliveries.mjs";
+export { DEFAULT_SITE, clientKeyOf } from "./sites.mjs";
+export { OAUTH_LIFETIMES, DEFAULT_OAUTH_USER, OAUTH_AUDIENCE } from "./oauth.mjs";
+export { OPERATIONS, OAUTH_OPERATIONS, FAULT_TYPES, WEBHOOK_EVENTS, SCHEMAS } from "./schemas.mjs";
 
 export const WEBHOOK_LIFETIME_MS = 30 * DAY_MS;
 export const FAILED_RETENTION_MS = 72 * 3_600_000;
@@ -29,8 +32,8 @@ export const LIMIT_MESSAGES = {
   connect: `Reached the limit of ${LIMITS.connect} webhooks per app`,
   oauth: `Reached the limit of ${LIMITS.oauth} webhooks per user for this app`,
 };
-export const OPERATIONS = ["registerDynamicWebhooks", "getDynamicWebhooksForApp", "getFailedWebhooks", "refreshWebhooks", "deleteWebhookById"];
-export const FAULT_TYPES = ["status", "rate-limit", "html", "malformed-json", "wrong-content-type", "delay", "reset", "large"];
+/** A request body over this many bytes gets 413. */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 const JSON_TYPE = "application/json;charset=UTF-8";
 const CORS_HEADERS = {
@@ -40,32 +43,6 @@ const CORS_HEADERS = {
     "retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, x-ratelimit-nearlimit, ratelimit-reason, x-arequestid",
   "Access-Control-Max-Age": "600",
 };
-const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
-
-const FAULT_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  required: ["type"],
-  properties: {
-    type: { enum: FAULT_TYPES },
-    operation: { enum: OPERATIONS },
-    site: { type: "string", pattern: SITE_NAME_PATTERN },
-    probability: { type: "number", exclusiveMinimum: 0, maximum: 1 },
-    times: { type: "integer", minimum: 1 },
-    apply: { type: "boolean" },
-    status: { type: "integer", minimum: 100, maximum: 599 },
-    headers: { type: "object", additionalProperties: { type: "string" } },
-    body: { type: "string" },
-    contentType: { type: "string" },
-    retryAfter: { type: "integer", minimum: 0 },
-    reason: { type: "string" },
-    limit: { type: "integer", minimum: 0 },
-    ms: { type: "integer", minimum: 0 },
-    bytes: { type: "integer", minimum: 0 },
-  },
-};
-const ajv = new Ajv({ allErrors: true });
-const validateFault = ajv.compile(FAULT_SCHEMA);
 const DEFAULT_FAULT_STATUS = { status: 500, html: 502, "rate-limit": 429 };
 
 /** @param {...string} messages */
@@ -76,7 +53,8 @@ export const jiraDate = (ms) => new Date(ms).toISOString().replace("Z", "+0000")
 /**
  * @typedef {object} Fault
  * @property {string} type one of FAULT_TYPES
- * @property {string} [operation] only requests for this operationId (default: any of the five)
+ * @property {string} [operation] only requests for this operationId (default: any of the five), or for an OAuth
+ *   2.0 endpoint: "oauthToken" (POST /oauth/token), "accessibleResources" (GET /oauth/token/accessible-resources)
  * @property {string} [site] only requests to this site (default: any site)
  * @property {number} [probability] hits a matching request with this probability (seeded RNG, see faultSeed)
  * @property {number} [times] how many requests it hits (default 1; unlimited when probability is given)
@@ -95,7 +73,8 @@ export const jiraDate = (ms) => new Date(ms).toISOString().replace("Z", "+0000")
 
 /**
  * @typedef {object} FakeOptions
- * @property {number} [port=0] 0: any free port
+ * @property {string} [url="http://fake-jira.invalid"] the fake's origin, for the URLs it writes (self links, site base
+ *   URLs, realms); the Node entry sets it to where it listens
  * @property {object} [seed] apps, credentials, webhooks and failures of the default site (DEFAULT_SEED)
  * @property {"number"|"string"} [dateFormat="number"] how expirationDate is sent
  * @property {() => number} [now=Date.now] the fake's clock (ms)
@@ -105,54 +84,112 @@ export const jiraDate = (ms) => new Date(ms).toISOString().replace("Z", "+0000")
  * @property {number} [deliveryConcurrency=50] delivery attempts on the wire at once (the others queue)
  * @property {string} [connectAppBaseUrl] the Connect app's baseUrl for delivery qsh, unless an install gave
  *   one (default: the origin of the registered url)
- * @property {string} [oauthClientSecret="oauth-client-secret-for-tests"] signs deliveries to OAuth 2.0 apps
+ * @property {string} [oauthClientSecret="oauth-client-secret-for-tests"] the client secret of OAuth 2.0 apps whose
+ *   seed entry has no clientSecret: the token endpoint checks it, deliveries are signed with it
+ * @property {"app"|"user"} [oauthListScope="app"] what getDynamicWebhooksForApp lists to an OAuth 2.0 app: all of
+ *   the app's webhooks on the site, or only those the calling user registered (Jira documents neither)
+ * @property {boolean} [oauthReuseRevokesGrant=false] a spent refresh token presented again also invalidates every
+ *   refresh token of that user's grant (Auth0's reuse detection, announced by Atlassian in 2022)
  * @property {import("./ratelimit.mjs").RateLimit|null} [rateLimit=null] per app, across all sites
+ * @property {number|null} [pointsPerHour=null] the points budget per app per hour across all sites (null: none)
  * @property {number} [faultSeed=1] seed of the RNG of probabilistic faults
+ * @property {typeof fetch} [fetch=globalThis.fetch] what sends the deliveries and the lifecycle callbacks to apps
+ *   (an in-memory host can hand them to a Fetch-API handler instead of the network)
  */
 
 /**
- * Starts the fake on 127.0.0.1.
- * @param {FakeOptions} [options]
+ * What the core needs from its host, each a function that may return a promise:
+ * @typedef {object} CoreDeps
+ * @property {{ 2: SpecApi, 3: SpecApi }} specs routing and validation of the five operations per REST API version
+ *   (Node: openapi-backend + ajv against Atlassian's OpenAPI documents, spec.mjs)
+ * @property {{ checkJql: (jql: string) => string[], matchJql: (jql: string, issue: object) => boolean }} jql the
+ *   dynamic-webhook JQL subset: checkJql returns the `errors` of a registration, matchJql decides deliveries
+ *   (Node: Atlassian's JQL grammar, jql.mjs)
+ * @property {(schema: "seed"|"failures"|"emit"|"fault", value: unknown) => string|null} [validate] checks test input
+ *   against SCHEMAS (schemas.mjs); null when valid, else the problem (Node: ajv). Without it input is trusted.
+ * @property {(request: { method: string, url?: string, pathname?: string, query?: Record<string, string|string[]> },
+ *   baseUrl: string) => string|Promise<string>} [qsh] the query-string hash of Atlassian's Connect JWTs: the hex SHA-256
+ *   of the canonical request of `url` (or `pathname` + `query`) relative to `baseUrl` (Node: atlassian-jwt). Without
+ *   it, Connect JWTs are refused and deliveries to Connect apps cannot be signed.
+ *
+ * @typedef {object} SpecApi
+ * @property {(method: string, path: string) => SpecOperation|undefined} match the operation of a site-relative path
+ * @property {(op: SpecOperation, request: { method: string, path: string, query: object, headers: object, body: unknown }) => string[]} validateRequest
+ *   problems of a request (empty when valid)
+ * @property {(op: SpecOperation|null, status: number, body: unknown, opts: { stringDates: boolean }) => string[]} validateResponse
+ *   problems of an answer the fake is about to send (op null: an error answer outside any operation)
+ * @typedef {{ operationId: string, requestBody?: object, "x-atlassian-oauth2-scopes"?: { scopes: string[] }[] }} SpecOperation
  */
-export async function startFakeJira({
-  port = 0, seed, dateFormat = "number", now = Date.now,
+
+/**
+ * Creates a fake. Nothing listens: `fake.handle(request)` answers a Fetch-API Request.
+ * @param {FakeOptions} [options]
+ * @param {CoreDeps} deps
+ */
+export function createFakeJira({
+  url = "http://fake-jira.invalid", seed, dateFormat = "number", now = Date.now,
   deliveryRetries = DELIVERY_DEFAULTS.retries, deliveryRetryDelaysMs = DELIVERY_DEFAULTS.retryDelaysMs,
   deliveryTimeoutMs = DELIVERY_DEFAULTS.timeoutMs, deliveryConcurrency = DELIVERY_DEFAULTS.concurrency, connectAppBaseUrl, oauthClientSecret = DELIVERY_DEFAULTS.oauthClientSecret,
-  rateLimit = null, faultSeed = 1,
-} = {}) {
+  oauthListScope = "app", oauthReuseRevokesGrant = false, rateLimit = null, pointsPerHour = null, faultSeed = 1,
+  fetch: send = (...args) => globalThis.fetch(...args),
+} = {}, deps) {
+  if (!["app", "user"].includes(oauthListScope)) throw new TypeError(`oauthListScope must be "app" or "user", not ${oauthListScope}`);
   if (!["number", "string"].includes(dateFormat)) throw new TypeError(`dateFormat must be "number" or "string", not ${dateFormat}`);
   if (!Number.isInteger(deliveryRetries) || deliveryRetries < 0) throw new TypeError("deliveryRetries must be an integer >= 0");
   if (!Array.isArray(deliveryRetryDelaysMs) || !deliveryRetryDelaysMs.every((d) => d >= 0)) throw new TypeError("deliveryRetryDelaysMs must be an array of ms >= 0");
   if (!(deliveryTimeoutMs > 0)) throw new TypeError("deliveryTimeoutMs must be > 0");
   if (!Number.isInteger(deliveryConcurrency) || deliveryConcurrency < 1) throw new TypeError("deliveryConcurrency must be an integer >= 1");
-  const specs = await getSpecs();
+  if (!deps?.specs?.[2] || !deps.specs[3] || typeof deps.jql?.checkJql !== "function" || typeof deps.jql.matchJql !== "function")
+    throw new TypeError("createFakeJira needs deps { specs: {2, 3}, jql: { checkJql, matchJql }, validate?, qsh? } (see CoreDeps)");
+  const { specs, jql } = deps;
+  const qsh = deps.qsh ?? (() => Promise.reject(new Error("this fake has no qsh implementation (CoreDeps.qsh)")));
+  /** Throws a TypeError naming what is wrong with test input (see CoreDeps.validate). */
+  const check = (schema, value) => {
+    const problem = deps.validate?.(schema, value);
+    if (problem) throw new TypeError(`invalid ${schema === "emit" ? "event" : schema}: ${problem}`);
+  };
+  const seedDeps = { check, checkJql: jql.checkJql };
   const initialSeed = structuredClone(seed ?? DEFAULT_SEED);
   let offset = 0;
   const clock = () => now() + offset;
   let currentSeed = initialSeed;
   /** @type {Map<string, import("./sites.mjs").Site>} */
-  let sites = new Map([[DEFAULT_SITE, buildSite(DEFAULT_SITE, initialSeed, clock())]]);
+  let sites = new Map([[DEFAULT_SITE, buildSite(DEFAULT_SITE, initialSeed, clock(), seedDeps)]]);
   let credentials = structuredClone(initialSeed.credentials ?? []);
   /** @type {(Fault & {id: number, times?: number})[]} */
   let faults = [];
   let faultSeq = 0;
   let random = seededRandom(faultSeed);
   let limiter = rateLimit && createRateLimiter(rateLimit);
+  let points = pointsPerHour == null ? null : createPointsBudget(pointsPerHour, clock);
   const requests = [];
+  /** POST /oauth/token and GET /oauth/token/accessible-resources, without their secrets */
+  const oauthRequests = [];
   const applied = [];
   const selfCheckFailures = [];
   const formatDate = (ms) => (dateFormat === "string" ? jiraDate(ms) : ms);
   const baseUrlOf = (site) => fake.url + site.prefix;
   const deliveries = createDeliveries({
     clock, baseUrlOf, retries: deliveryRetries, retryDelaysMs: [...deliveryRetryDelaysMs], timeoutMs: deliveryTimeoutMs,
-    concurrency: deliveryConcurrency, connectAppBaseUrl, oauthClientSecret,
+    concurrency: deliveryConcurrency, connectAppBaseUrl, oauthClientSecret, check, matchJql: jql.matchJql, qsh, fetch: send,
   });
   const keys = lifecycleKeys();
+  /** The OAuth 2.0 apps of the current seed, by client id. */
+  const oauthClients = (seed) => new Map((seed.apps ?? []).filter((a) => a.type === "oauth").map((a) => [a.key, {
+    clientId: a.key, clientSecret: a.clientSecret ?? oauthClientSecret, redirectUris: a.redirectUris ?? [],
+  }]));
+  let clients = oauthClients(initialSeed);
+  const oauth = createOAuth({
+    clock,
+    clients: () => clients,
+    sites: { names: () => [...sites.keys()], describe: (name) => { const s = site(name); return { name: s.name, cloudId: s.cloudId, url: baseUrlOf(s) }; } },
+    reuseRevokesGrant: oauthReuseRevokesGrant,
+  });
 
   /** The site of that name, created (from the current seed, apps installed) on first use. */
   function site(name = DEFAULT_SITE) {
     let s = sites.get(name);
-    if (!s) sites.set(name, (s = buildSite(name, currentSeed, clock())));
+    if (!s) sites.set(name, (s = buildSite(name, currentSeed, clock(), seedDeps)));
     return s;
   }
 
@@ -167,7 +204,7 @@ export async function startFakeJira({
     if (eventType === "uninstalled") uninstall(); // whatever the app answers
     let status;
     try {
-      status = await sendLifecycle(await keys(), appBaseUrl, payload, { now: clock(), timeoutMs: deliveryTimeoutMs });
+      status = await sendLifecycle(await keys(), appBaseUrl, payload, { now: clock(), timeoutMs: deliveryTimeoutMs, qsh, fetch: send });
     } catch (e) {
       if (eventType === "installed") uninstall();
       throw new Error(`${eventType} callback to ${appBaseUrl} failed: ${e.cause?.code ?? e.message}`);
@@ -180,8 +217,10 @@ export async function startFakeJira({
   }
 
   const fake = {
-    url: "",
-    port: 0,
+    /** the fake's origin, written into its answers (the Node entry sets it to where it listens) */
+    url,
+    /** @type {(request: Request) => Promise<Response>} answers one request (set below) */
+    handle: null,
     dateFormat,
     /** every request received (control API excluded) */
     requests,
@@ -199,12 +238,34 @@ export async function startFakeJira({
     get sites() { return [...sites.keys()]; },
     /** the current rate limit ({ requestsPerSecond, burst }) or null */
     get rateLimit() { return limiter?.limit ?? null; },
+    /** the current points budget per app per hour, or null */
+    get pointsPerHour() { return points?.pointsPerHour ?? null; },
+    /** Atlassian's OAuth 2.0 (3LO) server of this fake (see the README) */
+    oauth: {
+      /** every request to /oauth/token and /oauth/token/accessible-resources: { id, time, method, path, grantType?, clientId?, status, fault? } (no secrets) */
+      requests: oauthRequests,
+      /**
+       * The user revokes an app (every app without clientId): its refresh tokens answer invalid_grant, its access
+       * tokens 401. @param {string} user @param {string} [clientId] @returns {number} grants revoked
+       */
+      revoke: (user, clientId) => oauth.revoke(user, clientId),
+      /**
+       * Consent + code exchange in one step, for many users: the token answer { access_token, refresh_token?,
+       * expires_in, scope, token_type }. @param {{ clientId?: string, user?: string, scope?: string, sites?: string[] }} [input]
+       */
+      grant: (input = {}) => oauth.grant({ clientId: input.clientId ?? clients.keys().next().value, ...omitUndefined(input) }),
+      /** live grants: [{ clientId, user, sites, scopes }] */
+      grants: () => oauth.grants(),
+      /** the OAuth 2.0 apps: [{ clientId, redirectUris }] */
+      clients: () => [...clients.values()].map(({ clientId, redirectUris }) => ({ clientId, redirectUris: [...redirectUris] })),
+      stats: () => oauth.stats(),
+    },
     now: clock,
     site,
     /** Back to a seed (default: the one given at start); also clears requests, applied, faults, deliveries,
      *  other sites, stats, the clock offset and the rate limit (back to the start option). */
     reset(newSeed = initialSeed) {
-      const fresh = buildSite(DEFAULT_SITE, newSeed, now());
+      const fresh = buildSite(DEFAULT_SITE, newSeed, now(), seedDeps);
       currentSeed = structuredClone(newSeed);
       sites = new Map([[DEFAULT_SITE, fresh]]);
       credentials = structuredClone(newSeed.credentials ?? []);
@@ -212,6 +273,10 @@ export async function startFakeJira({
       faults = [];
       random = seededRandom(faultSeed);
       limiter = rateLimit && createRateLimiter(rateLimit);
+      points = pointsPerHour == null ? null : createPointsBudget(pointsPerHour, clock);
+      clients = oauthClients(currentSeed);
+      oauth.reset();
+      oauthRequests.length = 0;
       requests.length = 0;
       applied.length = 0;
       deliveries.reset();
@@ -221,11 +286,11 @@ export async function startFakeJira({
      * @param {string} [siteName] default: the default site
      */
     seedFailed(appKey, failures, siteName) {
-      addFailures(site(siteName).state, appKey, failures, clock());
+      addFailures(site(siteName).state, appKey, failures, clock(), check);
     },
     /** @param {Fault} fault @returns {number} its id */
     injectFault(fault) {
-      if (!validateFault(fault)) throw new TypeError(`invalid fault: ${ajv.errorsText(validateFault.errors, { dataVar: "fault" })}`);
+      check("fault", fault);
       const f = { ...(fault.probability === undefined && { times: 1 }), ...structuredClone(fault), id: ++faultSeq };
       faults.push(f);
       return f.id;
@@ -269,19 +334,28 @@ export async function startFakeJira({
     setRateLimit(limit) {
       limiter = limit && createRateLimiter(limit);
     },
+    /** @param {number|null} perHour a new points budget per app per hour (fresh counts), or null for none */
+    setPointsPerHour(perHour) {
+      points = perHour == null ? null : createPointsBudget(perHour, clock);
+    },
     /**
-     * Per site and in total: requests by operation, rate-limited requests, live webhooks, duplicates
-     * (live webhooks of one app on one site with the same events, JQL and filters as another) and
-     * deliveries ({ attempted, attempts, succeeded, failed }).
+     * Per site and in total: requests by operation, requests refused by the app's limits (rateLimited), every
+     * 429 by its RateLimit-Reason (rateLimitedByReason: the limits and injected rate-limit faults), live webhooks,
+     * duplicates (live webhooks of one app on one site with the same events, JQL and filters as another) and
+     * deliveries ({ attempted, attempts, succeeded, failed }). Besides: `oauth` (the OAuth 2.0 server's counts)
+     * and `points` (the current hour's budget use per app, or null when there is no budget).
      */
     stats() {
       const t = clock();
-      const total = { requests: {}, rateLimited: 0, webhooks: 0, duplicates: 0, deliveries: { attempted: 0, attempts: 0, succeeded: 0, failed: 0 } };
+      const total = { requests: {}, rateLimited: 0, rateLimitedByReason: {}, webhooks: 0, duplicates: 0, deliveries: { attempted: 0, attempts: 0, succeeded: 0, failed: 0 } };
       const bySite = {};
       for (const [name, s] of sites) addStats(total, (bySite[name] = siteStats(s, t)));
-      return { total, sites: bySite };
+      return { total, sites: bySite, oauth: oauth.stats(), points: points?.stats() ?? null };
     },
-    close,
+    /** Stops the deliveries in flight (they record nothing more). */
+    stop() {
+      deliveries.stop();
+    },
   };
 
   // ---------------------------------------------------------------- the five operations
@@ -291,7 +365,7 @@ export async function startFakeJira({
       const results = [];
       const created = [];
       for (const d of body.webhooks) {
-        const errors = checkJql(d.jqlFilter);
+        const errors = jql.checkJql(d.jqlFilter);
         const mine = app.type === "connect" ? app.webhooks : app.webhooks.filter((w) => w.user === user);
         if (!errors.length && mine.length >= LIMITS[app.type]) errors.push(LIMIT_MESSAGES[app.type]);
         if (errors.length) {
@@ -311,11 +385,12 @@ export async function startFakeJira({
       return { status: 200, body: { webhookRegistrationResult: results } };
     },
 
-    getDynamicWebhooksForApp({ app, query, base, version }) {
+    getDynamicWebhooksForApp({ app, user, query, base, version }) {
       const startAt = int(query.startAt, 0);
       const maxResults = Math.min(int(query.maxResults, MAX_PAGE), MAX_PAGE);
       if (startAt < 0 || maxResults < 0) return badRequest("startAt and maxResults must not be negative.");
-      const all = [...app.webhooks].sort((a, b) => a.id - b.id);
+      const visible = app.type === "oauth" && oauthListScope === "user" ? app.webhooks.filter((w) => w.user === user) : app.webhooks;
+      const all = [...visible].sort((a, b) => a.id - b.id);
       const values = all.slice(startAt, startAt + maxResults).map((w) => toWebhook(w, version));
       const isLast = startAt + values.length >= all.length;
       const page = (s) => `${base}/webhook?maxResults=${maxResults}&startAt=${s}`;
@@ -376,7 +451,8 @@ export async function startFakeJira({
     const cloudId = m[2] === undefined ? null : decodeURIComponent(m[2]);
     const s = cloudId === null ? site(m[1]) : [...sites.values()].find((x) => x.cloudId === cloudId) ?? site();
     const prefix = m[1] ? `/site/${m[1]}` : m[2] ? `/ex/jira/${m[2]}` : "";
-    return { spec: specs[m[4]], op, version: m[4], site: s, cloudId, restPath: m[3], prefix: `${prefix}/rest/api/${m[4]}` };
+    const scopes = (op["x-atlassian-oauth2-scopes"] ?? []).map((s) => s.scopes); // the operation's scope sets, classic and granular
+    return { spec: specs[m[4]], op, version: m[4], site: s, cloudId, restPath: m[3], prefix: `${prefix}/rest/api/${m[4]}`, scopes };
   }
 
   /**
@@ -384,10 +460,10 @@ export async function startFakeJira({
    * when a fault says the change must not happen). Order as in Jira: 401/404 auth, 415/400 body and
    * parameters, 403 caller type, then the operation.
    */
-  function execute(r, { method, query, headers, raw }, st, entry, logApplied) {
-    const auth = authenticate(
-      { method, path: r.restPath, query, authorization: headers.authorization, cloudId: r.cloudId },
-      { apps: st.apps, credentials, now: clock },
+  async function execute(r, { method, query, headers, raw }, st, entry, logApplied) {
+    const auth = await authenticate(
+      { method, path: r.restPath, query, authorization: headers.authorization, cloudId: r.cloudId, site: r.site, scopes: r.scopes },
+      { apps: st.apps, credentials, now: clock, oauth, qsh: deps.qsh },
     );
     if (!auth.ok) {
       const realm = { "WWW-Authenticate": `OAuth realm="${encodeURIComponent(fake.url)}"` };
@@ -395,6 +471,12 @@ export async function startFakeJira({
     }
     entry.app = auth.app?.key ?? null;
     entry.user = auth.user;
+    const budget = auth.app && points;
+    const taken = budget ? budget.take(auth.app.key) : { ok: true };
+    if (!taken.ok) {
+      r.site.counters.rateLimited++;
+      return { status: 429, body: errorCollection("Rate limit exceeded."), headers: taken.headers };
+    }
     const waitMs = auth.app && limiter ? limiter.take(auth.app.key) : 0;
     if (waitMs > 0) {
       r.site.counters.rateLimited++;
@@ -402,6 +484,12 @@ export async function startFakeJira({
       const headers = rateLimitHeaders({ limit: limiter.limit.burst, retryAfter, reason: "jira-burst-based", now: clock() });
       return { status: 429, body: errorCollection("Rate limit exceeded."), headers: { "Retry-After": String(retryAfter), ...headers } };
     }
+    /** The answer with the points budget's headers, after charging 1 point per object it returns. */
+    const paced = (result) => {
+      if (!budget) return result;
+      budget.charge(auth.app.key, Array.isArray(result.body?.values) ? result.body.values.length : 0);
+      return { ...result, headers: { ...result.headers, ...budget.headers(auth.app.key) } };
+    };
 
     let body;
     if (raw.length && r.op.requestBody) {
@@ -425,32 +513,33 @@ export async function startFakeJira({
       problems.unshift(...r.spec.validateRequest(r.op, { ...req, query: q }));
       q.after ??= failedAfter;
     } else problems.push(...r.spec.validateRequest(r.op, { ...req, query: q }));
-    if (problems.length) return badRequest(...new Set(problems));
+    if (problems.length) return paced(badRequest(...new Set(problems)));
 
     if (!auth.app) return forbidden(r.op.operationId === "getFailedWebhooks" ? notConnect : notApp);
-    if (r.op.operationId === "getFailedWebhooks" && auth.app.type !== "connect") return forbidden(notConnect);
+    if (r.op.operationId === "getFailedWebhooks" && auth.app.type !== "connect") return paced(forbidden(notConnect));
 
     const t = clock();
     for (const a of Object.values(st.apps)) a.webhooks = a.webhooks.filter((w) => w.expirationDate >= t); // expired ones are gone
-    return handlers[r.op.operationId]({
+    return paced(handlers[r.op.operationId]({
       st, app: st.apps[auth.app.key], user: auth.user, query: q, body, version: r.version, now: t,
       base: fake.url + r.prefix,
       log: (ids) => logApplied({
         operation: r.op.operationId, app: auth.app.key, user: auth.user, ids, time: t, requestId: entry.id,
         ...(r.site.name !== DEFAULT_SITE && { site: r.site.name }),
       }),
-    });
+    }));
   }
   const notApp = "The caller isn't an app: only Connect and OAuth 2.0 apps can use this operation.";
   const notConnect = "The caller is not a Connect app: only Connect apps can use this operation.";
   const forbidden = (m) => ({ status: 403, body: errorCollection(m) });
 
-  async function handleApi(req, res, url, raw, entry) {
-    if (req.method === "OPTIONS") return send(res, entry, { status: 204 });
+  /** One request to the Jira REST API: { method, headers } with lower-case header names. */
+  async function handleApi(req, url, raw, entry) {
+    if (req.method === "OPTIONS") return answer(entry, { status: 204 });
     const r = route(req.method, url.pathname);
     if (!r) {
       const result = { status: 404, body: errorCollection(`No REST resource matches ${req.method} ${url.pathname}.`) };
-      return send(res, entry, selfCheck(specs[3], null, result, entry));
+      return answer(entry, selfCheck(specs[3], null, result, entry));
     }
     entry.operation = r.op.operationId;
     entry.site = r.site.name;
@@ -460,16 +549,63 @@ export async function startFakeJira({
     if (fault) entry.fault = fault;
     if (fault?.type === "delay") await sleep(fault.ms ?? 1000);
     const apply = !fault || fault.type === "delay" || (fault.apply ?? defaultApply(fault));
-    if (fault?.type === "reset" && !apply) return resetSocket(req, entry);
+    if (fault?.type === "reset" && !apply) return dropConnection(entry);
 
     const pending = [];
     const input = { method: req.method, query: entry.query, headers: req.headers, raw };
     const { state } = r.site;
-    let result = execute(r, input, apply ? state : structuredClone(state), entry, (a) => pending.push(a));
+    let result = await execute(r, input, apply ? state : structuredClone(state), entry, (a) => pending.push(a));
     if (apply) applied.push(...pending);
     result = selfCheck(r.spec, r.op, result, entry);
-    if (fault?.type === "reset") return resetSocket(req, entry);
-    return send(res, entry, fault && fault.type !== "delay" ? faultResponse(fault, result) : result);
+    if (fault?.type === "reset") return dropConnection(entry);
+    if (fault && fault.type !== "delay") result = faultResponse(fault, result);
+    const reason = result.status === 429 && result.headers?.["RateLimit-Reason"];
+    if (reason) r.site.counters.rateLimitedByReason[reason] = (r.site.counters.rateLimitedByReason[reason] ?? 0) + 1;
+    return answer(entry, result);
+  }
+
+  // ---------------------------------------------------------------- OAuth 2.0 (3LO)
+  /** The OAuth 2.0 route of a path, or null: /authorize, /oauth/token, /oauth/token/accessible-resources. */
+  function oauthRoute(pathname) {
+    const path = pathname.replace(/\/+$/, "");
+    return { "/authorize": "authorize", "/oauth/token": "oauthToken", "/oauth/token/accessible-resources": "accessibleResources" }[path] ?? null;
+  }
+
+  async function handleOAuth(req, url, raw, operation, id) {
+    if (req.method === "OPTIONS") return { status: 204 };
+    const method = { authorize: "GET", oauthToken: "POST", accessibleResources: "GET" }[operation];
+    if (req.method !== method) return { status: 405, headers: { Allow: method }, body: { error: "invalid_request", error_description: `Use ${method}.` } };
+    if (operation === "authorize") return oauth.authorize(url.searchParams);
+
+    const entry = { id, time: clock(), method: req.method, path: url.pathname, status: null };
+    oauthRequests.push(entry);
+    const { params = {}, problem } = operation === "oauthToken" ? tokenParams(req.headers["content-type"], raw) : {};
+    if (params.grant_type !== undefined) entry.grantType = String(params.grant_type);
+    if (params.client_id !== undefined) entry.clientId = String(params.client_id);
+    const fault = takeFault(operation, null);
+    if (fault) (entry.fault = fault), oauth.countFault();
+    if (fault?.type === "delay") await sleep(fault.ms ?? 1000);
+    const apply = !fault || fault.type === "delay" || (fault.apply ?? defaultApply(fault));
+    if (fault?.type === "reset" && !apply) return dropConnection(entry);
+    let result = { status: 500 }; // replaced below unless a fault answers instead of the real endpoint
+    if (apply && operation === "oauthToken") {
+      result = problem ? { status: 400, body: { error: "invalid_request", error_description: problem } } : oauth.token(params);
+    } else if (apply) result = accessibleResources(req.headers.authorization);
+    if (fault?.type === "reset") return dropConnection(entry);
+    if (fault && fault.type !== "delay") result = faultResponse(fault, result, oauthErrorBody);
+    return answer(entry, result);
+  }
+
+  /** GET /oauth/token/accessible-resources: the sites of the token's grant (a seed bearer credential: every site). */
+  function accessibleResources(authorization = "") {
+    const [scheme, value = ""] = authorization.trim().split(/\s+/, 2);
+    const unauthorized = { status: 401, body: { code: 401, message: "Unauthorized" } };
+    if (scheme?.toLowerCase() !== "bearer" || !value) return unauthorized;
+    const t = oauth.lookup(value);
+    if (t) return t.ok ? { status: 200, body: oauth.resources(t.sites, t.scopes) } : unauthorized;
+    const c = credentials.find((c) => c.type === "bearer" && c.token === value);
+    if (!c || site().state.apps[c.app]?.type !== "oauth") return unauthorized;
+    return { status: 200, body: oauth.resources(sites.keys(), SEED_TOKEN_SCOPES) };
   }
 
   /** The fake checks its own answers against the spec; a mismatch is a bug in the fake: 500 + loud log. */
@@ -483,8 +619,9 @@ export async function startFakeJira({
   }
 
   // ---------------------------------------------------------------- faults
+  /** A fault without `operation` hits the five webhook operations only, not the OAuth 2.0 endpoints. */
   function takeFault(operation, siteName) {
-    const f = faults.find((f) => (!f.operation || f.operation === operation) && (!f.site || f.site === siteName) &&
+    const f = faults.find((f) => (f.operation ? f.operation === operation : OPERATIONS.includes(operation)) && (!f.site || f.site === siteName) &&
       (f.probability === undefined || random() < f.probability));
     if (!f) return null;
     if (f.times !== undefined && --f.times <= 0) faults = faults.filter((x) => x !== f);
@@ -496,12 +633,12 @@ export async function startFakeJira({
     return f.type !== "reset" && f.type !== "rate-limit" && (f.status ?? DEFAULT_FAULT_STATUS[f.type] ?? 200) < 300;
   }
 
-  /** The answer a fault sends instead of (or built from) the real `result`. */
-  function faultResponse(f, result) {
+  /** The answer a fault sends instead of (or built from) the real `result`; errorBody(message, status) builds error bodies. */
+  function faultResponse(f, result, errorBody = (message) => errorCollection(message)) {
     const realText = result.body === undefined ? "{}" : JSON.stringify(result.body);
     switch (f.type) {
       case "status": {
-        const text = f.body ?? JSON.stringify(errorCollection(`Injected fault: HTTP ${f.status ?? 500}`));
+        const text = f.body ?? JSON.stringify(errorBody(`Injected fault: HTTP ${f.status ?? 500}`, f.status ?? 500));
         const type = f.contentType ?? (f.body === undefined || /^\s*[[{]/.test(f.body) ? JSON_TYPE : "text/plain;charset=UTF-8");
         return { status: f.status ?? 500, text, type, headers: f.headers };
       }
@@ -511,11 +648,11 @@ export async function startFakeJira({
           ...rateLimitHeaders({ limit: f.limit ?? 100, retryAfter: f.retryAfter ?? 60, reason: f.reason ?? "jira-quota-based", now: clock() }),
           ...f.headers,
         };
-        return { status: f.status ?? 429, body: errorCollection("Rate limit exceeded."), headers };
+        return { status: f.status ?? 429, body: errorBody("Rate limit exceeded.", f.status ?? 429), headers };
       }
       case "html": {
         const status = f.status ?? 502;
-        const text = `<!DOCTYPE html>\n<html><head><title>${status} ${http.STATUS_CODES[status] ?? ""}</title></head>` +
+        const text = `<!DOCTYPE html>\n<html><head><title>${status} ${STATUS_TEXT[status] ?? ""}</title></head>` +
           `<body><h1>Something went wrong</h1><p>Atlassian Cloud could not complete your request (${status}).</p></body></html>\n`;
         return { status, text, type: "text/html;charset=UTF-8", headers: f.headers };
       }
@@ -524,19 +661,20 @@ export async function startFakeJira({
       case "wrong-content-type":
         return { status: f.status ?? result.status, text: realText, type: f.contentType ?? "text/plain;charset=UTF-8", headers: f.headers };
       case "large":
-        return { status: f.status ?? result.status, text: realText + " ".repeat(Math.max(0, (f.bytes ?? 5 * 1024 * 1024) - Buffer.byteLength(realText))), type: JSON_TYPE, headers: f.headers };
+        return { status: f.status ?? result.status, text: realText + " ".repeat(Math.max(0, (f.bytes ?? 5 * 1024 * 1024) - new TextEncoder().encode(realText).length)), type: JSON_TYPE, headers: f.headers };
     }
     throw new Error(`unknown fault type ${f.type}`);
   }
 
-  function resetSocket(req, entry) {
+  /** A `reset` fault: the connection drops without an answer (Response.error(); the Node entry destroys the socket). */
+  function dropConnection(entry) {
     entry.status = null;
-    req.socket.destroy();
+    return DROP;
   }
 
   // ---------------------------------------------------------------- control API
-  async function handleControl(req, res, url, raw) {
-    const reply = (status, body) => send(res, null, { status, body });
+  async function handleControl(req, url, raw) {
+    const reply = (status, body) => ({ status, body });
     if (req.method === "OPTIONS") return reply(204);
     const path = url.pathname.replace(/\/+$/, "");
     let body;
@@ -545,7 +683,7 @@ export async function startFakeJira({
       const kid = /^\/_fake\/connect-keys\/([^/]+)$/.exec(path)?.[1];
       if (req.method === "GET" && kid) {
         const pem = await fake.connectPublicKey(decodeURIComponent(kid));
-        return send(res, null, pem ? { status: 200, text: pem, type: "application/x-pem-file" } : { status: 404, body: { error: `no key ${kid}` } });
+        return pem ? { status: 200, text: pem, type: "application/x-pem-file" } : { status: 404, body: { error: `no key ${kid}` } };
       }
       switch (`${req.method} ${path}`) {
         case "POST /_fake/reset":
@@ -584,6 +722,20 @@ export async function startFakeJira({
         case "POST /_fake/rate-limit":
           fake.setRateLimit(body ?? null);
           return reply(200, { ok: true });
+        case "GET /_fake/points":
+          return reply(200, { pointsPerHour: fake.pointsPerHour });
+        case "POST /_fake/points":
+          fake.setPointsPerHour(body?.pointsPerHour ?? null);
+          return reply(200, { ok: true });
+        case "GET /_fake/oauth":
+          return reply(200, { clients: fake.oauth.clients(), grants: fake.oauth.grants(), stats: fake.oauth.stats() });
+        case "GET /_fake/oauth/requests":
+          return reply(200, oauthRequests);
+        case "POST /_fake/oauth/revoke":
+          if (typeof body?.user !== "string") throw new TypeError("revoke needs { user, clientId? }");
+          return reply(200, { ok: true, revoked: fake.oauth.revoke(body.user, body.clientId) });
+        case "POST /_fake/oauth/grant":
+          return reply(200, fake.oauth.grant(body ?? {}));
         case "GET /_fake/stats":
           return reply(200, fake.stats());
         case "GET /_fake/applied":
@@ -607,56 +759,68 @@ export async function startFakeJira({
     return { name: s.name, baseUrl: baseUrlOf(s), clientKey: s.clientKey, cloudId: s.cloudId, apps };
   }
 
-  // ---------------------------------------------------------------- HTTP
-  /** Writes a result: { status, body? (JSON) | text + type, headers? }. Records the status on the log entry. */
-  function send(res, entry, { status, body, text, type, headers = {} }) {
-    if (entry) entry.status = status;
-    if (text === undefined && body !== undefined) (text = JSON.stringify(body)), (type = JSON_TYPE);
-    res.writeHead(status, { ...(type && { "Content-Type": type }), ...headers });
-    res.end(text);
+  // ---------------------------------------------------------------- Fetch API
+  /** Records a result's status on its log entry. */
+  function answer(entry, result) {
+    entry.status = result.status;
+    return result;
   }
 
-  async function onRequest(req, res) {
-    const url = new URL(req.url, "http://127.0.0.1");
-    const id = randomUUID();
-    res.setHeader("Access-Control-Allow-Origin", req.headers.origin ?? "*");
-    if (req.headers.origin) res.setHeader("Vary", "Origin");
-    for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
-    res.setHeader("X-AREQUESTID", id);
-    const raw = await readBody(req);
-    if (raw === null) return send(res, null, { status: 413, body: errorCollection("Request body too large.") });
-    if (/^\/_fake(\/|$)/.test(url.pathname)) return handleControl(req, res, url, raw);
+  /** Routes one request: the control API, the OAuth 2.0 endpoints, else the Jira REST API (logged in `requests`). */
+  async function dispatch(request, url, id) {
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.length > MAX_REQUEST_BYTES) return { status: 413, body: errorCollection("Request body too large.") };
+    const raw = new TextDecoder().decode(bytes);
+    const req = { method: request.method, headers: Object.fromEntries(request.headers) };
+    if (/^\/_fake(\/|$)/.test(url.pathname)) return handleControl(req, url, raw);
+    const oauthOperation = oauthRoute(url.pathname);
+    if (oauthOperation) return handleOAuth(req, url, raw, oauthOperation, id);
     const entry = {
       id, time: clock(), method: req.method, path: url.pathname, query: queryObject(url.searchParams),
       headers: { ...req.headers, ...(req.headers.authorization !== undefined && { authorization: "<redacted>" }) },
       body: parseOrNull(raw), site: null, app: null, user: null, operation: null, status: null,
     };
     requests.push(entry);
-    return handleApi(req, res, url, raw, entry);
+    return handleApi(req, url, raw, entry);
   }
 
-  const server = http.createServer((req, res) =>
-    onRequest(req, res).catch((e) => {
+  /**
+   * Answers one Fetch-API Request: the whole fake (REST API, OAuth 2.0, control API) as a function. A `reset`
+   * fault answers Response.error(), a network error. Never rejects: an internal error is a 500.
+   * @param {Request} request its URL's origin does not matter; the fake writes `fake.url` into its answers
+   * @returns {Promise<Response>}
+   */
+  async function handle(request) {
+    const url = new URL(request.url);
+    const origin = request.headers.get("origin");
+    const headers = { "Access-Control-Allow-Origin": origin ?? "*", ...(origin && { Vary: "Origin" }), ...CORS_HEADERS, "X-AREQUESTID": crypto.randomUUID() };
+    let result;
+    try {
+      result = await dispatch(request, url, headers["X-AREQUESTID"]);
+    } catch (e) {
       console.error("fake Jira internal error:", e);
-      if (!res.headersSent) send(res, null, { status: 500, body: errorCollection(`fake Jira internal error: ${e.message}`) });
-      else res.destroy();
-    }),
-  );
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen({ port, host: "127.0.0.1", backlog: 2048 }, resolve); // 1,000 concurrent clients in the load test
-  });
-  fake.port = server.address().port;
-  fake.url = `http://127.0.0.1:${fake.port}`;
-
-  async function close() {
-    deliveries.stop();
-    const closed = new Promise((resolve) => server.close(resolve));
-    server.closeAllConnections();
-    await closed;
+      result = { status: 500, body: errorCollection(`fake Jira internal error: ${e.message}`) };
+    }
+    if (result === DROP) return Response.error();
+    let { status, body, text, type } = result;
+    if (text === undefined && body !== undefined) (text = JSON.stringify(body)), (type = JSON_TYPE);
+    const nullBody = status === 204 || status === 205 || status === 304;
+    return new Response(nullBody ? null : text ?? null, { status, headers: { ...headers, ...(type && !nullBody && { "Content-Type": type }), ...result.headers } });
   }
+
+  fake.handle = handle;
   return fake;
 }
+
+/** What a `reset` fault answers instead of a result. */
+const DROP = Symbol("drop the connection");
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Reason phrases of the statuses an `html` fault usually carries. */
+const STATUS_TEXT = {
+  200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 408: "Request Timeout",
+  409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
 
 /** Jira's 429 headers; X-RateLimit-Reset is now + Retry-After, as yyyy-MM-ddTHH:mmZ. */
 function rateLimitHeaders({ limit, retryAfter, reason, now }) {
@@ -680,6 +844,29 @@ function seededRandom(seed) {
   };
 }
 
+/** The scopes of the seed's fixed bearer credentials (they pass every scope check). */
+const SEED_TOKEN_SCOPES = ["read:jira-work", "manage:jira-webhook"];
+
+/** An OAuth 2.0 error body (RFC 6749 §5.2) for a fault on an OAuth endpoint. */
+const oauthErrorBody = (message, status) => ({ error: status === 429 ? "rate_limited" : status === 503 ? "temporarily_unavailable" : "server_error", error_description: message });
+
+/**
+ * The token endpoint's parameters: a JSON object (what Atlassian documents) or a form-encoded body (what RFC 6749
+ * prescribes). @returns {{ params: Record<string, unknown> } | { problem: string }}
+ */
+function tokenParams(contentType = "", raw) {
+  if (/^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType)) return { params: Object.fromEntries(new URLSearchParams(raw)) };
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) return { problem: "Send the parameters as application/json (or application/x-www-form-urlencoded)." };
+  try {
+    const body = JSON.parse(raw);
+    return body && typeof body === "object" && !Array.isArray(body) ? { params: body } : { problem: "The body must be a JSON object." };
+  } catch {
+    return { problem: "The body is not valid JSON." };
+  }
+}
+
+const omitUndefined = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
 function badRequest(...messages) {
   return { status: 400, body: errorCollection(...messages) };
 }
@@ -699,16 +886,4 @@ function parseOrNull(raw) {
   } catch {
     return null;
   }
-}
-
-/** Reads the whole body as text; null when over MAX_REQUEST_BYTES. */
-async function readBody(req) {
-  const chunks = [];
-  let size = 0;
-  for await (const c of req) {
-    size += c.length;
-    if (size > MAX_REQUEST_BYTES) return null;
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -1,18 +1,18 @@
-// node --test tests/fake-jira/
+// node --test packages/fake-jira/test/
 import { describe, it, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import * as jwt from "atlassian-jwt";
-import { useFake } from "../support/fake.mjs";
-import { startFakeJira, WEBHOOK_LIFETIME_MS, FAILED_RETENTION_MS, jiraDate } from "./server.mjs";
-import { getSpecs, JIRA_DATE_PATTERN } from "./spec.mjs";
-import { AUTH, CONNECT_APP, OAUTH_APP, CLOUD_ID, CONNECT_SECRET, OAUTH_PREFIX, DEFAULT_SEED, basic, call, hooks } from "./helpers.mjs";
+import { useFake } from "../node-test.mjs";
+import { startFakeJira, WEBHOOK_LIFETIME_MS, FAILED_RETENTION_MS, jiraDate } from "../server.mjs";
+import { getSpecs, JIRA_DATE_PATTERN } from "../spec.mjs";
+import { AUTH, CONNECT_APP, OAUTH_APP, CLOUD_ID, CONNECT_SECRET, OAUTH_PREFIX, DEFAULT_SEED, basic, call, hooks } from "../helpers.mjs";
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-const seedJson = JSON.parse(readFileSync(new URL("./seed.json", import.meta.url), "utf8"));
+const seedJson = JSON.parse(readFileSync(new URL("../seed.json", import.meta.url), "utf8"));
 const BOB = { type: "bearer", token: "bob-token", app: OAUTH_APP, user: "bob" };
 const withBob = { ...DEFAULT_SEED, credentials: [...DEFAULT_SEED.credentials, BOB] };
 
@@ -405,7 +405,7 @@ describe("faults", () => {
     const r = await register(hooks(1));
     assert.equal(r.status, 503);
     assert.equal(r.headers.get("retry-after"), "2");
-    assert.match(r.json.errorMessages[0], /503/);
+    assert.deepEqual(r.json, { errorMessages: ["Injected fault: HTTP 503"], errors: {} });
     assert.deepEqual(fake.state.apps[CONNECT_APP].webhooks, []);
     assert.deepEqual(fake.applied, []);
     assert.equal(fake.requests.at(-1).fault.type, "status");
@@ -428,6 +428,7 @@ describe("faults", () => {
     for (let i = 0; i < 2; i++) {
       const r = await list("", { headers: { origin: "http://localhost:5173" } });
       assert.equal(r.status, 429);
+      assert.deepEqual(r.json, { errorMessages: ["Rate limit exceeded."], errors: {} });
       assert.equal(r.headers.get("retry-after"), "7");
       assert.equal(r.headers.get("x-ratelimit-remaining"), "0");
       assert.equal(r.headers.get("x-ratelimit-limit"), "100");
@@ -624,7 +625,7 @@ describe("seed.json and the CLI", () => {
   });
 
   it("cli.mjs prints its URL and the test-only credentials, and serves the seed", async () => {
-    const child = spawn(process.execPath, [new URL("./cli.mjs", import.meta.url).pathname, "--port", "0", "--seed", new URL("./seed.json", import.meta.url).pathname, "--date-format", "string"]);
+    const child = spawn(process.execPath, [new URL("../cli.mjs", import.meta.url).pathname, "--port", "0", "--seed", new URL("../seed.json", import.meta.url).pathname, "--date-format", "string", "--points-per-hour", "50"]);
     try {
       let out = "";
       const url = await new Promise((resolve, reject) => {
@@ -637,9 +638,11 @@ describe("seed.json and the CLI", () => {
       });
       assert.match(out, /TEST-ONLY/);
       assert.match(out, /admin@example\.com:basic-api-token/);
+      assert.match(out, /client_id "oauth-client-id-123", client_secret "oauth-client-secret-for-tests", callback URLs \["https:\/\/app\.example\.com\/oauth\/callback"\]/);
       const r = await call({ url }, "GET", "/rest/api/2/webhook");
       assert.equal(r.json.total, 4);
       assert.match(r.json.values[0].expirationDate, new RegExp(JIRA_DATE_PATTERN));
+      assert.deepEqual([r.headers.get("x-ratelimit-limit"), r.headers.get("x-ratelimit-remaining")], ["50", "45"], "1 + 4 webhooks");
     } finally {
       child.kill("SIGTERM");
     }

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { checkJql, matchJql } from "./jql.mjs";
+import { checkJql, matchJql } from "../jql.mjs";
 
 describe("checkJql: the dynamic-webhook JQL subset", () => {
   it("accepts the supported fields, operators, connectives, quoting and lists", () => {

@@ -21,7 +21,60 @@ export const AUTH = {
   plain: basic("plain-user@example.com", "plain-token"),
 };
 export const OAUTH_PREFIX = `/ex/jira/${CLOUD_ID}`;
+/** The callback URL the seed registers for its OAuth 2.0 app. */
+export const OAUTH_REDIRECT_URI = "https://app.example.com/oauth/callback";
+/** Classic scopes that reach the five operations, plus offline_access for a refresh token. */
+export const OAUTH_SCOPE = "read:jira-work manage:jira-webhook offline_access";
 export { DEFAULT_SEED };
+
+/**
+ * The URL of Atlassian's consent step on the fake, with the documented parameters; `user` and `site` are the
+ * fake's own (who consents, and to which sites).
+ * @param {{url: string}} fake
+ * @param {{ clientId?: string, scope?: string, redirectUri?: string, state?: string, user?: string, sites?: string[], extra?: Record<string,string> }} [opts]
+ */
+export function authorizeUrl(fake, { clientId = OAUTH_APP, scope = OAUTH_SCOPE, redirectUri = OAUTH_REDIRECT_URI, state = "state-1", user, sites = [], extra = {} } = {}) {
+  const q = new URLSearchParams({ audience: "api.atlassian.com", client_id: clientId, scope, redirect_uri: redirectUri, state, response_type: "code", prompt: "consent" });
+  if (user !== undefined) q.set("user", user);
+  for (const s of sites) q.append("site", s);
+  for (const [k, v] of Object.entries(extra)) q.set(k, v);
+  return `${fake.url}/authorize?${q}`;
+}
+
+/**
+ * POSTs to the fake's /oauth/token (JSON, or form-encoded with `form: true`).
+ * @returns {Promise<{ status: number, headers: Headers, json: any }>}
+ */
+export async function tokenRequest(fake, params, { form = false } = {}) {
+  const res = await fetch(`${fake.url}/oauth/token`, {
+    method: "POST",
+    headers: { "content-type": form ? "application/x-www-form-urlencoded" : "application/json" },
+    body: form ? new URLSearchParams(params).toString() : JSON.stringify(params),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/**
+ * The whole authorization-code flow: consent (302 to the callback), then the code exchange. Throws unless both
+ * succeed. @returns {Promise<{ access_token: string, refresh_token?: string, expires_in: number, scope: string, token_type: string }>}
+ */
+export async function oauthDance(fake, { clientSecret = OAUTH_CLIENT_SECRET, ...opts } = {}) {
+  const consent = await fetch(authorizeUrl(fake, opts), { redirect: "manual" });
+  const location = consent.headers.get("location");
+  const code = location && new URL(location).searchParams.get("code");
+  if (consent.status !== 302 || !code) throw new Error(`consent failed: ${consent.status} ${location ?? (await consent.text())}`);
+  const r = await tokenRequest(fake, {
+    grant_type: "authorization_code", client_id: opts.clientId ?? OAUTH_APP, client_secret: clientSecret, code,
+    redirect_uri: opts.redirectUri ?? OAUTH_REDIRECT_URI,
+  });
+  if (r.status !== 200) throw new Error(`code exchange failed: ${r.status} ${r.text}`);
+  return r.json;
+}
 
 /**
  * fetch against the fake; JSON in, { status, headers, text, json } out (json undefined when not JSON).

@@ -1,4 +1,4 @@
-// node --test tests/fake-jira/ — webhook deliveries: matching, bodies, headers, signatures, retries, failures.
+// node --test packages/fake-jira/test/ — webhook deliveries: matching, bodies, headers, signatures, retries, failures.
 import { describe, it, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -7,11 +7,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as jwt from "atlassian-jwt";
-import { useFake } from "../support/fake.mjs";
-import { startFakeJira, WEBHOOK_LIFETIME_MS, DEFAULT_SEED } from "./server.mjs";
+import { useFake } from "../node-test.mjs";
+import { startFakeJira, WEBHOOK_LIFETIME_MS, DEFAULT_SEED } from "../server.mjs";
 import {
   AUTH, CONNECT_APP, OAUTH_APP, CLOUD_ID, CONNECT_SECRET, CONNECT_CLIENT_KEY, OAUTH_CLIENT_SECRET, OAUTH_PREFIX, call, startReceiver,
-} from "./helpers.mjs";
+} from "../helpers.mjs";
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 let t = T0;
@@ -308,7 +308,7 @@ describe("deliveries: the CLI", () => {
     const seedFile = join(mkdtempSync(join(tmpdir(), "fake-jira-")), "seed.json");
     const webhooks = [{ app: CONNECT_APP, url: `${receiver.url}/cli-hook`, events: ["jira:issue_created"], jqlFilter: "project = OPS" }];
     writeFileSync(seedFile, JSON.stringify({ ...DEFAULT_SEED, webhooks }));
-    const cli = new URL("./cli.mjs", import.meta.url).pathname;
+    const cli = new URL("../cli.mjs", import.meta.url).pathname;
     const child = spawn(process.execPath, [cli, "--port", "0", "--seed", seedFile, "--emit", '{"event":"jira:issue_created","issue":{"key":"OPS-9"}}']);
     try {
       let out = "";

@@ -1,14 +1,16 @@
 // Sites (tenants): each has its own state, ids and delivery identifiers, and its own clientKey, cloudId
 // and Connect shared secrets. The default site answers the unprefixed URLs; others live under /site/<name>.
-import { createHash, createHmac } from "node:crypto";
+// Runtime-neutral.
 import { buildState } from "./seed.mjs";
+import { SITE_NAME_PATTERN } from "./schemas.mjs";
+import { sha256, hmacSha256, hex, base64url } from "./crypto.mjs";
 
 export const DEFAULT_SITE = "default";
-export const SITE_NAME_PATTERN = "^[a-z0-9-]{1,63}$";
+export { SITE_NAME_PATTERN };
 const SITE_NAME = new RegExp(SITE_NAME_PATTERN);
 
 const uuidFrom = (text) => {
-  const h = createHash("sha256").update(text).digest("hex");
+  const h = hex(sha256(text));
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 };
 /** The site's clientKey (the Connect tenant id): a UUID derived from its name, so runs are reproducible. */
@@ -16,10 +18,10 @@ export const clientKeyOf = (site) => uuidFrom(`clientKey:${site}`);
 /** The cloudId of a site other than the default one (the default site keeps its OAuth app's cloudId). */
 const cloudIdOf = (site) => uuidFrom(`cloudId:${site}`);
 /** A Connect app's shared secret on a site other than the default one: derived from its seed secret (or key). */
-const sharedSecretOf = (appSecret, site) => createHmac("sha256", appSecret).update(site).digest("base64url");
+const sharedSecretOf = (appSecret, site) => base64url(hmacSha256(appSecret, site));
 
 /**
- * @typedef {{ requests: Record<string, number>, rateLimited: number,
+ * @typedef {{ requests: Record<string, number>, rateLimited: number, rateLimitedByReason: Record<string, number>,
  *   deliveries: { attempted: number, attempts: number, succeeded: number, failed: number } }} SiteCounters
  * @typedef {{ name: string, prefix: string, clientKey: string, cloudId: string, state: import("./seed.mjs").State,
  *   nextDeliveryId: number, counters: SiteCounters }} Site
@@ -32,12 +34,13 @@ const sharedSecretOf = (appSecret, site) => createHmac("sha256", appSecret).upda
  * @param {string} name
  * @param {object} seed
  * @param {number} now the fake's clock
+ * @param {import("./seed.mjs").SeedDeps} deps
  * @returns {Site}
  */
-export function buildSite(name, seed, now) {
+export function buildSite(name, seed, now, deps) {
   if (typeof name !== "string" || !SITE_NAME.test(name)) throw new TypeError(`invalid site name '${name}': use ${SITE_NAME_PATTERN}`);
   const main = name === DEFAULT_SITE;
-  const { state } = buildState(main ? seed : { apps: seed.apps, credentials: seed.credentials }, now);
+  const { state } = buildState(main ? seed : { apps: seed.apps, credentials: seed.credentials }, now, deps);
   const apps = Object.values(state.apps);
   const cloudId = main ? apps.find((a) => a.cloudId)?.cloudId ?? cloudIdOf(name) : cloudIdOf(name);
   for (const a of apps) {
@@ -52,7 +55,7 @@ export function buildSite(name, seed, now) {
     cloudId,
     state,
     nextDeliveryId: 1,
-    counters: { requests: {}, rateLimited: 0, deliveries: { attempted: 0, attempts: 0, succeeded: 0, failed: 0 } },
+    counters: { requests: {}, rateLimited: 0, rateLimitedByReason: {}, deliveries: { attempted: 0, attempts: 0, succeeded: 0, failed: 0 } },
   };
 }
 
@@ -75,13 +78,14 @@ export function siteStats(site, now) {
       else seen.add(key);
     }
   }
-  const { requests, rateLimited, deliveries } = site.counters;
-  return { requests: { ...requests }, rateLimited, webhooks, duplicates, deliveries: { ...deliveries } };
+  const { requests, rateLimited, rateLimitedByReason, deliveries } = site.counters;
+  return { requests: { ...requests }, rateLimited, rateLimitedByReason: { ...rateLimitedByReason }, webhooks, duplicates, deliveries: { ...deliveries } };
 }
 
 /** Adds one site's stats into a running total (same shape). */
 export function addStats(total, s) {
   for (const [op, n] of Object.entries(s.requests)) total.requests[op] = (total.requests[op] ?? 0) + n;
+  for (const [why, n] of Object.entries(s.rateLimitedByReason)) total.rateLimitedByReason[why] = (total.rateLimitedByReason[why] ?? 0) + n;
   for (const k of ["rateLimited", "webhooks", "duplicates"]) total[k] += s[k];
   for (const k of Object.keys(s.deliveries)) total.deliveries[k] += s.deliveries[k];
   return total;

@@ -1,10 +1,10 @@
-// node --test tests/fake-jira/ — many sites, the Connect install lifecycle, the per-app rate limit, stats.
+// node --test packages/fake-jira/test/ — many sites, the Connect install lifecycle, the per-app rate limit, stats.
 import { describe, it, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import * as jwt from "atlassian-jwt";
-import { useFake } from "../support/fake.mjs";
-import { startFakeJira } from "./server.mjs";
-import { AUTH, CONNECT_APP, CONNECT_SECRET, CONNECT_CLIENT_KEY, OAUTH_PREFIX, call, hooks, startReceiver } from "./helpers.mjs";
+import { useFake } from "../node-test.mjs";
+import { startFakeJira } from "../server.mjs";
+import { AUTH, CONNECT_APP, CONNECT_SECRET, CONNECT_CLIENT_KEY, OAUTH_PREFIX, call, hooks, startReceiver } from "../helpers.mjs";
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 let app; // the Connect app's server: lifecycle callbacks under /app, webhooks at /app/hook
@@ -242,15 +242,15 @@ describe("stats", () => {
     await call(fake, "GET", "/rest/api/3/webhook");
     const stats = (await call(fake, "GET", "/_fake/stats", { auth: null })).json;
     assert.deepEqual(stats.sites.default, {
-      requests: { registerDynamicWebhooks: 1, getDynamicWebhooksForApp: 2 }, rateLimited: 1, webhooks: 3, duplicates: 1,
+      requests: { registerDynamicWebhooks: 1, getDynamicWebhooksForApp: 2 }, rateLimited: 1, rateLimitedByReason: { "jira-burst-based": 1 }, webhooks: 3, duplicates: 1,
       deliveries: { attempted: 0, attempts: 0, succeeded: 0, failed: 0 },
     });
     assert.deepEqual(stats.sites.alpha, {
-      requests: { registerDynamicWebhooks: 1, getDynamicWebhooksForApp: 1 }, rateLimited: 0, webhooks: 1, duplicates: 0,
+      requests: { registerDynamicWebhooks: 1, getDynamicWebhooksForApp: 1 }, rateLimited: 0, rateLimitedByReason: {}, webhooks: 1, duplicates: 0,
       deliveries: { attempted: 1, attempts: 6, succeeded: 0, failed: 1 },
     });
     assert.deepEqual(stats.total, {
-      requests: { registerDynamicWebhooks: 2, getDynamicWebhooksForApp: 3 }, rateLimited: 1, webhooks: 4, duplicates: 1,
+      requests: { registerDynamicWebhooks: 2, getDynamicWebhooksForApp: 3 }, rateLimited: 1, rateLimitedByReason: { "jira-burst-based": 1 }, webhooks: 4, duplicates: 1,
       deliveries: { attempted: 1, attempts: 6, succeeded: 0, failed: 1 },
     });
     fake.reset();
