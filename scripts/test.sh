@@ -53,7 +53,7 @@ section "hostile callers: each case in its own Node process (crashes, secrets, h
 node --test tests/hostile/
 
 section "lifecycle end to end in Node and workerd: sync exactly once, verified deliveries, retries, replay"
-node --test tests/lifecycle/
+node --test tests/lifecycle/ tests/oauth/
 
 section "runtimes: worker, Vite, esbuild edge, workerd, Deno; Connect JWT, OAuth, Forge"
 node --test tests/runtimes/
