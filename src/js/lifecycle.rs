@@ -8,7 +8,7 @@ use crate::config::CallOptions;
 use crate::decode::{to_json, FromJson};
 use crate::error::Error;
 use crate::lifecycle::sync::{
-    validate as validate_desired, AnswerKind, Answered, DesiredWebhooks, KeepAliveOptions, Lifecycle, Step,
+    validate as validate_desired, AnswerKind, Answered, DesiredWebhooks, KeepAliveOptions, Lifecycle, Scope, Step,
 };
 use crate::models::{ContainerForRegisteredWebhooks, PageBeanWebhook, WebhooksExpirationDate};
 use crate::Client;
@@ -35,7 +35,9 @@ impl JiraWebhooks {
             let desired = DesiredWebhooks::from_json(Some(Js(taken)));
             validate_desired(&desired, self.client.auth().app_limit())?;
             let key = desired.url.clone();
-            let run = Run::new(&self.client, Lifecycle::sync(desired), options.timeout_ms);
+            // An OAuth 2.0 connection touches only what it can tell is its own (Jira may list every user's).
+            let scope = if self.client.auth().is_oauth() { Scope::Connection } else { Scope::App };
+            let run = Run::new(&self.client, Lifecycle::sync(desired, scope), options.timeout_ms);
             Ok(bindings::run_serialized(run, &self.session, &values::signal(&copy)?, &key))
         })
     }

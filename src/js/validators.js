@@ -691,7 +691,7 @@ export function checkRegisterOptions(o) {
 /** Checks a `DesiredWebhooks`. */
 export function checkDesiredWebhooks(o) {
   if (typeof o !== "object" || o === null || Array.isArray(o)) return ["", 0, 5, 0];
-  for (const k in o) if (k !== "url" && k !== "webhooks" && k !== "refreshWithinDays" && k !== "dryRun" && o[k] !== undefined) return ["", 2, 22, 0];
+  for (const k in o) if (k !== "url" && k !== "webhooks" && k !== "refreshWithinDays" && k !== "dryRun" && k !== "owned" && k !== "deleteUnowned" && o[k] !== undefined) return ["", 2, 22, 0];
   let v;
   v = o.url;
   if (v === undefined) return ["url", 1, 0, 0];
@@ -712,6 +712,18 @@ export function checkDesiredWebhooks(o) {
   v = o.dryRun;
   if (v !== undefined && v !== null) {
     if (typeof v !== "boolean") return ["dryRun", 0, 0, 0];
+  }
+  v = o.owned;
+  if (v !== undefined && v !== null) {
+    if (!Array.isArray(v)) return ["owned", 0, 4, 0];
+    for (let i0 = 0; i0 < v.length; i0++) {
+      const x0 = v[i0];
+      if (!Number.isSafeInteger(x0)) return notInt("owned[" + i0 + "]", x0);
+    }
+  }
+  v = o.deleteUnowned;
+  if (v !== undefined && v !== null) {
+    if (typeof v !== "boolean") return ["deleteUnowned", 0, 0, 0];
   }
   return undefined;
 }

@@ -36,6 +36,15 @@ model! {
         /// Plan only: list, decide, send nothing else.
         #[tsify(optional)]
         dry_run "dryRun": Option<bool> = Ty::Bool,
+        /// OAuth 2.0 apps: the ids of the webhooks this connection registered (the `created` ids of its earlier
+        /// syncs, kept by the app). Jira may list every user's webhooks of the app, so only these are ever deleted,
+        /// and only these are matched; without them a sync deletes nothing it finds (see the README, "Sync").
+        #[tsify(optional)]
+        owned "owned": Option<Vec<i64>> = Ty::List(&Ty::Int),
+        /// OAuth 2.0 apps: also delete the app's webhooks this connection cannot tell are its own (every user's).
+        /// Default `false`.
+        #[tsify(optional)]
+        delete_unowned "deleteUnowned": Option<bool> = Ty::Bool,
     }
 }
 
@@ -59,6 +68,12 @@ model! {
         refresh "refresh": Vec<i64> = Ty::Any,
         /// Webhooks that are desired and present.
         keep "keep": Vec<i64> = Ty::Any,
+        /// Webhooks of the app this connection cannot tell are its own (OAuth 2.0: another user's, or registered
+        /// before it kept `owned`): left alone.
+        foreign "foreign": Vec<i64> = Ty::Any,
+        /// Event names in the desired set that this version does not know (a typo, or an event newer than it):
+        /// sent as they are; Jira refuses an event it does not know.
+        unknown_events "unknownEvents": Vec<String> = Ty::Any,
     }
 }
 
@@ -158,14 +173,32 @@ pub struct Planned {
     pub matches: Vec<Option<i64>>,
 }
 
+/// Whose webhooks a sync may touch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The app's: every webhook listed is the app's own (Connect apps, API tokens acting for an app).
+    App,
+    /// One OAuth 2.0 connection's: Jira may list other users' webhooks of the app, so only the `owned` ones are
+    /// matched and deleted (all of them with `deleteUnowned`).
+    Connection,
+}
+
 /// Decides what turns the `listed` webhooks into the `desired` ones at `now_ms`. A listed webhook matches a
 /// desired one with the same identity and, where Jira reports one, the same url; an expired one matches nothing
 /// (whether Jira can refresh it is undocumented: it is deleted and registered again). Each listed webhook serves
 /// at most one desired one, so second copies of one identity (left by an earlier double registration) are deleted.
-pub fn plan(desired: &DesiredWebhooks, listed: &[Webhook], now_ms: f64) -> Planned {
+/// In a connection's [`Scope`], a webhook it cannot tell is its own is `foreign`: never matched, never deleted.
+pub fn plan(desired: &DesiredWebhooks, listed: &[Webhook], now_ms: f64, scope: Scope) -> Planned {
     let within_ms = desired.refresh_within_days.unwrap_or(DEFAULT_WINDOW_DAYS) * DAY_MS;
     let identities: Vec<Identity> = listed.iter().map(Identity::listed).collect();
-    let mut claimed = vec![false; listed.len()];
+    let ours = |w: &Webhook| match scope {
+        Scope::App => true,
+        Scope::Connection => {
+            desired.delete_unowned == Some(true) || desired.owned.as_ref().is_some_and(|ids| ids.contains(&w.id))
+        }
+    };
+    // Another's webhook is never claimed, so never kept, refreshed or deleted by this sync.
+    let mut claimed: Vec<bool> = listed.iter().map(|w| !ours(w)).collect();
     let mut out = SyncPlan::default();
     let mut matches = Vec::with_capacity(desired.webhooks.len());
     for wanted in &desired.webhooks {
@@ -193,7 +226,14 @@ pub fn plan(desired: &DesiredWebhooks, listed: &[Webhook], now_ms: f64) -> Plann
             }
         }
     }
-    out.delete = listed.iter().zip(&claimed).filter(|(_, c)| !**c).map(|(w, _)| w.id).collect();
+    out.delete = listed.iter().zip(&claimed).filter(|(w, c)| !**c && ours(w)).map(|(w, _)| w.id).collect();
+    out.foreign = listed.iter().filter(|w| !ours(w)).map(|w| w.id).collect();
+    out.unknown_events = set(desired
+        .webhooks
+        .iter()
+        .flat_map(|w| &w.events)
+        .filter(|e| matches!(e, WebhookEvent::Other(_)))
+        .map(|e| e.as_str().to_owned()));
     Planned { plan: out, matches }
 }
 
@@ -338,6 +378,9 @@ pub struct Lifecycle {
     phase: Phase,
     planned: Option<Planned>,
     result: SyncResult,
+    scope: Scope,
+    /// The ids of the first listing (a connection's webhooks that appear later were created by this run).
+    first_listed: Vec<i64>,
     /// Registrations whose answer was lost, so far.
     lost: u32,
     ended: Option<Result<Outcome, Error>>,
@@ -347,10 +390,12 @@ pub struct Lifecycle {
 const MAX_LOST: u32 = 3;
 
 impl Lifecycle {
-    /// A sync towards `desired` (check it with [`validate`] first).
-    pub fn sync(desired: DesiredWebhooks) -> Self {
+    /// A sync towards `desired` (check it with [`validate`] first), touching the webhooks of `scope`.
+    pub fn sync(desired: DesiredWebhooks, scope: Scope) -> Self {
         let within_ms = desired.refresh_within_days.unwrap_or(DEFAULT_WINDOW_DAYS) * DAY_MS;
-        Lifecycle::new(Some(desired), within_ms)
+        let mut run = Lifecycle::new(Some(desired), within_ms);
+        run.scope = scope;
+        run
     }
 
     /// A keep-alive: refresh every webhook of the app that expires within `within_days` (default 7, at most 30).
@@ -371,6 +416,8 @@ impl Lifecycle {
             phase: Phase::Listing,
             planned: None,
             result: SyncResult { applied: true, ..SyncResult::default() },
+            scope: Scope::App,
+            first_listed: Vec::new(),
             lost: 0,
             ended: None,
         }
@@ -499,9 +546,20 @@ impl Lifecycle {
             self.phase = Phase::Refreshing(ids.clone());
             return self.step(RefreshWebhooks::new(&ids).map(Step::Refresh));
         };
-        let planned = plan(desired, &self.listed, now_ms);
+        let planned = match (&self.planned, self.scope) {
+            (Some(_), Scope::Connection) => {
+                // Listed again after a lost registration: what was not there the first time, this run created
+                // (or another user did at the same moment: Jira says nothing that tells them apart).
+                let mut desired = desired.clone();
+                let appeared = self.listed.iter().map(|w| w.id).filter(|id| !self.first_listed.contains(id));
+                desired.owned = Some(desired.owned.unwrap_or_default().into_iter().chain(appeared).collect());
+                plan(&desired, &self.listed, now_ms, self.scope)
+            }
+            _ => plan(desired, &self.listed, now_ms, self.scope),
+        };
         match self.planned.take() {
             None => {
+                self.first_listed = self.listed.iter().map(|w| w.id).collect();
                 self.result.plan = planned.plan.clone();
                 if desired.dry_run == Some(true) {
                     self.result.applied = false;
@@ -512,8 +570,8 @@ impl Lifecycle {
             Some(before) => {
                 // After a registration whose answer was lost: what it asked for and is now listed, it created.
                 for (i, (was, now)) in before.matches.iter().zip(&planned.matches).enumerate() {
-                    if let (None, Some(id)) = (was, now) {
-                        self.result.created.push(CreatedWebhook { id: *id, webhook: desired.webhooks[i].clone() });
+                    if let (None, Some(id), Some(webhook)) = (was, now, desired.webhooks.get(i)) {
+                        self.result.created.push(CreatedWebhook { id: *id, webhook: webhook.clone() });
                     }
                 }
             }

@@ -179,7 +179,7 @@ fn the_plan_matches_by_identity_and_deletes_the_rest() {
         listed(4, &["comment_created"], "project = C", Some(-1)),
         listed(5, &["comment_deleted"], "project = Z", None),
     ];
-    let p = plan(&want, &present, NOW);
+    let p = plan(&want, &present, NOW, Scope::App);
     assert_eq!(p.plan.keep, [1, 2], "matched whatever the spacing, case, quotes and event order");
     assert_eq!(p.plan.refresh, [2], "expires within 7 days");
     assert_eq!(p.plan.delete, [3, 4, 5], "a second copy, an expired one and an undesired one");
@@ -191,20 +191,20 @@ fn the_plan_matches_by_identity_and_deletes_the_rest() {
 fn unknown_expiry_is_refreshed_and_another_url_is_another_webhook() {
     let want = desired(vec![hook(&["jira:issue_created"], "project = A")]);
     let mut w = listed(1, &["jira:issue_created"], "project = A", None);
-    assert_eq!(plan(&want, &[w.clone()], NOW).plan.refresh, [1]);
+    assert_eq!(plan(&want, &[w.clone()], NOW, Scope::App).plan.refresh, [1]);
     w.url = Some("https://old.example.com/hook".into());
-    let p = plan(&want, &[w], NOW);
+    let p = plan(&want, &[w], NOW, Scope::App);
     assert_eq!((p.plan.keep.len(), p.plan.delete, p.plan.register.len()), (0, vec![1], 1));
 }
 
 #[test]
 fn a_sync_registers_what_is_missing_and_a_second_sync_writes_nothing() {
     let mut jira = Jira::new();
-    let r = synced(jira.run(Lifecycle::sync(three())));
+    let r = synced(jira.run(Lifecycle::sync(three(), Scope::App)));
     assert_eq!(r.created.len(), 3);
     assert!(r.applied && r.failed.is_empty() && r.deleted.is_empty());
     assert_eq!(jira.writes, ["register 3"]);
-    let again = synced(jira.run(Lifecycle::sync(three())));
+    let again = synced(jira.run(Lifecycle::sync(three(), Scope::App)));
     assert_eq!((again.plan.keep.len(), again.created.len()), (3, 0));
     assert_eq!(jira.writes, ["register 3"], "no writes the second time");
 }
@@ -213,7 +213,7 @@ fn a_sync_registers_what_is_missing_and_a_second_sync_writes_nothing() {
 fn a_registration_whose_answer_was_lost_after_jira_applied_it_is_never_sent_again() {
     let mut jira = Jira::new();
     jira.fault = Fault::LostAfterApply;
-    let r = synced(jira.run(Lifecycle::sync(three())));
+    let r = synced(jira.run(Lifecycle::sync(three(), Scope::App)));
     assert_eq!(jira.writes, ["register 3"], "listed again, found, not sent again");
     assert_eq!(r.created.iter().map(|c| c.id).collect::<Vec<_>>(), [10_000, 10_001, 10_002]);
     assert_eq!(jira.present().len(), 3, "no duplicate");
@@ -223,7 +223,7 @@ fn a_registration_whose_answer_was_lost_after_jira_applied_it_is_never_sent_agai
 fn a_registration_lost_before_jira_saw_it_is_sent_once_more() {
     let mut jira = Jira::new();
     jira.fault = Fault::LostBeforeApply;
-    let r = synced(jira.run(Lifecycle::sync(three())));
+    let r = synced(jira.run(Lifecycle::sync(three(), Scope::App)));
     assert_eq!(jira.writes, ["register 3"]);
     assert_eq!(r.created.len(), 3);
     assert_eq!(jira.present().len(), 3, "nothing missing");
@@ -233,9 +233,9 @@ fn a_registration_lost_before_jira_saw_it_is_sent_once_more() {
 fn a_partly_lost_state_registers_only_what_is_still_missing() {
     let mut jira = Jira::new();
     // One of the three exists already (an earlier run got that far).
-    synced(jira.run(Lifecycle::sync(desired(vec![three().webhooks[0].clone()]))));
+    synced(jira.run(Lifecycle::sync(desired(vec![three().webhooks[0].clone()]), Scope::App)));
     jira.fault = Fault::LostAfterApply;
-    let r = synced(jira.run(Lifecycle::sync(three())));
+    let r = synced(jira.run(Lifecycle::sync(three(), Scope::App)));
     assert_eq!(jira.writes, ["register 1", "register 2"]);
     assert_eq!(r.created.len(), 2);
     assert_eq!(jira.present().len(), 3);
@@ -245,7 +245,7 @@ fn a_partly_lost_state_registers_only_what_is_still_missing() {
 fn registrations_lost_again_and_again_end_with_the_error() {
     struct Flaky(Jira);
     let mut jira = Flaky(Jira::new());
-    let mut run = Lifecycle::sync(three());
+    let mut run = Lifecycle::sync(three(), Scope::App);
     let outcome = loop {
         match run.next(NOW) {
             Step::Done(outcome) => break outcome,
@@ -266,7 +266,7 @@ fn jiras_per_webhook_refusals_are_reported_not_retried() {
     let mut jira = Jira::new();
     let mut want = three();
     want.webhooks[1].jql_filter = "project = A AND watchCount = 1".into(); // refused by this Jira, inside the 200
-    let r = synced(jira.run(Lifecycle::sync(want)));
+    let r = synced(jira.run(Lifecycle::sync(want, Scope::App)));
     assert_eq!((r.created.len(), r.failed.len()), (2, 1));
     assert_eq!(r.failed[0].errors, ["The clause watchCount is unsupported"]);
 }
@@ -281,7 +281,7 @@ fn extra_and_doubled_webhooks_are_deleted_and_kept_ones_refreshed_in_one_call_ea
         listed(4, &["comment_created"], "project = C", Some(1)),
     ];
     jira.next_id = 100;
-    let r = synced(jira.run(Lifecycle::sync(three())));
+    let r = synced(jira.run(Lifecycle::sync(three(), Scope::App)));
     assert_eq!(jira.writes, ["delete [2, 3]", "register 1", "refresh [1, 4]"]);
     assert_eq!((r.deleted, r.refreshed), (vec![2, 3], vec![1, 4]));
     assert_eq!(r.expiration_date, Some(NOW as i64 + 30 * DAY));
@@ -291,7 +291,7 @@ fn extra_and_doubled_webhooks_are_deleted_and_kept_ones_refreshed_in_one_call_ea
 fn a_dry_run_lists_and_plans_only() {
     let mut jira = Jira::new();
     jira.webhooks = vec![listed(7, &["comment_created"], "project = Z", Some(20))];
-    let r = synced(jira.run(Lifecycle::sync(DesiredWebhooks { dry_run: Some(true), ..three() })));
+    let r = synced(jira.run(Lifecycle::sync(DesiredWebhooks { dry_run: Some(true), ..three() }, Scope::App)));
     assert!(!r.applied);
     assert_eq!((r.plan.register.len(), r.plan.delete.clone()), (3, vec![7]));
     assert!(jira.writes.is_empty());
@@ -317,7 +317,8 @@ fn many_pages_are_listed() {
     let mut jira = Jira::new();
     jira.webhooks =
         (0..250).map(|i| listed(i + 1, &["jira:issue_created"], &format!("project = P{i}"), Some(20))).collect();
-    let r = synced(jira.run(Lifecycle::sync(desired(vec![hook(&["jira:issue_created"], "project = P249")]))));
+    let r =
+        synced(jira.run(Lifecycle::sync(desired(vec![hook(&["jira:issue_created"], "project = P249")]), Scope::App)));
     assert_eq!(r.plan.keep, [250]);
     assert_eq!(r.deleted.len(), 249);
 }
@@ -326,7 +327,7 @@ fn many_pages_are_listed() {
 fn an_error_after_writes_says_what_was_applied() {
     let mut jira = Jira::new();
     jira.webhooks = vec![listed(3, &["comment_created"], "project = Z", Some(20))];
-    let mut run = Lifecycle::sync(three());
+    let mut run = Lifecycle::sync(three(), Scope::App);
     let outcome = loop {
         match run.next(NOW) {
             Step::Done(outcome) => break outcome,
@@ -384,4 +385,58 @@ fn the_desired_set_is_checked_before_anything_is_sent() {
         ..hook(&["jira:issue_updated"], "project = A")
     };
     assert!(validate(&desired(vec![ok]), 5).is_ok());
+}
+
+/// Defect: on an OAuth site, a dry run planned to delete two webhooks another user of the same app had registered
+/// (Jira may list every user's webhooks of the app).
+#[test]
+fn a_connection_never_deletes_what_it_cannot_tell_is_its_own() {
+    let others = vec![
+        listed(1, &["comment_created"], "project = Z", Some(20)),
+        listed(2, &["jira:issue_created"], "project = A", Some(20)),
+    ];
+    let mut jira = Jira::new();
+    jira.webhooks = others.clone();
+    jira.next_id = 100;
+    let r = synced(jira.run(Lifecycle::sync(three(), Scope::Connection)));
+    assert_eq!(r.plan.foreign, [1, 2], "another user's webhooks are named, and left alone");
+    assert!(r.deleted.is_empty() && r.plan.keep.is_empty(), "not even a matching one is taken over: {r:?}");
+    assert_eq!(r.created.iter().map(|c| c.id).collect::<Vec<_>>(), [100, 101, 102]);
+    assert!(jira.writes.iter().all(|w| !w.starts_with("delete")), "{:?}", jira.writes);
+
+    // The next sync names what it created as `owned`: those are matched and kept, the others still left alone.
+    let owned = r.created.iter().map(|c| c.id).collect();
+    let mut want = DesiredWebhooks { owned: Some(owned), ..three() };
+    want.webhooks.pop();
+    let r = synced(jira.run(Lifecycle::sync(want.clone(), Scope::Connection)));
+    assert_eq!(
+        (r.plan.keep.clone(), r.deleted.clone(), r.plan.foreign.clone()),
+        (vec![100, 101], vec![102], vec![1, 2])
+    );
+    // Opting in deletes every webhook of the app the set does not want.
+    let r =
+        synced(jira.run(Lifecycle::sync(DesiredWebhooks { delete_unowned: Some(true), ..want }, Scope::Connection)));
+    assert_eq!((r.deleted, r.plan.foreign), (vec![1, 100], vec![]), "the undesired one, and a second copy");
+    assert_eq!(r.plan.keep, [2, 101], "with every webhook its own, the first of two copies is kept");
+}
+
+/// A registration of a connection whose answer was lost: what appeared since the first listing is its own, so it
+/// is found and not registered a second time.
+#[test]
+fn a_connections_lost_registration_is_found_not_repeated() {
+    let mut jira = Jira::new();
+    jira.webhooks = vec![listed(1, &["comment_created"], "project = Z", Some(20))];
+    jira.next_id = 100;
+    jira.fault = Fault::LostAfterApply;
+    let r = synced(jira.run(Lifecycle::sync(three(), Scope::Connection)));
+    assert_eq!(jira.writes, ["register 3"], "sent once");
+    assert_eq!(r.created.iter().map(|c| c.id).collect::<Vec<_>>(), [100, 101, 102]);
+    assert_eq!(jira.present().len(), 4, "the other user's webhook is still there");
+}
+
+#[test]
+fn the_plan_names_event_names_this_version_does_not_know() {
+    let want = desired(vec![hook(&["jira:issue_created", "jira:issue_udpated"], "project = A")]);
+    let p = plan(&want, &[], NOW, Scope::App);
+    assert_eq!(p.plan.unknown_events, ["jira:issue_udpated"]);
 }
