@@ -122,14 +122,20 @@ impl<'t> Jwt<'t> {
     }
 }
 
-/// Checks a Connect delivery's `qsh`: the hash of its own method, path relative to the app's `base_url` and query.
-pub fn check_qsh(jwt: &Jwt, method: &str, url: &str, base_url: &str) -> Result<(), Error> {
+/// The query string hash (`qsh`) of a request to the app: `method`, and `url`'s path relative to the app's
+/// `base_url` and its query, by Atlassian's canonical-request rules; `None` when `url` is not under `base_url`.
+pub fn request_qsh(method: &str, url: &str, base_url: &str) -> Option<String> {
     let base_path = path_of(base_url).trim_end_matches('/');
     let path = path_of(url);
-    let Some(relative) = path.strip_prefix(base_path).filter(|r| r.is_empty() || r.starts_with(['/', '?'])) else {
+    let relative = path.strip_prefix(base_path).filter(|r| r.is_empty() || r.starts_with(['/', '?']))?;
+    Some(query_string_hash(method, relative))
+}
+
+/// Checks a Connect delivery's `qsh`: the hash of its own method, path relative to the app's `base_url` and query.
+pub fn check_qsh(jwt: &Jwt, method: &str, url: &str, base_url: &str) -> Result<(), Error> {
+    let Some(expected) = request_qsh(method, url, base_url) else {
         return Err(unauthorized("qsh", "the delivery's URL is not under the configured baseUrl"));
     };
-    let expected = query_string_hash(method, relative);
     match jwt.claim("qsh") {
         Some(qsh) if qsh == expected => Ok(()),
         Some(_) => Err(unauthorized("qsh", "the token was made for another request (method, path or query)")),

@@ -131,6 +131,18 @@ pub fn verify_delivery(
     }
 }
 
+/// The query string hash (`qsh`) of a request to the app: its method, and its URL's path (relative to the app's
+/// `baseUrl`) and query, by Atlassian's canonical-request rules: the claim a Connect JWT binds to its request, as
+/// `createWebhookHandler` checks it. For the app's own checks, such as the signed install callbacks.
+#[wasm_bindgen(js_name = queryStringHash)]
+pub fn query_string_hash(method: &str, url: &str, base_url: &str) -> Result<String, JsValue> {
+    crate::auth::verify::request_qsh(method, url, base_url).ok_or_else(|| {
+        let mut e = Error::invalid_input("url", "is not under baseUrl");
+        e.operation = Some("queryStringHash");
+        error_to_js(&e)
+    })
+}
+
 #[wasm_bindgen]
 impl Receiver {
     /// A delivery that arrived now with this head; `owner` is unique to the attempt.

@@ -12,12 +12,28 @@ import {
 } from "./common.mjs";
 
 const fake = useFake();
-let lib;
+let lib, lifecycle;
 
 before(async () => {
   const { dir } = await installPackage();
   lib = await importFromConsumer(dir, "connect-entry.mjs", `export * from "jira-webhooks";\n`);
+  lifecycle = await importFromConsumer(dir, "connect-lifecycle.mjs", `export * from "jira-webhooks/lifecycle";\n`);
 }, { timeout: 60_000 });
+
+test("queryStringHash is atlassian-jwt's, for requests under the app's base URL", () => {
+  const base = "https://app.example.com/connect";
+  for (const [method, path] of [
+    ["POST", "/installed"],
+    ["post", "/installed/"],
+    ["GET", "/webhook?b=2&a=1&a=0&jwt=x.y.z"],
+    ["PUT", "/a%26b/c?q=a%2Cb&s=%7E*+&empty="],
+    ["DELETE", "/x?z=%C3%A9&%C3%A9=1"],
+  ]) {
+    const expected = jwt.createQueryStringHash(jwt.fromMethodAndUrl(method.toUpperCase(), path), false, "");
+    assert.equal(lifecycle.queryStringHash(method, base + path, base), expected, `${method} ${path}`);
+  }
+  assert.throws(() => lifecycle.queryStringHash("POST", "https://elsewhere.example.com/x", base), (e) => e.kind === "invalid-input");
+});
 
 test("Connect JWT: the five operations, each request signed (HS256 with iss, iat, exp +180 s, the qsh of the request) and accepted by the fake", { timeout: 30_000 }, async () => {
   await prepareFake(fake);

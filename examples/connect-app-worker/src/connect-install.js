@@ -4,6 +4,8 @@
 // https://developer.atlassian.com/cloud/jira/platform/understanding-jwt-for-connect-apps/
 // https://developer.atlassian.com/cloud/jira/platform/security-for-connect-apps/
 
+import { queryStringHash } from "jira-webhooks/lifecycle";
+
 const LEEWAY_S = 60; // clock skew allowed on exp / nbf
 const KID = /^[A-Za-z0-9._-]{1,128}$/; // the kid becomes a URL path segment: nothing that could leave it
 const keys = new Map(); // kid -> Promise<CryptoKey>: a kid names one key forever, so it is fetched once per isolate
@@ -43,7 +45,14 @@ export async function verifyInstallJwt(request, body, { appBaseUrl, keysUrl, now
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.some((a) => typeof a === "string" && trimSlash(a) === trimSlash(appBaseUrl))) throw new InstallAuthError("aud");
   if (!body || claims.iss !== body.clientKey) throw new InstallAuthError("iss is not the payload's clientKey");
-  if (claims.qsh !== (await queryStringHash(request.method, request.url, appBaseUrl))) throw new InstallAuthError("qsh");
+  // The package's own canonical request (the one its Connect JWTs and delivery checks use).
+  let qsh;
+  try {
+    qsh = queryStringHash(request.method, request.url, appBaseUrl);
+  } catch {
+    throw new InstallAuthError("qsh: the request is not under the app's base URL");
+  }
+  if (claims.qsh !== qsh) throw new InstallAuthError("qsh");
   return claims;
 }
 
@@ -64,26 +73,6 @@ function publicKey(kid, keysUrl) {
   return key;
 }
 
-/**
- * Atlassian's query string hash: hex SHA-256 of `METHOD&path&query`, the path relative to the app's baseUrl
- * (no trailing `/`, `&` as `%26`), the query's parameters but `jwt` sorted by name, each `name=v1,v2` with the
- * values sorted, all percent-encoded (RFC 3986).
- */
-export async function queryStringHash(method, url, appBaseUrl) {
-  const u = new URL(url);
-  const basePath = trimSlash(new URL(appBaseUrl).pathname);
-  let path = u.pathname.startsWith(basePath) ? u.pathname.slice(basePath.length) : u.pathname;
-  if (!path.startsWith("/")) path = `/${path}`;
-  if (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
-  path = path.replaceAll("&", "%26");
-  const params = new Map();
-  for (const [k, v] of u.searchParams) if (k !== "jwt") params.set(enc(k), [...(params.get(enc(k)) ?? []), enc(v)]);
-  const query = [...params.keys()].sort().map((k) => `${k}=${params.get(k).sort().join(",")}`).join("&");
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${method.toUpperCase()}&${path}&${query}`));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-const enc = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const trimSlash = (s) => s.replace(/\/+$/, "");
 const base64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 const base64url = (s) => base64(s.replaceAll("-", "+").replaceAll("_", "/") + "=".repeat((4 - (s.length % 4)) % 4));
