@@ -90,6 +90,18 @@ export interface FailedWebhookIterator extends AsyncIterableIterator<FailedWebho
 
 
 
+/** One connection's tokens: `getToken` for the client's `auth: { type: "bearer", getToken }`. */
+export interface OAuth2Tokens {
+    /**
+     * An access token that is not about to expire, refreshed first when needed: once per connection and process however
+     * many calls ask at once, saved before it is used. `refused` is a token Jira just answered 401 to. Rejects with kind
+     * `reauthorize` when the user must authorize the app again, `token` when the token endpoint or the store failed.
+     */
+    getToken(context?: { refused?: string; signal?: AbortSignal }): Promise<string>;
+}
+
+
+
 /** What a delivery carries, by `webhookEvent`: an event this version knows, or `UnknownPayload`. */
 export type WebhookPayload = IssuePayload | CommentPayload | IssuePropertyPayload | SprintPayload | VersionPayload | UnknownPayload;
 
@@ -137,6 +149,24 @@ export interface JiraUser {
      * The REST URL of the user.
      */
     self?: string;
+}
+
+/**
+ * A connection's tokens as the app stores them.
+ */
+export interface StoredTokens {
+    /**
+     * The access token (an hour's life).
+     */
+    accessToken: string;
+    /**
+     * The refresh token: single use, each refresh returns the next one.
+     */
+    refreshToken: string;
+    /**
+     * When the access token expires, in milliseconds since the epoch.
+     */
+    expiresAt: number;
 }
 
 /**
@@ -260,6 +290,32 @@ export interface PageBeanWebhook {
      * The list of items (optional in the spec; Jira always sends it, and the client requires it).
      */
     values: Webhook[];
+}
+
+/**
+ * A site the user granted the app: what `accessibleResources` lists.
+ */
+export interface AccessibleResource {
+    /**
+     * The site's cloud id: `cloudId` in the client's config.
+     */
+    id: string;
+    /**
+     * The site, e.g. `https://your-domain.atlassian.net`.
+     */
+    url: string;
+    /**
+     * The site's name.
+     */
+    name: string;
+    /**
+     * The scopes granted on it.
+     */
+    scopes: string[];
+    /**
+     * The site's avatar.
+     */
+    avatarUrl?: string;
 }
 
 /**
@@ -789,6 +845,17 @@ export interface DesiredWebhooks {
      * Plan only: list, decide, send nothing else.
      */
     dryRun?: boolean;
+    /**
+     * OAuth 2.0 apps: the ids of the webhooks this connection registered (the `created` ids of its earlier
+     * syncs, kept by the app). Jira may list every user's webhooks of the app, so only these are ever deleted,
+     * and only these are matched; without them a sync deletes nothing it finds (see the README, "Sync").
+     */
+    owned?: number[];
+    /**
+     * OAuth 2.0 apps: also delete the app's webhooks this connection cannot tell are its own (every user's).
+     * Default `false`.
+     */
+    deleteUnowned?: boolean;
 }
 
 /**
@@ -899,6 +966,16 @@ export interface SyncPlan {
      * Webhooks that are desired and present.
      */
     keep: number[];
+    /**
+     * Webhooks of the app this connection cannot tell are its own (OAuth 2.0: another user's, or registered
+     * before it kept `owned`): left alone.
+     */
+    foreign: number[];
+    /**
+     * Event names in the desired set that this version does not know (a typo, or an event newer than it):
+     * sent as they are; Jira refuses an event it does not know.
+     */
+    unknownEvents: string[];
 }
 
 /**
@@ -913,6 +990,20 @@ export interface Changelog {
      * One entry per changed field.
      */
     items: { field: string; fieldId?: string; fieldtype?: string; from: string | null; fromString: string | null; to: string | null; toString: string | null }[];
+}
+
+/**
+ * `accessibleResources`' options.
+ */
+export interface AccessibleResourcesOptions {
+    /**
+     * The gateway; default `https://api.atlassian.com`.
+     */
+    gatewayUrl?: string;
+    /**
+     * Gives up after this many milliseconds. Default 30000.
+     */
+    timeoutMs?: number;
 }
 
 /**
@@ -998,6 +1089,36 @@ export interface WebhookHandlerOptions {
      * Gets a replayed failure that has no body, so the app can fetch the entity itself.
      */
     onMissingBody?: (failure: FailedWebhook) => unknown;
+}
+
+/**
+ * `exchangeCode`'s options: the code of the authorization redirect, for the first pair of tokens.
+ */
+export interface ExchangeCodeOptions {
+    /**
+     * The app's client id.
+     */
+    clientId: string;
+    /**
+     * The app's client secret.
+     */
+    clientSecret: string;
+    /**
+     * The `code` query parameter of the redirect.
+     */
+    code: string;
+    /**
+     * The redirect URI the authorization used (it must match).
+     */
+    redirectUri: string;
+    /**
+     * The token endpoint; default `https://auth.atlassian.com/oauth/token`.
+     */
+    tokenUrl?: string;
+    /**
+     * Gives up after this many milliseconds. Default 30000.
+     */
+    timeoutMs?: number;
 }
 
 /**
@@ -1094,6 +1215,42 @@ export interface KeepAliveOptions {
      * Refresh every webhook of the app that expires within this many days (0 to 30). Default 7.
      */
     withinDays?: number;
+}
+
+/**
+ * `oauth2Tokens`' options: one connection's tokens (one user's grant), kept in the app's store.
+ */
+export interface OAuth2TokensOptions {
+    /**
+     * The app's client id.
+     */
+    clientId: string;
+    /**
+     * The app's client secret; it never appears in an error.
+     */
+    clientSecret: string;
+    /**
+     * Reads the connection's stored tokens (`null` when there are none). It must read the store's latest
+     * write: an eventually consistent store can hand back a refresh token that was already spent.
+     */
+    load: () => StoredTokens | null | undefined | Promise<StoredTokens | null | undefined>;
+    /**
+     * Compare-and-swap: stores `next` only if the stored refresh token is still `previous.refreshToken`, and says
+     * whether it did (false: another process rotated first; its tokens are used).
+     */
+    save: (next: StoredTokens, previous: { refreshToken: string }) => boolean | Promise<boolean>;
+    /**
+     * The token endpoint; default `https://auth.atlassian.com/oauth/token`.
+     */
+    tokenUrl?: string;
+    /**
+     * Refresh this long before the access token expires. Default 300000 (5 minutes).
+     */
+    refreshAheadMs?: number;
+    /**
+     * How long one refresh may take, retries of the token endpoint included. Default 30000.
+     */
+    timeoutMs?: number;
 }
 
 /**
@@ -1214,6 +1371,11 @@ export class JiraWebhooks {
 }
 
 /**
+ * The sites the user granted the app, with their cloud ids (`GET /oauth/token/accessible-resources`).
+ */
+export function accessibleResources(access_token: string, options?: AccessibleResourcesOptions): Promise<AccessibleResource[]>;
+
+/**
  * A webhook endpoint: `(request) => Promise<Response>`, with `replay(failure, { site })`. It answers 401 to a
  * delivery that does not verify, 400 to a body that is not a JSON object, 413 to one larger than `maxBodyBytes`,
  * 204 once the handler of the event (or `"*"`) succeeded and to a delivery already processed, 409 while another
@@ -1221,6 +1383,27 @@ export class JiraWebhooks {
  * retries both).
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler;
+
+/**
+ * Exchanges the code of the authorization redirect for the connection's first tokens (store them, then give
+ * `oauth2Tokens` a `load` that reads them).
+ */
+export function exchangeCode(options: ExchangeCodeOptions): Promise<StoredTokens>;
+
+/**
+ * Tokens that cannot be lost: Atlassian's refresh tokens rotate (each refresh spends the one sent), so the refresh
+ * is single-flight per connection in this process, saved compare-and-swap across processes, and an `invalid_grant`
+ * is read again from the store before it is believed (another process may have rotated first). See the README,
+ * "OAuth 2.0 integrations".
+ */
+export function oauth2Tokens(options: OAuth2TokensOptions): OAuth2Tokens;
+
+/**
+ * The query string hash (`qsh`) of a request to the app: its method, and its URL's path (relative to the app's
+ * `baseUrl`) and query, by Atlassian's canonical-request rules: the claim a Connect JWT binds to its request, as
+ * `createWebhookHandler` checks it. For the app's own checks, such as the signed install callbacks.
+ */
+export function queryStringHash(method: string, url: string, base_url: string): string;
 
 /**
  * Verifies that `request` comes from Jira (an OAuth 2.0 app's Bearer JWT, a Connect JWT with `qsh`, or an

@@ -5,7 +5,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -39,7 +39,21 @@ before(async () => {
     copyFileSync(consumer, join(dir, `${name}.mts`)); // ES module: resolves `types.default`, jira_webhooks.d.ts
     copyFileSync(consumer, join(dir, `${name}.cts`)); // CommonJS: resolves `types.require`, jira_webhooks.d.cts
   }
-  strict = tsc("tsconfig.json", CONSUMERS, { ...STRICT, target: "esnext" });
+  // The node-adapter is typed against node:http's own types, which an app of it has (@types/node 20): the lifecycle
+  // consumer uses it; the client's consumer compiles without Node's types, as in a browser project.
+  const types = join(dir, "node_modules", "@types");
+  if (!existsSync(types)) symlinkSync(join(ROOT, "node_modules", "@types"), types, "dir");
+  const client = tsc("tsconfig.json", CONSUMERS.filter((c) => !c.includes("lifecycle")), { ...STRICT, target: "esnext" });
+  const lifecycle = tsc("tsconfig.lifecycle.json", CONSUMERS.filter((c) => c.includes("lifecycle")), { ...STRICT, target: "esnext", types: ["node"] });
+  strict = { status: client.status || lifecycle.status, output: `${client.output}\n${lifecycle.output}`.trim() };
+});
+
+test("the README's Node and Express receiver lines type-check with Node's and Express's own types (tsc --strict)", () => {
+  // The types of node:http and Express, as an app has them (@types/node 20, @types/express 5).
+  copyFileSync(new URL("consumer-node.ts", HERE), join(dir, "consumer-node.mts"));
+  const r = tsc("tsconfig.node.json", ["consumer-node.mts"], { ...STRICT, target: "esnext", types: ["node"] });
+  assert.deepEqual(diagnostics(r.output).inConsumer, []);
+  assert.equal(r.status, 0, r.output);
 });
 
 test("the declarations compile on their own (tsc with skipLibCheck: false)", () => {
@@ -52,7 +66,7 @@ test("consumer.ts and consumer-lifecycle.ts: correct calls compile and every @ts
 });
 
 test("consumer.ts with an older lib (es2022 + dom) and skipLibCheck", () => {
-  const r = tsc("tsconfig.es2022.json", CONSUMERS, { ...STRICT, target: "es2022", lib: ["es2022", "dom"], skipLibCheck: true });
+  const r = tsc("tsconfig.es2022.json", CONSUMERS, { ...STRICT, target: "es2022", lib: ["es2022", "dom"], skipLibCheck: true, types: ["node"] });
   assert.equal(r.status, 0, r.output);
 });
 
