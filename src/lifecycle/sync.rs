@@ -115,6 +115,9 @@ model! {
         failed "failed": Vec<FailedRegistration> = Ty::Any,
         /// `false` for a dry run: the plan only.
         applied "applied": bool = Ty::Any,
+        /// The ids of the caller's webhooks as the sync leaves them (kept, created, and planned deletes not made):
+        /// an OAuth 2.0 connection stores them as its next sync's `owned`.
+        owned "owned": Vec<i64> = Ty::Any,
     }
 }
 
@@ -443,7 +446,7 @@ impl Lifecycle {
             Phase::Refreshing(ids) => self.step(RefreshWebhooks::new(ids).map(Step::Refresh)),
             Phase::Ended => {
                 let outcome = match self.desired {
-                    Some(_) => Outcome::Synced(self.result.clone()),
+                    Some(_) => Outcome::Synced(self.finished()),
                     None => Outcome::KeptAlive(KeepAliveResult {
                         refreshed: self.result.refreshed.clone(),
                         expiration_date: self.result.expiration_date,
@@ -563,7 +566,7 @@ impl Lifecycle {
                 self.result.plan = planned.plan.clone();
                 if desired.dry_run == Some(true) {
                     self.result.applied = false;
-                    let result = self.result.clone();
+                    let result = self.finished();
                     return self.end(Ok(Outcome::Synced(result)));
                 }
             }
@@ -621,7 +624,7 @@ impl Lifecycle {
             self.phase = Phase::Listing;
             return;
         }
-        let done = &self.result;
+        let done = &self.finished();
         if !done.deleted.is_empty() || !done.created.is_empty() {
             e.message = cat!(
                 "syncWebhooks stopped after deleting ",
@@ -634,6 +637,19 @@ impl Lifecycle {
             e.result = Some(crate::error::JsonText(crate::decode::to_json(done)));
         }
         self.end(Err(e));
+    }
+
+    /// The result so far, with what the caller owns after it: kept, created, and planned deletes not made.
+    fn finished(&self) -> SyncResult {
+        let mut result = self.result.clone();
+        let plan = &result.plan;
+        let undeleted = plan.delete.iter().filter(|id| !result.deleted.contains(id));
+        let mut owned: Vec<i64> = plan.keep.iter().chain(undeleted).copied().collect();
+        owned.extend(result.created.iter().map(|c| c.id));
+        sort_small(&mut owned, |a, b| a < b);
+        owned.dedup();
+        result.owned = owned;
+        result
     }
 
     fn end(&mut self, outcome: Result<Outcome, Error>) -> Step {

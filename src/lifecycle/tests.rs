@@ -294,6 +294,7 @@ fn a_dry_run_lists_and_plans_only() {
     let r = synced(jira.run(Lifecycle::sync(DesiredWebhooks { dry_run: Some(true), ..three() }, Scope::App)));
     assert!(!r.applied);
     assert_eq!((r.plan.register.len(), r.plan.delete.clone()), (3, vec![7]));
+    assert_eq!(r.owned, [7], "nothing was deleted: still the app's");
     assert!(jira.writes.is_empty());
 }
 
@@ -403,16 +404,19 @@ fn a_connection_never_deletes_what_it_cannot_tell_is_its_own() {
     assert!(r.deleted.is_empty() && r.plan.keep.is_empty(), "not even a matching one is taken over: {r:?}");
     assert_eq!(r.created.iter().map(|c| c.id).collect::<Vec<_>>(), [100, 101, 102]);
     assert!(jira.writes.iter().all(|w| !w.starts_with("delete")), "{:?}", jira.writes);
+    assert_eq!(r.owned, [100, 101, 102], "what it created is its own");
 
-    // The next sync names what it created as `owned`: those are matched and kept, the others still left alone.
-    let owned = r.created.iter().map(|c| c.id).collect();
-    let mut want = DesiredWebhooks { owned: Some(owned), ..three() };
+    // The next sync names them as `owned`: those are matched and kept, the others still left alone.
+    let mut want = DesiredWebhooks { owned: Some(r.owned), ..three() };
     want.webhooks.pop();
     let r = synced(jira.run(Lifecycle::sync(want.clone(), Scope::Connection)));
     assert_eq!(
         (r.plan.keep.clone(), r.deleted.clone(), r.plan.foreign.clone()),
         (vec![100, 101], vec![102], vec![1, 2])
     );
+    assert_eq!(r.owned, [100, 101], "the deleted one is no longer its own");
+    let dry = synced(jira.run(Lifecycle::sync(DesiredWebhooks { dry_run: Some(true), ..three() }, Scope::Connection)));
+    assert!(dry.owned.is_empty(), "a dry run without `owned` can tell none of them is its own");
     // Opting in deletes every webhook of the app the set does not want.
     let r =
         synced(jira.run(Lifecycle::sync(DesiredWebhooks { delete_unowned: Some(true), ..want }, Scope::Connection)));
@@ -431,6 +435,7 @@ fn a_connections_lost_registration_is_found_not_repeated() {
     let r = synced(jira.run(Lifecycle::sync(three(), Scope::Connection)));
     assert_eq!(jira.writes, ["register 3"], "sent once");
     assert_eq!(r.created.iter().map(|c| c.id).collect::<Vec<_>>(), [100, 101, 102]);
+    assert_eq!(r.owned, [100, 101, 102], "found again, they are its own");
     assert_eq!(jira.present().len(), 4, "the other user's webhook is still there");
 }
 

@@ -19,7 +19,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLOUD_ID, CONNECT_APP, CONNECT_CLIENT_KEY, CONNECT_SECRET } from "jira-webhooks-fake/helpers";
+import { CLOUD_ID, CONNECT_APP, CONNECT_CLIENT_KEY, CONNECT_SECRET, OAUTH_APP, OAUTH_CLIENT_SECRET } from "jira-webhooks-fake/helpers";
 import { SEED_PATH } from "jira-webhooks-fake";
 import { useFake } from "../support/fake.mjs";
 import { installPackage, PKG, ROOT } from "../support/pack.mjs";
@@ -86,6 +86,32 @@ const SUBSTITUTIONS = [
     replace: (c) => `cloudId: ${JSON.stringify(CLOUD_ID)}, gatewayUrl: ${JSON.stringify(c.fakeUrl)},`,
     why: "the fake's OAuth app's site, with the fake as the gateway",
   },
+  { find: "https://auth.atlassian.com/authorize?", replace: (c) => `${c.fakeUrl}/authorize?`, why: "the fake's consent page" },
+  {
+    find: "exchangeCode({ ...app, code, redirectUri })",
+    replace: (c) => `exchangeCode({ ...app, code, redirectUri, tokenUrl: ${JSON.stringify(`${c.fakeUrl}/oauth/token`)} })`,
+    why: "the fake's token endpoint",
+  },
+  {
+    find: "accessibleResources(tokens.accessToken)",
+    replace: (c) => `accessibleResources(tokens.accessToken, { gatewayUrl: ${JSON.stringify(c.fakeUrl)} })`,
+    why: "the fake as the gateway",
+  },
+  {
+    find: "    ...app,\n",
+    replace: (c) => `    ...app, tokenUrl: ${JSON.stringify(`${c.fakeUrl}/oauth/token`)},\n`,
+    why: "oauth2Tokens refreshes at the fake's token endpoint",
+  },
+  {
+    find: "new JiraWebhooks({ cloudId, auth:",
+    replace: (c) => `new JiraWebhooks({ cloudId, gatewayUrl: ${JSON.stringify(c.fakeUrl)}, auth:`,
+    why: "the fake as the gateway",
+  },
+  {
+    find: 'url: "https://app.example.com/webhook",',
+    replace: () => "url: globalThis.webhookUrl,",
+    why: "the integration's receiver: the server the block starts, where the fake delivers (EXPECT sets it)",
+  },
   {
     find: ".listen(3000)",
     replace: () => '.listen(0, "127.0.0.1", function () { listening(this); })',
@@ -94,7 +120,7 @@ const SUBSTITUTIONS = [
 ];
 
 /** The environment of run blocks, besides the test's own. */
-const ENV = { JIRA_API_TOKEN: API_TOKEN };
+const ENV = { JIRA_API_TOKEN: API_TOKEN, ATLASSIAN_CLIENT_ID: OAUTH_APP, ATLASSIAN_CLIENT_SECRET: OAUTH_CLIENT_SECRET };
 
 /**
  * The free names of the README's examples, defined before a run block that uses one without defining it (found in
@@ -118,10 +144,39 @@ const jira = new GivenClient({ baseUrl: ${JSON.stringify(c.fakeUrl)}, auth: { ty
   },
   lastSeenFailureTime: { code: () => "const lastSeenFailureTime = 0;", why: "every failure the fake keeps" },
   lastReplayed: { code: () => "const lastReplayed = 0;", why: "replay every failure the fake keeps" },
-  tokenStore: {
-    code: () => 'const tokenStore = { calls: 0, async fresh() { this.calls++; return { accessToken: "oauth-access-token" }; } };',
-    why: "the fake's OAuth access token, counting how often it is asked for",
+  db: {
+    code: () => `const db = {
+  users: new Map(), owners: new Map(),
+  async saveConnection(user, c) { this.users.set(user, structuredClone(c)); },
+  async connection(user) { return structuredClone(this.users.get(user)); },
+  async tokens(user) { return structuredClone(this.users.get(user)?.tokens ?? null); },
+  async swapTokens(user, previous, next) {
+    const c = this.users.get(user);
+    if (c?.tokens.refreshToken !== previous) return false;
+    c.tokens = structuredClone(next);
+    return true;
   },
+  async owned(user, site) { return this.owners.get(user + " " + site) ?? []; },
+  async saveOwned(user, site, ids) { this.owners.set(user + " " + site, ids); },
+  async ownerOf(site, id) {
+    for (const [key, ids] of this.owners) if (key.endsWith(" " + site) && ids.includes(id)) return key.split(" ")[0];
+  },
+  deliveries: {
+    entries: new Map(),
+    claim(key, owner, leaseMs) {
+      const e = this.entries.get(key), now = Date.now();
+      if (e && e.until > now) return e.done ? "done" : "in-progress";
+      this.entries.set(key, { owner, until: now + leaseMs });
+      return "claimed";
+    },
+    complete(key, rememberMs) { this.entries.set(key, { done: true, until: Date.now() + rememberMs }); },
+    release(key, owner) { if (this.entries.get(key)?.owner === owner) this.entries.delete(key); },
+  },
+};`,
+    why: "the integration's database, in memory: connections with a compare-and-swap on the tokens, owned ids, and a DeliveryStore",
+  },
+  tokens: { code: () => 'const tokens = { getToken: async () => "oauth-access-token" };', why: "the fake's fixed OAuth access token" },
+  pacer: { code: () => "const pacer = { slowed: 0, slowDown() { this.slowed++; } };", why: "what slows the app's rounds" },
   clientInfo: {
     code: (c) => `const clientInfo = { baseUrl: ${JSON.stringify(c.fakeUrl)}, clientKey: "${CONNECT_CLIENT_KEY}", sharedSecret: "${CONNECT_SECRET}" };`,
     why: "what the fake's default site sends the Connect app on install",
@@ -131,17 +186,23 @@ const jira = new GivenClient({ baseUrl: ${JSON.stringify(c.fakeUrl)}, auth: { ty
     code: () => `const tenants = new Map([["${CONNECT_CLIENT_KEY}", { sharedSecret: "${CONNECT_SECRET}" }]]);`,
     why: "the app's installations by clientKey: the fake's default site",
   },
-  kv: {
-    code: () => "const kv = { map: new Map(), async get(k) { return this.map.get(k) ?? null; }, async put(k, v) { this.map.set(k, v); } };",
-    why: "a Workers KV namespace, in memory",
-  },
-  queue: { code: () => "const queue = { sent: [], async send(message) { this.sent.push(message); } };", why: "a Workers queue, in memory" },
+  queue: { code: () => "const queue = { sent: [], async send(message) { this.sent.push(message); } };", why: "a work queue, in memory" },
   listening: {
     code: () => "let listening;\nconst listened = new Promise((resolve) => (listening = resolve));",
     why: "`listened` resolves to the server a substituted listen() started",
   },
   assert: { code: () => 'import assert from "node:assert/strict";', why: "for the checks of EXPECT" },
 };
+
+/** The consent and the callback of the OAuth example, as a user's browser would go through them. */
+const CONNECT_ALICE = `const consent = await fetch(connectUrl("state-1"), { redirect: "manual" });
+assert.equal(consent.status, 302);
+const code = new URL(consent.headers.get("location")).searchParams.get("code");
+await onCallback(code, "alice");`;
+
+/** A fake event on the default site; resolves to the fake's deliveries of it, once they have settled. */
+const FIRE = (c, event) => `const fired = await (await fetch(${JSON.stringify(c.fakeUrl)} + "/_fake/events", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(${JSON.stringify(event)}) })).json();
+const settled = await (await fetch(${JSON.stringify(c.fakeUrl)} + "/_fake/deliveries?settled=true")).json();`;
 
 /**
  * What each run block must do, by the heading it sits under (one entry per run block, in order). `operations`: the
@@ -150,54 +211,74 @@ const jira = new GivenClient({ baseUrl: ${JSON.stringify(c.fakeUrl)}, auth: { ty
  * @type {Record<string, { operations?: string[], stderr?: RegExp, check?: (c: Context) => string }[]>}
  */
 const EXPECT = {
-  "Install and use": [{
+  Install: [{
     operations: ["registerDynamicWebhooks", "getDynamicWebhooksForApp", "refreshWebhooks", "getFailedWebhooks", "deleteWebhookById"],
   }],
-  Authentication: [{
-    check: () => `const page = await jira.getDynamicWebhooksForApp();
-assert.ok(Array.isArray(page.values));
-assert.equal(tokenStore.calls, 1, "getToken asked once, its token kept");`,
-    operations: ["getDynamicWebhooksForApp"],
-  }],
-  "Registration results": [{
-    operations: ["registerDynamicWebhooks"],
-    // What the README's comment says err.errors holds.
-    stderr: /^\{\s*'webhooks\[1\]': 'webhook #1 \(watchCount = 1\): The clause watchCount is unsupported'\s*\}\s*$/,
-  }],
-  "Every page": [{ operations: ["getDynamicWebhooksForApp", "getFailedWebhooks"] }],
-  "Keep exactly the declared webhooks: `syncWebhooks`": [{
-    check: () => `assert.equal(result.applied, true);
-assert.equal(result.created.length, 2);
-assert.equal(result.deleted.length, ${SEED.webhooks.filter((w) => w.app === CONNECT_APP).length}, "the app's webhooks of the seed are not declared");
-assert.deepEqual(result.failed, []);`,
-    operations: ["getDynamicWebhooksForApp", "deleteWebhookById", "registerDynamicWebhooks"],
-  }],
-  "Receive deliveries: `createWebhookHandler` and `verifyDelivery`": [
+  "An OAuth 2.0 integration, end to end": [
     {
-      check: () => `const unsigned = await handler(new Request("https://your-app.example.com/webhook", { method: "POST", body: "{}" }));
-assert.equal(unsigned.status, 401);`,
+      check: () => `${CONNECT_ALICE}
+assert.deepEqual((await db.connection("alice")).sites, ["${CLOUD_ID}"], "the granted site");
+assert.equal(typeof (await db.tokens("alice")).refreshToken, "string");`,
       operations: [],
     },
     {
-      // The seed's failures: DEMO-2 was an issue update (to the queue), one kept no body (to onMissingBody).
-      check: () => `assert.deepEqual(queue.sent, [{ key: "DEMO-2", id: "${SEED.failed[1].id}" }, { resync: "${SEED.failed[2].id}" }]);`,
-      operations: ["getFailedWebhooks"],
+      // Ten calls at once on a connection whose access token has expired: one refresh, and the rotated pair stored.
+      check: (c) => `${CONNECT_ALICE}
+const before = await db.tokens("alice");
+await db.saveConnection("alice", { ...(await db.connection("alice")), tokens: { ...before, expiresAt: 0 } });
+const jira = clientFor("alice", "${CLOUD_ID}");
+await Promise.all(Array.from({ length: 10 }, () => jira.getDynamicWebhooksForApp()));
+const refreshes = (await (await fetch(${JSON.stringify(c.fakeUrl)} + "/_fake/oauth/requests")).json()).filter((r) => r.grantType === "refresh_token");
+assert.equal(refreshes.length, 1, "one refresh for ten calls");
+assert.notEqual((await db.tokens("alice")).refreshToken, before.refreshToken, "the rotated refresh token is stored");`,
+      operations: Array(10).fill("getDynamicWebhooksForApp"),
     },
     {
-      // A real delivery: a webhook to the server the block started, an issue update, the fake's signed delivery.
+      check: () => `globalThis.webhookUrl = "https://app.example.com/webhook";
+${CONNECT_ALICE}
+const first = await syncConnection("alice", "${CLOUD_ID}");
+assert.equal(first.created.length, 1);
+assert.equal(first.plan.foreign.length, ${SEED.webhooks.filter((w) => w.app === OAUTH_APP).length}, "the seed's webhooks of the app are not this connection's");
+assert.deepEqual(first.deleted, []);
+assert.deepEqual(await db.owned("alice", "${CLOUD_ID}"), [first.created[0].id]);
+const second = await syncConnection("alice", "${CLOUD_ID}");
+assert.deepEqual([second.created, second.deleted, second.plan.keep], [[], [], [first.created[0].id]], "nothing to do");`,
+      operations: ["getDynamicWebhooksForApp", "registerDynamicWebhooks", "getDynamicWebhooksForApp"],
+    },
+    {
+      // The fake delivers an issue creation to the server the block started, signed with the client secret.
       check: (c) => `const server = await listened;
-const url = \`http://127.0.0.1:\${server.address().port}/webhook\`;
-const post = (path, body) => fetch(${JSON.stringify(c.fakeUrl)} + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-await jira.registerDynamicWebhooks({ url, webhooks: [{ events: ["jira:issue_updated"], jqlFilter: "project = PROJ" }] });
-const { deliveries } = await (await post("/_fake/events", { event: "jira:issue_updated", issue: { key: "PROJ-7" } })).json();
-assert.equal(deliveries.length, 1);
-const log = await (await fetch(${JSON.stringify(c.fakeUrl)} + "/_fake/deliveries?settled=true")).json();
-assert.deepEqual(log.map((d) => d.status), [204], "verified and handled at once");
-assert.deepEqual(queue.sent.at(-1), { key: "PROJ-7", id: deliveries[0].id });
+globalThis.webhookUrl = \`http://127.0.0.1:\${server.address().port}/webhook\`;
+${CONNECT_ALICE}
+await syncConnection("alice", "${CLOUD_ID}");
+${FIRE(c, { event: "jira:issue_created", issue: { key: "PROJ-7" } })}
+assert.equal(fired.deliveries.length, 1);
+assert.deepEqual(settled.map((d) => d.status), [204], "verified and handled at once");
+assert.deepEqual(queue.sent, [{ user: "alice", site: "${CLOUD_ID}", issue: "PROJ-7", id: fired.deliveries[0].id }]);
 await new Promise((resolve) => server.close(resolve));`,
-      operations: ["getFailedWebhooks", "registerDynamicWebhooks"],
+      operations: ["getDynamicWebhooksForApp", "registerDynamicWebhooks"],
     },
   ],
+  "A Connect app": [{
+    // The seed's failures: DEMO-2 was an issue update (to the queue), one kept no body (to onMissingBody).
+    check: () => `assert.equal(result.applied, true);
+assert.equal(result.created.length, 2);
+assert.equal(result.deleted.length, ${SEED.webhooks.filter((w) => w.app === CONNECT_APP).length}, "the app's webhooks of the seed are not declared");
+assert.deepEqual(queue.sent, [{ key: "DEMO-2", id: "${SEED.failed[1].id}" }, { resync: "${SEED.failed[2].id}" }]);
+const unsigned = await handler(new Request("https://your-app.example.com/webhook", { method: "POST", body: "{}" }));
+assert.equal(unsigned.status, 401);`,
+    operations: ["getDynamicWebhooksForApp", "deleteWebhookById", "registerDynamicWebhooks", "getFailedWebhooks"],
+  }],
+  "The client": [
+    {
+      operations: ["registerDynamicWebhooks"],
+      // What the README's comment says err.errors holds.
+      stderr: /^\{\s*'webhooks\[1\]': 'webhook #1 \(watchCount = 1\): The clause watchCount is unsupported'\s*\}\s*$/,
+    },
+    { operations: ["getDynamicWebhooksForApp", "getFailedWebhooks"] },
+  ],
+  Errors: [{ operations: [], stderr: /^refreshWebhooks \(invalid-input\): invalid input at `webhookIds`: .+\n$/ }],
+  "Hooks: logs, metrics, pacing": [{ operations: ["getDynamicWebhooksForApp"], check: () => "assert.equal(pacer.slowed, 0);" }],
 };
 
 /** `code` without its comments, strings and template literals (names inside `${}` are not seen: define them outside). */
@@ -254,7 +335,7 @@ const runNode = (file, cwd) =>
 
 /**
  * The foreign names typecheck blocks use, declared as narrowly as the real APIs (not `any`): Forge's @forge/api and
- * @forge/bridge, Connect's all.js. A declaration file, checked too (skipLibCheck is off).
+ * @forge/bridge, Connect's all.js, Cloudflare's D1. A declaration file, checked too (skipLibCheck is off).
  */
 const AMBIENT = `// The foreign APIs of the README's typecheck examples (tests/readme/examples.test.mjs).
 declare module "@forge/api" {
@@ -271,6 +352,13 @@ declare module "@forge/api" {
 declare module "@forge/bridge" {
   export function requestJira(path: string, init?: RequestInit): Promise<Response>;
 }
+interface D1Result<T> { results: T[] }
+interface D1PreparedStatement {
+  bind(...values: unknown[]): D1PreparedStatement;
+  first<T = Record<string, unknown>>(): Promise<T | null>;
+  run(): Promise<D1Result<unknown>>;
+}
+interface D1Database { prepare(query: string): D1PreparedStatement }
 interface APXhr { status: number; responseText: string; getResponseHeader(name: string): string | null }
 declare const AP: {
   request(options: { url: string; type?: string; data?: string; headers?: Record<string, string>; contentType?: string }): Promise<{ body: string; xhr: APXhr }>;
@@ -307,7 +395,7 @@ const fileOf = (b) => `readme-${b.line}.${b.marker.kind === "shape" || /^t/.test
 /** The interface a shape block declares. */
 const shapeName = (b) => /\binterface\s+(\w+)/.exec(b.code)?.[1];
 /** Before a shape block: the package's interface of that name, and the names the block's types use. */
-const SHAPE_PRELUDE = (b) => `import type { ${shapeName(b)} as Declared, TransportRequest, ResponseLike } from "jira-webhooks";\n`;
+const SHAPE_PRELUDE = (b) => `import type { ${shapeName(b)} as Declared, TransportRequest, ResponseLike, CallHooks, TokenContext } from "jira-webhooks";\n`;
 /** After a shape block: each of the two interfaces is assignable to the other. */
 const SHAPE_CHECK = (b) => `\ntype Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export const same: Same<${shapeName(b)}, Declared> = true;\n`;

@@ -944,6 +944,11 @@ export interface SyncResult {
      * `false` for a dry run: the plan only.
      */
     applied: boolean;
+    /**
+     * The ids of the caller's webhooks as the sync leaves them (kept, created, and planned deletes not made):
+     * an OAuth 2.0 connection stores them as its next sync's `owned`.
+     */
+    owned: number[];
 }
 
 /**

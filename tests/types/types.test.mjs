@@ -50,6 +50,10 @@ before(async () => {
 
 test("the README's Node and Express receiver lines type-check with Node's and Express's own types (tsc --strict)", () => {
   // The types of node:http and Express, as an app has them (@types/node 20, @types/express 5).
+  const lines = readFileSync(new URL("consumer-node.ts", HERE), "utf8").split("\n").filter((l) => /toNodeListener\(handler\)\)?[.;]/.test(l) && !l.includes("@ts-expect-error"));
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  assert.equal(lines.length, 2, "the Node line and the Express line");
+  for (const line of lines) assert.ok(readme.includes(line.replace(/;$/, "")), `the README shows it as checked here: ${line}`);
   copyFileSync(new URL("consumer-node.ts", HERE), join(dir, "consumer-node.mts"));
   const r = tsc("tsconfig.node.json", ["consumer-node.mts"], { ...STRICT, target: "esnext", types: ["node"] });
   assert.deepEqual(diagnostics(r.output).inConsumer, []);
