@@ -37,7 +37,10 @@ pub use auth::oauth;
 pub use auth::verify::Jwt;
 pub use auth::Auth;
 pub use client::Client;
-pub use config::{BasicAuth, BearerAuth, Config, ConnectAuth, JiraWebhooksConfig, NoAuth, RetryPolicy};
+pub use config::{
+    BasicAuth, BearerAuth, CallHooks, CallOptions, Config, ConnectAuth, JiraWebhooksConfig, NoAuth, RegisterOptions,
+    RetryPolicy, TokenContext,
+};
 pub use decode::{FromJson, Model, Source, ToJson, Verdict};
 pub use engine::{
     retry_after_ms, Action, Call, CursorPages, Expect, ItemStep, Items, OffsetPages, PageFacts, Pages, Reply,
@@ -50,15 +53,15 @@ pub use lifecycle::claim::{
 };
 #[cfg(feature = "lifecycle")]
 pub use lifecycle::deliveries::{
-    connect_client_key, credential, refusal_status, BodyEnd, Credential, Delivery, DeliveryRequest, Handler,
-    PayloadFacts, Receipt, ReceiptAction, ReceiverSettings, VerifyOptions, WebhookHandlerOptions,
+    connect_client_key, credential, refusal_status, BodyEnd, Credential, Delivery, DeliveryProblem, DeliveryRequest,
+    Handler, PayloadFacts, Receipt, ReceiptAction, ReceiverSettings, VerifyOptions, WebhookHandlerOptions,
 };
 #[cfg(feature = "lifecycle")]
 pub use lifecycle::jql;
 #[cfg(feature = "lifecycle")]
 pub use lifecycle::sync::{
     plan, validate as validate_desired, AnswerKind, Answered, CreatedWebhook, DesiredWebhooks, FailedRegistration,
-    KeepAliveOptions, KeepAliveResult, Lifecycle, Outcome, Planned, Step, SyncPlan, SyncResult,
+    KeepAliveOptions, KeepAliveResult, Lifecycle, Outcome, Planned, Scope, Step, SyncPlan, SyncResult,
 };
 pub use models::*;
 pub use operations::*;

@@ -116,11 +116,13 @@ static ACCESSIBLE_RESOURCES: &Shape = &Shape {
 /// The tag tables of [`Ty::Tagged`] by their index (the `a` of a `NotOneOf` fault).
 pub static TAGGED: &[&[(&str, &Shape)]] = &[crate::config::schema::AUTH_TYPES];
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn tags_index(shapes: &[(&str, &Shape)]) -> i64 {
     TAGGED.iter().position(|t| std::ptr::eq(*t, shapes)).map_or(-1, |i| i as i64)
 }
 
 /// The TypeScript name of `shape` (its `check<Name>` in the generated validators).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub fn name_of(shape: &Shape) -> &'static str {
     shape_index(shape).and_then(|i| SHAPES.get(i)).map_or("", |(name, _)| name)
 }
@@ -129,6 +131,7 @@ pub fn name_of(shape: &Shape) -> &'static str {
 /// from 0 for `Expected` to 12 for `Twice`) and its parameters: `Expected`: the index in [`EXPECTED`];
 /// `Unknown`: the index in [`SHAPES`] (−1 for a shape not there); `TooFew`, `TooMany`: the count;
 /// `Outside`: min and max. Unused parameters are 0.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub fn problem_code(problem: &Problem) -> (u32, i64, i64) {
     match *problem {
         Problem::Expected(what) => (0, EXPECTED.iter().position(|e| *e == what).map_or(-1, |i| i as i64), 0),

@@ -10,7 +10,7 @@ use crate::text::cat;
 use std::fmt;
 
 /// Credentials.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub enum Auth {
     /// HTTP basic auth with an email and an API token.
     Basic {
@@ -38,6 +38,7 @@ pub enum Auth {
         shared_secret: String,
     },
     /// No credentials: the custom transport authenticates the requests.
+    #[default]
     None,
 }
 
@@ -50,12 +51,6 @@ impl fmt::Debug for Auth {
             Auth::Connect { .. } => "Connect(<redacted>)",
             Auth::None => "None",
         })
-    }
-}
-
-impl Default for Auth {
-    fn default() -> Self {
-        Auth::None
     }
 }
 

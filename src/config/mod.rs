@@ -7,7 +7,7 @@ pub mod url;
 
 pub use schema::{
     BasicAuth, BearerAuth, CallHooks, CallOptions, ConnectAuth, JiraWebhooksConfig, NoAuth, RegisterOptions,
-    RetryPolicy, RetrySetting, TokenContext,
+    RetryPolicy, TokenContext,
 };
 pub(crate) use settings::Settings;
-pub use settings::{timer_ms, Config, ATLASSIAN_GATEWAY, MAX_TIMER_MS};
+pub use settings::{timer_ms, Config};

@@ -330,6 +330,7 @@ impl<'d> Value<'d> {
     }
 
     /// The value's whole JSON text (quotes and brackets included).
+    #[cfg(test)]
     pub fn source(&self) -> &'d str {
         let (start, end) = self.span();
         &self.doc.text[start..end]

@@ -12,7 +12,7 @@ use crate::text::cat;
 pub use json::{Doc, Kind, Value};
 pub use schema::{Field, Shape, Ty};
 
-/// A parsed JSON value to read from: the crate's own parser ([`json::Value`]) on the host, a JavaScript value
+/// A parsed JSON value to read from: the crate's own parser (`json::Value`) on the host, a JavaScript value
 /// (read member by member) in the wasm edge. Readers are written once, for any source.
 pub trait Source: Sized {
     /// What the value is.
@@ -204,16 +204,6 @@ impl ToJson for Vec<(String, String)> {
     }
 }
 
-/// A JSON value kept as its text, to be read later (or handed on as it is).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RawJson(pub String);
-
-impl ToJson for RawJson {
-    fn to_json(&self, out: &mut String) {
-        out.push_str(&self.0);
-    }
-}
-
 /// A member only JavaScript holds (a function, an `AbortSignal`, an object of functions): Rust never reads it,
 /// and JSON never carries it.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -233,7 +223,7 @@ impl ToJson for JsOnly {
     }
 }
 
-/// A model declared with [`model!`]: its schema, read and written as JSON.
+/// A model declared with `model!`: its schema, read and written as JSON.
 pub trait Model: FromJson + ToJson {
     /// The JSON schema the validators check.
     const SHAPE: &'static Shape;
@@ -328,24 +318,6 @@ pub fn check<'a>(text: &'a str, ty: Ty) -> Result<(Doc<'a>, Vec<schema::Patch>),
     schema::check(doc.root(), ty, &mut patches)
         .map_err(|f| Invalid { path: f.path(), problem: f.problem.describe() })?;
     Ok((doc, patches))
-}
-
-/// Reads the caller's input (JSON text from `JSON.stringify`) as `T` after checking it against `ty`. Errors come
-/// from `error(path, problem)`, where `path` is `prefix` joined with the JSON path.
-pub fn input<T: FromJson>(text: &str, ty: Ty, prefix: &str, error: fn(&str, &str) -> Error) -> Result<T, Error> {
-    match check(text, ty) {
-        Ok((doc, _)) => Ok(T::from_json(Some(doc.root()))),
-        Err(Invalid { path, problem }) => {
-            let path = match (prefix.is_empty(), path.is_empty()) {
-                (true, true) => "argument".to_owned(),
-                (true, false) => path,
-                (false, true) => prefix.to_owned(),
-                (false, false) if path.starts_with('[') => cat!(prefix, path),
-                (false, false) => cat!(prefix, '.', path),
-            };
-            Err(error(&path, &problem))
-        }
-    }
 }
 
 /// What checking a success answer's body found. The content type is not trusted either way (proxies relabel):

@@ -8,7 +8,6 @@ mod retry;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use call::http_error;
 pub use call::{Action, Call, Expect, Reply};
 pub use pages::{CursorPages, ItemStep, Items, OffsetPages, PageFacts, Pages};
-pub use retry::{retry_after_ms, Outcome};
+pub use retry::retry_after_ms;

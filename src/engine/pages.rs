@@ -185,6 +185,7 @@ impl<P: Pages> Items<P> {
     }
 
     /// What to do next.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> ItemStep<P::Op> {
         if self.at < self.len {
             self.at += 1;

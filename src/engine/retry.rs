@@ -130,7 +130,7 @@ mod tests {
     #[test]
     fn delays_are_whole_milliseconds_and_bad_numbers_are_config_errors() {
         let p = RetryPolicy { retries: 3, min_delay_ms: 0.3, max_delay_ms: 1e20 }.validated().unwrap();
-        assert_eq!((p.min_delay_ms, p.max_delay_ms), (1.0, crate::config::MAX_TIMER_MS));
+        assert_eq!((p.min_delay_ms, p.max_delay_ms), (1.0, crate::config::settings::MAX_TIMER_MS));
         let r = answer(429, None, None);
         assert_eq!(p.delay(1, true, Outcome::Response(&r), NOW, 0.33), Some(1.0));
         assert!(RetryPolicy { min_delay_ms: 5.0, max_delay_ms: 1.0, retries: 1 }.validated().is_err());

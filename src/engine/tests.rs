@@ -360,5 +360,5 @@ fn invalid_input_is_refused_before_anything_is_sent() {
     let call = client.call(&list(), T0, Some(1234.5), None).unwrap();
     assert_eq!(call.remaining_ms(T0), Some(1235.0));
     let call = client.call(&list(), T0, Some(1e15), None).unwrap();
-    assert_eq!(call.remaining_ms(T0), Some(crate::config::MAX_TIMER_MS));
+    assert_eq!(call.remaining_ms(T0), Some(crate::config::settings::MAX_TIMER_MS));
 }

@@ -9,8 +9,8 @@ use crate::auth::oauth::{
     token_request, AccessibleResourcesOptions, Begin, ExchangeCodeOptions, Grant, OAuth2TokensOptions, StoreFailure,
     StoredTokens, TokenAction, TokenManager, TokenPolicy, TokenResponse, TokenRun, Tokens, TOKEN_URL,
 };
+use crate::config::settings::ATLASSIAN_GATEWAY;
 use crate::config::url::check_url;
-use crate::config::ATLASSIAN_GATEWAY;
 use crate::decode::{to_json, FromJson};
 use crate::error::{Error, ErrorKind, Secrets};
 use crate::text::cat;

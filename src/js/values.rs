@@ -4,7 +4,7 @@
 
 use super::bindings;
 use crate::decode::schema::Problem;
-use crate::decode::{FromJson, Kind, Model, Source};
+use crate::decode::{Kind, Model, Source};
 use crate::error::Error;
 use crate::schemas::{name_of, problem_from_code};
 use crate::text::cat;

@@ -264,7 +264,7 @@ impl ReceiverSettings {
         if !(0.0..=600.0).contains(&self.skew()) {
             return Err(Error::config("clockSkewSeconds", "must be between 0 and 600"));
         }
-        if !(self.max_body_bytes() >= 1.0) {
+        if self.max_body_bytes().is_nan() || self.max_body_bytes() < 1.0 {
             return Err(Error::config("maxBodyBytes", "must be a positive number of bytes"));
         }
         Ok(())
@@ -419,6 +419,7 @@ fn origin_of(url: &str) -> Option<String> {
 
 /// What the edge does next for a delivery.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum ReceiptAction {
     /// Ask the app's `connect.sharedSecret` for this tenant's secret; report with `on_secret`.
     Secret(String),

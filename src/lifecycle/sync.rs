@@ -346,6 +346,7 @@ fn internal() -> Error {
 
 /// What a lifecycle run ended with.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Outcome {
     /// `syncWebhooks`.
     Synced(SyncResult),

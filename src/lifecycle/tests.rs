@@ -2,7 +2,7 @@
 //! before or after applying it, and logs every write: exactly once under faults, nothing missing, nothing twice.
 
 use super::sync::*;
-use crate::decode::{check, to_json, Doc, FromJson, Model, Ty};
+use crate::decode::{check, to_json, Doc, Model, Ty};
 use crate::engine::Reply;
 use crate::error::{Error, ErrorKind};
 use crate::models::{ContainerForWebhookIDs, Webhook, WebhookDetails, WebhookEvent, WebhookRegistrationDetails};
