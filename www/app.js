@@ -1104,12 +1104,12 @@ async function start() {
     await connect();
   } else if (config?.mode === "proxy") {
     // The page calls this server, which forwards to the real site with the real credentials (scripts/start.mjs);
-    // the bearer token here is only a placeholder that the proxy replaces.
+    // the credentials here are placeholders of the same type, which the proxy replaces.
     fillConnection({ baseUrl: location.origin, auth: config.auth });
     const site = new URL(config.site).host;
     $("mode").textContent = `Proxy → ${site}`;
     $("mode").hidden = false;
-    $("proxy-note").textContent = `Proxy mode: this page calls its own server, which forwards the webhook calls to ${config.site} and adds the real credentials there. The token below is a placeholder.`;
+    $("proxy-note").textContent = `Proxy mode: this page calls its own server, which forwards the webhook calls to ${config.site} and adds the real credentials there. The credentials below are placeholders.`;
     $("proxy-note").hidden = false;
     if (config.keyed === false) {
       // Opened without this run's key (or the server restarted with a new one): the proxy would answer 403.
