@@ -234,16 +234,23 @@ e2e("deletes the selected webhooks only after the in-page confirmation", { open 
   assert.equal(await dialog.locator("h2").textContent(), "Delete 2 webhooks?");
   assert.match(await dialog.locator("#confirm-list").textContent(), /10000.*project = DEMO.*10003/s);
   assert.equal(await page.evaluate(() => document.activeElement?.id), "confirm-cancel", "Cancel has the focus");
+  // The page answers the dialog's "close" event, which comes after the dialog is hidden: wait for its answer. (The
+  // status is cleared when the dialog opens, so this is the answer to this dialog, not to an earlier one.)
+  const status = () => page.locator("#webhooks-status").textContent();
+  const answered = () => until(page, () => document.querySelector("#webhooks-status").textContent === "Nothing deleted.");
   await page.click("#confirm-cancel");
   await dialog.waitFor({ state: "hidden" });
-  assert.equal(await page.locator("#webhooks-status").textContent(), "Nothing deleted.");
+  await answered();
   assert.equal(demo.fake.requests.filter((r) => r.operation === "deleteWebhookById").length, 0);
   assert.equal(fakeHooks().size, 4);
 
   await page.click("#delete-selected");
   await dialog.waitFor({ state: "visible" });
+  assert.equal(await status(), "", "a new question clears the last answer");
   await page.keyboard.press("Escape"); // Escape cancels too
   await dialog.waitFor({ state: "hidden" });
+  await answered();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "delete-selected");
   assert.equal(fakeHooks().size, 4);
 
   await page.click("#delete-selected");

@@ -140,6 +140,8 @@ async function deleteSelected(button) {
   clearBanner();
   const ids = [...selected].sort((a, b) => a - b);
   if (!ids.length) return;
+  // A new question: the status of the last one ("Nothing deleted.", "Refreshed …") no longer applies.
+  setStatus("webhooks", "");
   const confirmed = await confirmDialog({
     title: `Delete ${plural(ids.length, "webhook")}?`,
     ok: `Delete ${plural(ids.length, "webhook")}`,
