@@ -2,12 +2,13 @@
 // /pkg/lifecycle/browser.js by the import map in index.html: the five operations, the page iterators and
 // syncWebhooks). No bundler: each section of the page is an ES module under app/, this one starts them.
 //
-//   app/connection.js   the connection form; Connect makes the client
+//   app/connection.js   the connection form; Connect makes the client (with the hooks of Last calls)
 //   app/webhooks.js     the registered webhooks: pages, "Load all", refresh, delete
 //   app/register.js     the register form, and a registration whose answer was lost
 //   app/sync.js         syncWebhooks: dry run and apply
 //   app/deliveries.js   deliveries to the demo's receiver (the demo server, not Jira)
 //   app/failed.js       failed deliveries, by cursor
+//   app/calls.js        the Last calls panel (app/call-log.js: its log, without DOM)
 //   app/confirm.js, app/feedback.js, app/session.js, app/dom.js: the dialog, banner and statuses, the shared
 //                       client and busy states, DOM helpers; format.js: the pure helpers (tested in Node)
 import { $, h } from "./app/dom.js";

@@ -1,6 +1,7 @@
 // The connection form: which Jira, which credentials, automatic retries; Connect makes the client every other
 // section uses. Credentials live in this page's memory only.
 import { JiraWebhooks } from "jira-webhooks/lifecycle";
+import { callHooks } from "./calls.js";
 import { $ } from "./dom.js";
 import { clearBanner, clearFieldErrors, fieldMessage, setFieldError, showError } from "./feedback.js";
 import { loadFailed, resetFailed } from "./failed.js";
@@ -77,7 +78,7 @@ export async function connect(event) {
   const config = readConnection();
   let client;
   try {
-    client = new JiraWebhooks(config);
+    client = new JiraWebhooks({ ...config, hooks: callHooks });
   } catch (e) {
     if (CONFIG_FIELDS[e.path]) setFieldError(CONFIG_FIELDS[e.path], fieldMessage(e.message));
     showError(e);
