@@ -14,10 +14,12 @@
 // receiver and the fake through /_demo/fire, /_demo/receiver, /_demo/resend, /_demo/forge and /_demo/replay.
 //
 // Why a proxy: Jira Cloud sends no CORS headers to arbitrary origins, so a browser page cannot call it directly.
-// In proxy mode the page talks to this server's own origin (baseUrl = location.origin) with a dummy bearer
-// credential, because the client library insists on one; the proxy drops whatever Authorization the page sent and
-// puts the real one, built here from the environment, on the upstream request. The real credentials never leave
-// this process: they are not in /config.json, and answers are passed back with an allow-list of headers.
+// In proxy mode the page talks to this server's own origin (baseUrl = location.origin) with a placeholder
+// credential of the real one's type: the client library insists on one, and its type matters (with an OAuth 2.0
+// token, sync touches only the connection's own webhooks; with the app's, all of them). The proxy drops whatever
+// Authorization the page sent and puts the real one, built here from the environment, on the upstream request.
+// The real credentials never leave this process: they are not in /config.json, and answers are passed back with an
+// allow-list of headers.
 // The proxy serves only whoever holds this run's key: a random secret made at start and printed with the URL
 // (`/?key=…`). Opening that URL moves the key into an HttpOnly, SameSite=Strict cookie (a redirect drops it from
 // the address bar); every proxied request must carry the cookie (else 403), and each of the five paths forwards
@@ -61,6 +63,10 @@ const PASS_BACK = [
 ];
 /** The credential the page is given in proxy mode: a placeholder the proxy throws away. */
 export const PROXY_PLACEHOLDER_TOKEN = "replaced-by-the-demo-proxy";
+/** The page's placeholder credential in proxy mode: the same type as the real one (see above), nothing of it. */
+export const proxyPlaceholderAuth = (type) => type === "basic"
+  ? { type: "basic", email: "placeholder@demo-proxy.invalid", apiToken: PROXY_PLACEHOLDER_TOKEN }
+  : { type: "bearer", token: PROXY_PLACEHOLDER_TOKEN };
 const UPSTREAM_TIMEOUT_MS = 30_000;
 /**
  * The fake's deliveries in the demo: slower than the tests' defaults, so a person sees a failed attempt and its
@@ -101,7 +107,7 @@ export async function startDemo({ port = 8080, host = "127.0.0.1", seed, fakePor
     authorization = authorizationHeader(proxy.auth);
     key = randomBytes(24).toString("base64url");
     // Nothing secret in here: the page learns which site it is talking to and gets the placeholder credential.
-    pageConfig = { mode: "proxy", site: upstream.origin + upstream.pathname.replace(/\/$/, ""), apiVersion: 3, auth: { type: "bearer", token: PROXY_PLACEHOLDER_TOKEN } };
+    pageConfig = { mode: "proxy", site: upstream.origin + upstream.pathname.replace(/\/$/, ""), apiVersion: 3, auth: proxyPlaceholderAuth(proxy.auth.type) };
   } else {
     seedObject = typeof seed === "object" && seed ? seed : JSON.parse(readFileSync(seed ?? DEFAULT_SEED, "utf8"));
     fake = await startFakeJira({ ...DEMO_DELIVERIES, ...fakeOptions, port: fakePort, seed: seedObject });

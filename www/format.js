@@ -55,6 +55,28 @@ export function retryAfterMs(err, now = Date.now()) {
   return Number.isFinite(reset) && reset > now ? reset - now : undefined;
 }
 
+/** How long a call took: "840 ms", "1.25 s", "12.3 s". */
+export function formatDuration(ms) {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/**
+ * What Jira's rate-limit headers of an answer say (the hooks' `rateLimit`, plus `retryAfter`: seconds or an HTTP
+ * date): { left: "0 of 100 left", near: true, retry: "retry after 30 seconds", reason }, each only when sent.
+ */
+export function describeRateLimit(r = {}, now = Date.now()) {
+  const out = { near: String(r.nearLimit).toLowerCase() === "true" };
+  if (r.remaining !== undefined) out.left = `${r.remaining}${r.limit !== undefined ? ` of ${r.limit}` : ""} left`;
+  if (r.retryAfter !== undefined) {
+    const text = String(r.retryAfter).trim();
+    const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+    out.retry = !Number.isFinite(ms) ? `Retry-After: ${text}` : ms <= 0 ? "retry now" : `retry after ${formatWait(ms)}`;
+  }
+  if (r.reason !== undefined) out.reason = r.reason;
+  return out;
+}
+
 const STATUS_TITLES = {
   400: "Jira refused the request as invalid",
   401: "Jira did not accept the credentials",

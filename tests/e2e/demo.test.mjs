@@ -234,16 +234,23 @@ e2e("deletes the selected webhooks only after the in-page confirmation", { open 
   assert.equal(await dialog.locator("h2").textContent(), "Delete 2 webhooks?");
   assert.match(await dialog.locator("#confirm-list").textContent(), /10000.*project = DEMO.*10003/s);
   assert.equal(await page.evaluate(() => document.activeElement?.id), "confirm-cancel", "Cancel has the focus");
+  // The page answers the dialog's "close" event, which comes after the dialog is hidden: wait for its answer. (The
+  // status is cleared when the dialog opens, so this is the answer to this dialog, not to an earlier one.)
+  const status = () => page.locator("#webhooks-status").textContent();
+  const answered = () => until(page, () => document.querySelector("#webhooks-status").textContent === "Nothing deleted.");
   await page.click("#confirm-cancel");
   await dialog.waitFor({ state: "hidden" });
-  assert.equal(await page.locator("#webhooks-status").textContent(), "Nothing deleted.");
+  await answered();
   assert.equal(demo.fake.requests.filter((r) => r.operation === "deleteWebhookById").length, 0);
   assert.equal(fakeHooks().size, 4);
 
   await page.click("#delete-selected");
   await dialog.waitFor({ state: "visible" });
+  assert.equal(await status(), "", "a new question clears the last answer");
   await page.keyboard.press("Escape"); // Escape cancels too
   await dialog.waitFor({ state: "hidden" });
+  await answered();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "delete-selected");
   assert.equal(fakeHooks().size, 4);
 
   await page.click("#delete-selected");
@@ -379,6 +386,88 @@ e2e("with automatic retries on, a rate-limited call waits for Retry-After and su
   assert.ok(calls[1].time - calls[0].time >= 900, "waited for Retry-After");
   assert.deepEqual(await rowIds(page), [10000, 10001, 10002, 10003]);
 });
+
+e2e("the Last calls panel shows each call from the client's hooks: operation, status, attempts, time, rate limit; newest first, the last 20",
+  { open, allow: [failedLoad(429)] },
+  async ({ page }) => {
+    await ready(page);
+    /** The panel's rows, newest first. */
+    const calls = () => page.$$eval("#calls-body tr", (rows) => rows.map((r) => ({
+      seq: Number(r.dataset.seq),
+      state: r.dataset.state,
+      statuses: r.dataset.statuses,
+      operation: r.querySelector("[data-label=Operation] code").textContent,
+      path: r.querySelector(".call-path").textContent,
+      status: r.querySelector("[data-label=Status]").textContent,
+      attempts: r.querySelector("[data-label=Attempts]").textContent,
+      took: r.querySelector("[data-label=Took]").textContent,
+      rate: r.querySelector("[data-label='Rate limit']").textContent,
+    })));
+    const seconds = (took) => (/ ms$/.test(took) ? Number.parseFloat(took) / 1000 : Number.parseFloat(took));
+    const reload = async () => {
+      const before = (await calls())[0].seq;
+      await page.click("#reload");
+      await until(page, (seq) => Number(document.querySelector("#calls-body tr")?.dataset.seq) > seq &&
+        document.querySelector("#calls-body tr").dataset.state === "done" && document.querySelector("#webhooks").getAttribute("aria-busy") === "false", before);
+      return (await calls())[0];
+    };
+
+    // Connecting made two calls at once: both done, one attempt each, no rate-limit headers yet.
+    await until(page, () => document.querySelectorAll("#calls-body tr[data-state=done]").length === 2);
+    const first = await calls();
+    assert.deepEqual(first.map((c) => c.operation).sort(), ["getDynamicWebhooksForApp", "getFailedWebhooks"]);
+    assert.ok(first.every((c) => c.statuses === "200" && c.attempts === "1" && c.rate === "—" && /^\d+ ms$|^\d+\.\d+ s$/.test(c.took)), JSON.stringify(first));
+    assert.equal(first.find((c) => c.operation === "getDynamicWebhooksForApp").path, "GET /rest/api/3/webhook?startAt=0&maxResults=5");
+    assert.equal(await page.locator("#calls-info").textContent(), "2 calls, newest first");
+
+    // A 429 without retries: one attempt, and what Jira said about its limits.
+    await injectFault({ type: "rate-limit", retryAfter: 30, operation: "getDynamicWebhooksForApp" });
+    let top = await reload();
+    assert.equal(top.operation, "getDynamicWebhooksForApp");
+    assert.deepEqual([top.statuses, top.status, top.attempts], ["429", "429", "1"]);
+    assert.equal(top.rate, "0 of 100 leftnear limitretry after 30 seconds");
+    await banner(page).getByRole("button", { name: "Dismiss the error" }).click();
+
+    // With retries on and a points budget: the 429 (Retry-After: 1) and the 200 after it are one call of two
+    // attempts, about a second long, with the budget Jira reported on the 200.
+    await page.check("#retry");
+    await page.click("#connect");
+    await until(page, () => /^Connected/.test(document.querySelector("#connection-status").textContent));
+    demo.fake.setPointsPerHour(1000);
+    await injectFault({ type: "rate-limit", retryAfter: 1, operation: "getDynamicWebhooksForApp" });
+    await page.click("#reload");
+    await until(page, () => document.querySelector("#calls-body tr")?.dataset.state === "waiting");
+    assert.match((await calls())[0].status, /^429 waiting 1 second$/);
+    await until(page, () => document.querySelector("#calls-body tr")?.dataset.statuses === "429 200" && document.querySelector("#calls-body tr").dataset.state === "done");
+    top = (await calls())[0];
+    assert.equal(top.attempts, "2 (waited 1 second)");
+    assert.ok(seconds(top.took) >= 0.95 && seconds(top.took) < 10, top.took);
+    const remaining = () => demo.fake.stats().points.apps[CONNECT].remaining;
+    assert.equal(top.rate, `${remaining()} of 1000 left`);
+
+    // Under a fifth of the budget left, Jira says so on a successful answer too.
+    demo.fake.setPointsPerHour(6); // a new budget: a page of 4 webhooks costs 5 points, leaving 1
+    top = await reload();
+    assert.equal(top.statuses, "200");
+    assert.equal(remaining(), 1);
+    assert.equal(top.rate, "1 of 6 leftnear limit");
+    await page.locator("#calls").screenshot({ path: join(ROOT, "test-output", "e2e", "last-calls.png") });
+    demo.fake.setPointsPerHour(null);
+
+    // Bounded: the last 20 calls, newest first.
+    for (let i = 0; i < 18; i++) await reload();
+    const rows = await calls();
+    assert.equal(rows.length, 20);
+    assert.ok(rows.every((c, i) => i === 0 || c.seq < rows[i - 1].seq), "newest first");
+    assert.equal(await page.locator("#calls-info").textContent(), "20 calls, newest first");
+    assert.ok(rows[0].seq > 20, "older calls left the panel");
+
+    // Never a credential: the hooks get none, so the panel has none.
+    const text = await page.locator("#calls").evaluate((el) => el.outerHTML);
+    for (const secret of ["basic-api-token", "admin@example.com", Buffer.from("admin@example.com:basic-api-token").toString("base64")]) {
+      assert.ok(!text.includes(secret), `the panel has no ${secret}`);
+    }
+  });
 
 e2e("registers a webhook with the keyboard only", { open }, async ({ page }) => {
   await ready(page);

@@ -2,8 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  bodySummary, describeError, expiry, findRegistered, fromNow, formatWait, groupEvents, mayHaveRegistered, normalizeJql, retryAfterMs,
-  splitList, webhookIdentity,
+  bodySummary, describeError, describeRateLimit, expiry, findRegistered, formatDuration, fromNow, formatWait, groupEvents, mayHaveRegistered,
+  normalizeJql, retryAfterMs, splitList, webhookIdentity,
 } from "../../www/format.js";
 
 const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);
@@ -106,4 +106,17 @@ test("the requested webhooks are found in the list by events, filters and JQL, n
     { events: ["jira:issue_deleted"], jqlFilter: "project = DEMO" },
   ];
   assert.deepEqual(findRegistered(requested, listed, url), [10006, 10000, null, 10008, null]);
+});
+
+test("a call's time and Jira's rate-limit headers in words", () => {
+  assert.deepEqual([0, 12.4, 999, 1000, 1040, 9999, 12_345].map(formatDuration), ["0 ms", "12 ms", "999 ms", "1.00 s", "1.04 s", "10.00 s", "12.3 s"]);
+  assert.deepEqual(describeRateLimit({ limit: "100", remaining: "0", nearLimit: "true", reason: "jira-quota-based", retryAfter: "30" }, NOW),
+    { near: true, left: "0 of 100 left", retry: "retry after 30 seconds", reason: "jira-quota-based" });
+  assert.deepEqual(describeRateLimit({ limit: "1000", remaining: "990" }, NOW), { near: false, left: "990 of 1000 left" });
+  assert.deepEqual(describeRateLimit({ remaining: "7", nearLimit: "TRUE" }, NOW), { near: true, left: "7 left" });
+  // Retry-After as an HTTP date, one in the past, and one that is neither.
+  assert.equal(describeRateLimit({ retryAfter: new Date(NOW + 90_000).toUTCString() }, NOW).retry, "retry after 1 minute 30 seconds");
+  assert.equal(describeRateLimit({ retryAfter: new Date(NOW - 5_000).toUTCString() }, NOW).retry, "retry now");
+  assert.equal(describeRateLimit({ retryAfter: "soon" }, NOW).retry, "Retry-After: soon");
+  assert.deepEqual(describeRateLimit({}, NOW), { near: false });
 });

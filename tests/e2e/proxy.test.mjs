@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startDemo, PROXY_PLACEHOLDER_TOKEN } from "../../scripts/start.mjs";
+import { startDemo, PROXY_PLACEHOLDER_TOKEN, proxyPlaceholderAuth } from "../../scripts/start.mjs";
 import { startFakeJira, SEED_PATH } from "jira-webhooks-fake";
 import { launchChromium } from "../support/browser.mjs";
 import { ROOT, OUT, failedLoad, openPage, until } from "./harness.mjs";
@@ -107,7 +107,11 @@ test("proxy: no key, a wrong key, a foreign origin or host: 403; a method the pa
   // /config.json says whether the page has the key, and never anything secret.
   const config = await (await call("/config.json")).text();
   for (const s of [...SECRETS, proxied.key]) assert.ok(!config.includes(s), `/config.json has no ${s}`);
-  assert.deepEqual(JSON.parse(config), { mode: "proxy", site: site.url, apiVersion: 3, auth: { type: "bearer", token: PROXY_PLACEHOLDER_TOKEN }, keyed: false });
+  // The placeholder has the real credential's type (here basic): the library scopes sync by it.
+  const placeholder = { type: "basic", email: "placeholder@demo-proxy.invalid", apiToken: PROXY_PLACEHOLDER_TOKEN };
+  assert.deepEqual(proxyPlaceholderAuth("basic"), placeholder);
+  assert.deepEqual(proxyPlaceholderAuth("bearer"), { type: "bearer", token: PROXY_PLACEHOLDER_TOKEN });
+  assert.deepEqual(JSON.parse(config), { mode: "proxy", site: site.url, apiVersion: 3, auth: placeholder, keyed: false });
   assert.equal(JSON.parse(await (await call("/config.json", { headers: withKey() })).text()).keyed, true);
   // The receiver and the deliveries actions exist only in fake mode.
   assert.equal((await call("/webhook", { method: "POST", body: "{}" })).status, 404);
@@ -175,7 +179,7 @@ test("proxy mode: the page works through the proxy with the key in a cookie, and
   for (const op of ["getDynamicWebhooksForApp", "getFailedWebhooks", "registerDynamicWebhooks", "refreshWebhooks", "deleteWebhookById"]) {
     assert.ok(ops.some((o) => o.startsWith(`${op}:2`) && o.endsWith(CONNECT)), `${op} went through: ${ops.join(", ")}`);
   }
-  assert.deepEqual([...sentAuth], [`Bearer ${PROXY_PLACEHOLDER_TOKEN}`]);
+  assert.deepEqual([...sentAuth], [`Basic ${Buffer.from(`placeholder@demo-proxy.invalid:${PROXY_PLACEHOLDER_TOKEN}`).toString("base64")}`]);
   const all = await Promise.all(responses);
   assert.ok(all.some((r) => r.url.includes("/rest/api/3/webhook")), "responses were recorded");
   for (const r of all) for (const s of [...SECRETS, proxied.key]) assert.ok(!r.text.includes(s), `${r.url} does not carry ${s}`);

@@ -1,13 +1,14 @@
 // Takes the README's screenshot of the demo page: node tests/e2e/screenshot.mjs  ->  www/screenshot.png
 // (1280 px wide, the whole page, against the seeded fake Jira): the sync panel applied (it registers the demo's
 // receiver), then an event fired, delivered and sent again, so the deliveries panel shows a verified delivery
-// and a dropped duplicate.
+// and a dropped duplicate. The fake keeps a points budget (65,000 an hour, Atlassian's tier-1 figure), so the
+// Last calls panel shows the rate-limit headers Jira sends with each answer.
 import { join } from "node:path";
 import { startDemo } from "../../scripts/start.mjs";
 import { launchChromium } from "../support/browser.mjs";
 import { ROOT, openPage } from "./harness.mjs";
 
-const demo = await startDemo({ port: 0 });
+const demo = await startDemo({ port: 0, fakeOptions: { pointsPerHour: 65_000 } });
 const browser = await launchChromium();
 try {
   const { page, context, problems } = await openPage(browser, demo.pageUrl, { width: 1280, height: 900 });
