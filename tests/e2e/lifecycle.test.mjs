@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { startDemo } from "../../scripts/start.mjs";
 import { launchChromium } from "../support/browser.mjs";
 import { waitForPkg } from "../support/pack.mjs";
-import { ROOT, e2e, openPage, until } from "./harness.mjs";
+import { ROOT, e2e, failedLoad, openPage, until } from "./harness.mjs";
 
 const CONNECT = "com.example.connect-app";
 const OUT = join(ROOT, "test-output", "e2e");
@@ -53,6 +53,29 @@ async function registerReceiver() {
   const result = await client.syncWebhooks({ url: demo.receiver.url, webhooks: [{ events: ["jira:issue_created", "comment_created"], jqlFilter: "project IN (DEMO, OPS)" }] });
   assert.deepEqual(result.created.map((c) => c.id), [10006]);
 }
+
+e2e("sync on an OAuth 2.0 connection: the seed's webhooks of other users are left alone, and what it registered is its own next time", { open, allow: [failedLoad(403)] }, async ({ page }) => {
+  await ready(page);
+  const oauth = await page.$eval("#account", (s) => [...s.options].find((o) => /OAuth/.test(o.textContent)).value);
+  await page.selectOption("#account", oauth);
+  await page.click("#connect");
+  await until(page, () => [...document.querySelectorAll("#webhooks-body tr")].map((r) => r.dataset.id).join() === "10004,10005");
+
+  await page.click("#sync-preview");
+  await until(page, () => document.querySelector("#sync-outcome").dataset.applied === "false");
+  assert.equal(await page.locator("#sync-status").textContent(),
+    "Dry run, nothing was changed. Apply would register 2, delete 0, refresh 0, keep 0. It leaves alone 2 webhooks of the app that this connection did not register (10004, 10005).");
+
+  await page.click("#sync-apply"); // nothing to delete: no confirmation
+  await until(page, () => document.querySelector("#sync-outcome").dataset.applied === "true");
+  assert.match(await page.locator("#sync-status").textContent(), /^Applied: registered 2 \(10006, 10007\), deleted 0, refreshed 0; kept 0\. It leaves alone 2 webhooks/);
+  // The next apply keeps what the first registered: its own now.
+  await page.click("#sync-apply");
+  await until(page, () => /^Nothing to change/.test(document.querySelector("#sync-status").textContent));
+  assert.equal(await page.locator("#sync-status").textContent(),
+    "Nothing to change: Jira already has exactly these webhooks (2 webhooks kept). It leaves alone 2 webhooks of the app that this connection did not register (10004, 10005).");
+  assert.deepEqual(writes(), ["registerDynamicWebhooks"], "one registration, no delete");
+});
 
 e2e("sync: the dry run shows the plan, apply confirms the deletes and does it, a second apply changes nothing", { open }, async ({ page }) => {
   await ready(page);

@@ -89,6 +89,7 @@ export async function connect(event) {
   session.abort.abort();
   session.abort = new AbortController();
   session.client = client;
+  session.owned = [];
   resetWebhooks();
   resetFailed();
   resetRegister();

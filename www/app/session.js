@@ -10,6 +10,11 @@ export const session = {
   abort: new AbortController(),
   /** /config.json: { mode: "fake", accounts, ... } or { mode: "proxy", site, auth }, or null */
   config: null,
+  /**
+   * The webhooks this connection's syncs registered or kept (`syncWebhooks`' `owned`): an OAuth 2.0 connection
+   * matches and deletes only these, and leaves the app's other webhooks (other users') alone.
+   */
+  owned: [],
   /** calls under way per section (the section's id): aria-busy while > 0 */
   busy: { connection: 0, webhooks: 0, register: 0, sync: 0, deliveries: 0, failed: 0 },
 };

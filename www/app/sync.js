@@ -60,12 +60,14 @@ function syncInputError(e) {
 
 /** A dry run, and every webhook listed (to describe the plan's ids). */
 async function planSync(desired, signal) {
-  const result = await session.client.syncWebhooks({ ...desired, dryRun: true }, { signal });
+  const result = await session.client.syncWebhooks({ ...desired, owned: session.owned, dryRun: true }, { signal });
   const values = await allWebhooks(signal);
   return { result, known: new Map(values.map((w) => [w.id, w])) };
 }
 
 const planWords = (p) => `register ${p.register.length}, delete ${p.delete.length}, refresh ${p.refresh.length}, keep ${p.keep.length}`;
+/** What an OAuth 2.0 connection's sync leaves alone: webhooks of the app it did not register. */
+const foreignWords = (p) => (p.foreign.length ? ` It leaves alone ${plural(p.foreign.length, "webhook")} of the app that this connection did not register (${idList(p.foreign)}).` : "");
 const changes = (p) => p.register.length + p.delete.length + p.refresh.length > 0;
 
 async function previewSync(button) {
@@ -78,8 +80,8 @@ async function previewSync(button) {
   const { plan } = r.value.result;
   renderSync(r.value.result, r.value.known);
   setStatus("sync", changes(plan)
-    ? `Dry run, nothing was changed. Apply would ${planWords(plan)}.`
-    : `Dry run: nothing to change, Jira has exactly these webhooks (${plural(plan.keep.length, "webhook")} kept).`, "");
+    ? `Dry run, nothing was changed. Apply would ${planWords(plan)}.${foreignWords(plan)}`
+    : `Dry run: nothing to change, Jira has exactly these webhooks (${plural(plan.keep.length, "webhook")} kept).${foreignWords(plan)}`, "");
 }
 
 /**
@@ -109,17 +111,18 @@ async function applySync(button) {
       return;
     }
   }
-  const r = await task("sync", (signal) => session.client.syncWebhooks({ ...desired, dryRun: false }, { signal }), { button, retry: () => applySync(button), handle: syncInputError });
+  const r = await task("sync", (signal) => session.client.syncWebhooks({ ...desired, owned: session.owned, dryRun: false }, { signal }), { button, retry: () => applySync(button), handle: syncInputError });
   if (!r.ok) return;
   const result = r.value;
+  session.owned = result.owned;
   renderSync(result, known);
   const ids = (list) => (list.length ? ` (${idList(list)})` : "");
   const created = result.created.map((c) => c.id);
   const refused = result.failed.length ? ` Jira refused ${plural(result.failed.length, "webhook")}: see why below.` : "";
   setStatus("sync",
     !created.length && !result.deleted.length && !result.refreshed.length && !result.failed.length
-      ? `Nothing to change: Jira already has exactly these webhooks (${plural(result.plan.keep.length, "webhook")} kept).`
-      : `Applied: registered ${created.length}${ids(created)}, deleted ${result.deleted.length}${ids(result.deleted)}, refreshed ${result.refreshed.length}${ids(result.refreshed)}${result.expirationDate ? ` until ${formatDate(result.expirationDate)}` : ""}; kept ${result.plan.keep.length}.${refused}`,
+      ? `Nothing to change: Jira already has exactly these webhooks (${plural(result.plan.keep.length, "webhook")} kept).${foreignWords(result.plan)}`
+      : `Applied: registered ${created.length}${ids(created)}, deleted ${result.deleted.length}${ids(result.deleted)}, refreshed ${result.refreshed.length}${ids(result.refreshed)}${result.expirationDate ? ` until ${formatDate(result.expirationDate)}` : ""}; kept ${result.plan.keep.length}.${refused}${foreignWords(result.plan)}`,
     result.failed.length ? "error" : "ok");
   await loadWebhooks();
   // Like the register form: the focus goes to what Jira refused.
