@@ -42,6 +42,8 @@ pub fn jira_sends(w: &mut World, thread: usize) {
         return;
     }
     let home = Home { proc, inc: w.procs[proc].inc };
+    let (site, id) = (SITES[w.jira.deliveries[delivery].site].key, w.jira.deliveries[delivery].id.clone());
+    w.log(|| format!("jira: sends delivery #{delivery} ({site} id {id}) attempt {attempt} to p{proc}"));
     let request = request(w, delivery, attempt);
     let actor = DeliveryActor::new(w, home, delivery, Some((thread, attempt)), None, request);
     let delay = w.network();
@@ -51,12 +53,13 @@ pub fn jira_sends(w: &mut World, thread: usize) {
 /// Jira hears the answer to an attempt (`None`: the connection failed, or it timed out): done, retried later, or
 /// failed for good.
 pub fn jira_hears(w: &mut World, thread: usize, attempt: u32, status: Option<u16>) {
-    let t = &mut w.jira.threads[thread];
-    if t.waiting != Some(attempt) {
+    if w.jira.threads[thread].waiting != Some(attempt) {
         return;
     }
+    let delivery = w.jira.threads[thread].delivery;
+    w.log(|| format!("jira: hears {status:?} for delivery #{delivery} attempt {attempt}"));
+    let t = &mut w.jira.threads[thread];
     t.waiting = None;
-    let delivery = t.delivery;
     let retry = match status {
         Some(200..=299) => {
             t.over = true;

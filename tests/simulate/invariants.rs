@@ -235,22 +235,23 @@ impl Ledger {
     }
 
     /// Why the refresh token `spent` cannot be used: by necessity (excused), or a loss.
-    fn why_spent(&self, spent: &str, at: f64) -> Result<&'static str, String> {
-        match self.rotations.iter().find(|r| r.spent == spent) {
-            Some(r) => match (r.orphan, r.saved_at) {
-                (Some(why), _) => Ok(why),
+    /// The excuse comes with the rotation it is about (`usize::MAX`: the revocation), to count each loss once.
+    fn why_spent(&self, spent: &str, at: f64) -> Result<(&'static str, usize), String> {
+        match self.rotations.iter().position(|r| r.spent == spent) {
+            Some(i) => match (self.rotations[i].orphan, self.rotations[i].saved_at) {
+                (Some(why), _) => Ok((why, i)),
                 (None, Some(saved)) => Err(format!(
                     "its refresh token was rotated at {:.3}s and the successor stored at {:.3}s",
-                    (r.at - super::world::T0) / 1000.0,
+                    (self.rotations[i].at - super::world::T0) / 1000.0,
                     (saved - super::world::T0) / 1000.0
                 )),
                 (None, None) => Err(format!(
                     "its refresh token was rotated at {:.3}s by run {} and the successor was never stored",
-                    (r.at - super::world::T0) / 1000.0,
-                    r.run
+                    (self.rotations[i].at - super::world::T0) / 1000.0,
+                    self.rotations[i].run
                 )),
             },
-            None if self.revoked_at.is_some_and(|t| t <= at) => Ok("the user revoked the grant"),
+            None if self.revoked_at.is_some_and(|t| t <= at) => Ok(("the user revoked the grant", usize::MAX)),
             None => Err("the endpoint refused a refresh token nobody spent".into()),
         }
     }
@@ -259,10 +260,7 @@ impl Ledger {
         let mut outcomes = Vec::new();
         for (at, presented) in self.reauthorized.clone() {
             let why = match presented {
-                Some(p) if self.revoked_at.is_some_and(|t| t <= at) => {
-                    let _ = p;
-                    Ok("the user revoked the grant")
-                }
+                Some(_) if self.revoked_at.is_some_and(|t| t <= at) => Ok(("the user revoked the grant", usize::MAX)),
                 Some(p) => self.why_spent(&p, at),
                 None => Err("a run asked to reauthorize without presenting a refresh token".into()),
             };
@@ -270,15 +268,20 @@ impl Ledger {
         }
         if stored != valid {
             let why = match stored {
-                _ if self.revoked_at.is_some() => Ok("the user revoked the grant"),
+                _ if self.revoked_at.is_some() => Ok(("the user revoked the grant", usize::MAX)),
                 Some(s) => self.why_spent(s, now),
                 None => Err("nothing is stored".into()),
             };
             outcomes.push((now, why, "the store ends with a refresh token the endpoint refuses"));
         }
+        let mut counted = Vec::new();
         for (at, why, what) in outcomes {
             match why {
-                Ok(why) => self.excuse(why),
+                Ok(excuse) if counted.contains(&excuse) => {}
+                Ok(excuse) => {
+                    counted.push(excuse);
+                    self.excuse(excuse.0);
+                }
                 Err(detail) => self.violate("token-not-lost", at, format!("{what}: {detail}")),
             }
         }

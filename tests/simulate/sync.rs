@@ -226,7 +226,10 @@ impl SyncActor {
             }
             match &outcome {
                 Ok(_) if !self.overlapped => {
-                    let context = format!("after sync#{me} (variant {}) ran alone", self.variant);
+                    let context = format!(
+                        "after sync#{me} (variant {}) ended: the design serializes it with every sync that overlapped it",
+                        self.variant
+                    );
                     check_webhooks(w, self.variant, &context);
                 }
                 Ok(_) => w.ledger.excuse("a sync overlapped another process's sync without the lease (its duplicates are the next sync's to remove)"),

@@ -55,10 +55,12 @@ impl TokenWorker {
         match w.procs[self.home.proc].manager.begin(now, refused.as_deref()) {
             Begin::Ready(token) => self.use_token(w, me, token),
             Begin::Join => {
+                w.log(|| format!("worker#{me}@p{}: joins the refresh in flight", self.home.proc));
                 w.seen.add("a token request joined the refresh in flight");
                 w.procs[self.home.proc].joiners.push(me);
             }
             Begin::Start(run) => {
+                w.log(|| format!("worker#{me}@p{}: starts a refresh", self.home.proc));
                 w.procs[self.home.proc].refreshing = Some(me);
                 w.procs[self.home.proc].runs += 1;
                 self.run = Some(run);
@@ -76,6 +78,7 @@ impl TokenWorker {
         match run.poll(w.now, w.choices.unit()) {
             TokenAction::Load => {
                 w.note(2, me, 1);
+                w.log(|| format!("worker#{me}@p{}: loads the stored tokens", self.home.proc));
                 w.io(me, Io::Load);
             }
             TokenAction::Refresh { refresh_token } => {
@@ -87,14 +90,20 @@ impl TokenWorker {
                     );
                     w.ledger.violate("token-single-flight", w.now, detail);
                 }
+                w.log(|| format!("worker#{me}: refreshes with refresh token {}", short(&refresh_token)));
                 self.presented = Some(refresh_token.clone());
                 w.io(me, Io::Refresh { token: refresh_token, run: self.run_uid });
             }
             TokenAction::Save { next, previous_refresh_token } => {
                 w.note(2, me, 3);
+                w.log(|| {
+                    let (n, p) = (short(&next.refresh_token), short(&previous_refresh_token));
+                    format!("worker#{me}: saves refresh token {n} in place of {p}")
+                });
                 w.io(me, Io::Save { next, previous: previous_refresh_token });
             }
             TokenAction::Sleep(ms) => {
+                w.log(|| format!("worker#{me}: sleeps {ms} ms"));
                 self.timer += 1;
                 w.wake(me, ms, Wake::Timer(self.timer));
             }
@@ -104,6 +113,10 @@ impl TokenWorker {
 
     fn end_run(&mut self, w: &mut World, me: usize, result: Result<Tokens, Error>) {
         w.note(2, me, if result.is_ok() { 4 } else { 5 });
+        w.log(|| match &result {
+            Ok(t) => format!("worker#{me}: its refresh ended with refresh token {}", short(&t.refresh_token)),
+            Err(e) => format!("worker#{me}: its refresh failed ({}): {}", e.kind.as_str(), e.message),
+        });
         self.run = None;
         let proc = &mut w.procs[self.home.proc];
         proc.runs -= 1;
@@ -151,6 +164,7 @@ impl TokenWorker {
     }
 
     fn use_token(&mut self, w: &mut World, me: usize, token: String) {
+        w.log(|| format!("worker#{me}: calls Jira with access token {}", short(&token)));
         self.token = Some(token.clone());
         w.io(me, Io::Use { access: token });
     }
@@ -209,4 +223,9 @@ impl TokenWorker {
             w.ledger.orphan(rotation, "the process stopped before it stored the rotated tokens");
         }
     }
+}
+
+/// A token's number, for the trace (never the token).
+pub fn short(token: &str) -> String {
+    format!("#{}", token.rsplit('.').next().unwrap_or("?"))
 }

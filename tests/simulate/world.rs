@@ -527,7 +527,7 @@ impl World {
     fn draw_items(&mut self) {
         let procs = self.setup.procs as u64;
         let mut items = Vec::new();
-        for _ in 0..self.choices.below(5) {
+        for _ in 0..self.choices.below(7) {
             let proc = self.choices.below(procs) as usize;
             let variant = self.choices.below(2) as usize;
             let keep_alive = self.choices.chance(250);
@@ -536,14 +536,14 @@ impl World {
                 self.final_variant = variant;
             }
         }
-        for _ in 0..self.choices.below(7) {
+        for _ in 0..self.choices.below(11) {
             let site = self.choices.below(4) as usize;
             self.jira.next_delivery_id[site] += 1;
             let id = self.jira.next_delivery_id[site].to_string();
             self.jira.deliveries.push(Delivery { site, id, delivered: false });
             items.push((self.when(), Item::Deliver { delivery: self.jira.deliveries.len() - 1 }));
         }
-        for _ in 0..self.choices.below(5) {
+        for _ in 0..self.choices.below(7) {
             let proc = self.choices.below(procs) as usize;
             let uses = 1 + self.choices.below(4) as u32;
             items.push((self.when(), Item::Worker { proc, uses }));
@@ -981,6 +981,7 @@ impl World {
                     return Some(IoResult::Saved(Err(TokenStoreFailure::new(echo))));
                 }
                 let swapped = self.conn.stored.as_ref().is_some_and(|t| t.refresh_token == previous);
+                self.log(|| format!("token store: save {}", if swapped { "stored" } else { "refused (changed)" }));
                 if swapped {
                     self.conn.stored = Some(next.clone());
                     self.ledger.saved(&next.refresh_token, self.now);
@@ -1027,6 +1028,7 @@ impl World {
             return IoResult::Token(response, None);
         }
         if self.conn.valid.as_deref() != Some(token) {
+            self.log(|| format!("endpoint: invalid_grant for refresh token {}", super::token::short(token)));
             return IoResult::Token(TokenResponse::InvalidGrant, None);
         }
         self.conn.issued += 1;
@@ -1035,6 +1037,7 @@ impl World {
         let lifetime = self.choices.pick(&[3600.0, 3600.0, 120.0]);
         self.conn.valid = Some(refresh.clone());
         self.conn.access.push((access.clone(), self.now + lifetime * 1000.0));
+        self.log(|| format!("endpoint: rotates refresh token {} to #{n}", super::token::short(token)));
         let rotation = self.ledger.rotations.len();
         let _ = actor;
         self.ledger.rotations.push(Rotation {
@@ -1071,6 +1074,10 @@ impl World {
                     ),
                 );
             }
+        }
+        if self.jira.not_before.get(&call).is_none_or(|&t| t <= now) && self.jira.limited_until > now {
+            self.seen
+                .add("a call was sent while Jira's Retry-After to another call ran (calls share no rate-limit state)");
         }
         if self.jira.limited_until > now && !self.quiet {
             return Ok(self.rate_limited(call, self.jira.limited_until, "jira-quota-based"));
@@ -1175,6 +1182,7 @@ impl World {
             events.dedup();
             let id = self.jira.next_id;
             self.jira.next_id += 1;
+            self.log(|| format!("jira: registers #{id} `{}`", d.jql_filter));
             self.jira.hooks.push(Hook {
                 id,
                 events,
@@ -1193,12 +1201,14 @@ impl World {
 
     fn delete(&mut self, body: &str) -> HttpResponse {
         let Some(ids) = Self::ids(body) else { return response(400, r#"{"errorMessages":["no ids"]}"#) };
+        self.log(|| format!("jira: deletes {ids:?}"));
         self.jira.hooks.retain(|h| !ids.contains(&h.id));
         HttpResponse { status: 202, ..HttpResponse::default() }
     }
 
     fn refresh(&mut self, body: &str) -> HttpResponse {
         let Some(ids) = Self::ids(body) else { return response(400, r#"{"errorMessages":["no ids"]}"#) };
+        self.log(|| format!("jira: refreshes {ids:?}"));
         let now = self.now;
         let until = now + LIFETIME;
         // An expired webhook is gone for good (whether Jira can refresh one is undocumented).
