@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use world::{Options, World, KINDS};
 
 /// The seeds `cargo test` runs: enough to meet every kind of actor and fault, within seconds.
-const FIXED_SEEDS: u64 = 150;
+const FIXED_SEEDS: u64 = 1_000;
 
 /// What one run came to.
 struct Run {
@@ -168,6 +168,21 @@ struct Totals {
     signatures: Vec<HashSet<u64>>,
 }
 
+/// How many of the first seeds of a batch are also run again, and replayed from their recorded stream: the same
+/// seed must make the same run, and so must its stream (what `--seed` and `--replay` rely on).
+const DETERMINISM_CHECKS: u64 = 20;
+
+fn nondeterminism(seed: u64, r: &Run, options: Options) -> Option<Violation> {
+    let shape = |r: &Run| (r.steps, r.faults, r.violation.as_ref().map(|v| v.invariant), r.stream.clone());
+    let again = run(Choices::seeded(seed), options, false);
+    let replayed = run(Choices::replaying(r.stream.clone()), options, false);
+    (shape(&again) != shape(r) || shape(&replayed) != shape(r)).then(|| Violation {
+        invariant: "determinism",
+        at: world::T0,
+        detail: format!("seed {seed} did not make the same run twice, or its recorded stream made another run"),
+    })
+}
+
 fn many(first: u64, count: u64, args: &Args) {
     let started = Instant::now();
     let next = Arc::new(Mutex::new(first));
@@ -188,6 +203,11 @@ fn many(first: u64, count: u64, args: &Args) {
                         *n - 1
                     };
                     let r = run(Choices::seeded(seed), options, false);
+                    if seed < first + DETERMINISM_CHECKS {
+                        if let Some(v) = nondeterminism(seed, &r, options) {
+                            local.failures.push((seed, v));
+                        }
+                    }
                     local.runs += 1;
                     local.steps += r.steps;
                     local.faults += r.faults;

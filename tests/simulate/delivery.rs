@@ -45,7 +45,7 @@ pub fn jira_sends(w: &mut World, thread: usize) {
     let (site, id) = (SITES[w.jira.deliveries[delivery].site].key, w.jira.deliveries[delivery].id.clone());
     w.log(|| format!("jira: sends delivery #{delivery} ({site} id {id}) attempt {attempt} to p{proc}"));
     let request = request(w, delivery, attempt);
-    let actor = DeliveryActor::new(w, home, delivery, Some((thread, attempt)), None, request);
+    let actor = DeliveryActor::spawn(w, home, delivery, Some((thread, attempt)), None, request);
     let delay = w.network();
     w.wake(actor, delay, Wake::Start);
 }
@@ -143,8 +143,8 @@ pub struct DeliveryActor {
 }
 
 impl DeliveryActor {
-    /// A new attempt, spawned in the world; it starts when woken.
-    pub fn new(
+    /// A new attempt in the world (its actor number); it starts when woken.
+    pub fn spawn(
         w: &mut World,
         home: Home,
         delivery: usize,
@@ -169,7 +169,7 @@ impl DeliveryActor {
             answered: false,
             done: false,
         };
-        w.spawn(Actor::Delivery(actor))
+        w.spawn(Actor::Delivery(Box::new(actor)))
     }
 
     pub fn on_wake(&mut self, w: &mut World, me: usize, why: Wake) {
@@ -405,7 +405,7 @@ impl Replayer {
                 for delivery in due {
                     w.seen.add("a failed delivery was replayed");
                     let request = DeliveryRequest::default();
-                    let actor = DeliveryActor::new(w, self.home, delivery, None, Some(me), request);
+                    let actor = DeliveryActor::spawn(w, self.home, delivery, None, Some(me), request);
                     w.wake(actor, 0.0, Wake::Start);
                 }
                 let next = w.choices.pick(&[MINUTE, 30.0 * MINUTE, 10.0 * HOUR, 71.0 * HOUR]);

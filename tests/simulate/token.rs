@@ -44,7 +44,7 @@ impl TokenWorker {
                 true => self.step(w, me),
                 false => self.want(w, me, None),
             },
-            Wake::Joined(result) => self.got(w, me, result),
+            Wake::Joined(result) => self.got(w, me, *result),
             _ => {}
         }
     }
@@ -126,7 +126,7 @@ impl TokenWorker {
         proc.manager.finish(&result);
         let joiners = std::mem::take(&mut proc.joiners);
         for joiner in joiners {
-            w.wake(joiner, 0.0, Wake::Joined(result.clone()));
+            w.wake(joiner, 0.0, Wake::Joined(Box::new(result.clone())));
         }
         if let Some(rotation) = self.issued.take() {
             let stored = w.ledger.rotations[rotation].saved_at.is_some();
