@@ -102,6 +102,9 @@ fn args() -> Result<Args, String> {
             "--shrink-budget" => a.shrink_budget = number(it.next(), "--shrink-budget")? as usize,
             "--replay" => a.replay = Some(it.next().and_then(|s| decode(&s)).ok_or("--replay needs a stream")?),
             "--default-retry-policy" => a.options.default_retry_policy = true,
+            "--remember-hours" => {
+                a.options.remember_ms = Some(number(it.next(), "--remember-hours")? as f64 * 3_600_000.0);
+            }
             "--list" => a.list = true,
             // libtest's options that take a value, which `cargo test -- …` may pass on.
             "--test-threads" | "--color" | "--format" | "--logfile" | "--skip" | "-Z" => {

@@ -7,7 +7,7 @@
 //!   nothing else.
 //! - `handler-once`: a delivery's handler succeeds at most once. Excused: a handler that outlived its lease (the
 //!   next attempt took the lease over while it ran), a completion the store lost, a process's in-memory store lost
-//!   in a restart, a key past its remembered window.
+//!   in a restart. (Not excused: a replay of a failure Jira still lists, whatever its age.)
 //! - `success-answered-2xx`: an attempt whose handler succeeded before its deadline answers 2xx.
 //! - `delivered-was-handled`: every delivery Jira was answered 2xx for was handled.
 //! - `answered-once`: every attempt answers once; a valid delivery is never refused.
@@ -133,7 +133,7 @@ impl Ledger {
     }
 
     /// The checks over every delivery, once the run has settled.
-    pub fn check_deliveries(&mut self, w_delivered: &[bool], remember_ms: f64) {
+    pub fn check_deliveries(&mut self, w_delivered: &[bool]) {
         let mut found: Vec<(&'static str, f64, String)> = Vec::new();
         let mut excused: Vec<&'static str> = Vec::new();
         for (d, &delivered) in w_delivered.iter().enumerate() {
@@ -168,8 +168,6 @@ impl Ledger {
                     Some("a completion the store lost: the key was not recorded, so a later attempt ran it again")
                 } else if self.wiped.contains(&key) && !completed_before.is_empty() {
                     Some("a process restarted with its in-memory store: it forgot the processed key")
-                } else if completed_before.iter().all(|&t| t + remember_ms <= claimed) && !completed_before.is_empty() {
-                    Some("the key's remembered window had passed")
                 } else {
                     None
                 };
@@ -316,7 +314,7 @@ pub fn check_webhooks(w: &mut World, variant: usize, context: &str) {
 /// The end of a run: every check over what happened.
 pub fn check_end(w: &mut World) {
     let delivered: Vec<bool> = w.jira.deliveries.iter().map(|d| d.delivered).collect();
-    w.ledger.check_deliveries(&delivered, ClaimPolicy::default().remember_ms);
+    w.ledger.check_deliveries(&delivered);
     let stored = w.conn.stored.as_ref().map(|t| t.refresh_token.clone());
     let valid = w.conn.valid.clone();
     w.ledger.check_tokens(stored.as_deref(), valid.as_deref(), w.now);

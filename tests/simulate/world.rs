@@ -74,6 +74,8 @@ pub struct Options {
     /// The client's default retry policy (its waits capped at 30 s) instead of one that honours any
     /// `Retry-After` up to an hour.
     pub default_retry_policy: bool,
+    /// How long the receiver remembers a processed delivery, when not the shipped default (72 h).
+    pub remember_ms: Option<f64>,
 }
 
 /// The scenario's knobs, drawn first.
@@ -494,7 +496,11 @@ impl World {
             stored: Some(first),
             revoked: false,
         };
-        let receiver = Rc::new(receiver_settings());
+        let mut settings = receiver_settings();
+        if let Some(ms) = options.remember_ms {
+            settings.policy.remember_ms = ms;
+        }
+        let receiver = Rc::new(settings);
         let mut w = World {
             now: T0,
             choices,
@@ -552,7 +558,9 @@ impl World {
             let proc = self.choices.below(procs) as usize;
             let rounds = 1 + self.choices.below(3) as u32;
             let proc = if self.setup.memory_store { 0 } else { proc };
-            items.push((self.when(), Item::Replayer { proc, rounds }));
+            // An app back from an outage replays the backlog, up to the end of Jira's 72 hours.
+            let late = self.choices.pick(&[0.0, 0.0, 71.5 * HOUR, 72.3 * HOUR]);
+            items.push((self.when() + late, Item::Replayer { proc, rounds }));
         }
         for _ in 0..self.choices.below(3) {
             let proc = self.choices.below(procs) as usize;
