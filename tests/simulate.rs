@@ -88,7 +88,7 @@ struct Args {
 }
 
 fn args() -> Result<Args, String> {
-    let mut a = Args { first: 1, threads: 2, shrink_budget: 3_000, ..Args::default() };
+    let mut a = Args { first: 1, threads: 2, shrink_budget: 20_000, ..Args::default() };
     let mut it = std::env::args().skip(1);
     let number = |v: Option<String>, name: &str| -> Result<u64, String> {
         v.and_then(|v| v.replace('_', "").parse().ok()).ok_or(format!("{name} needs a number"))

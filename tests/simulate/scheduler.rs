@@ -118,13 +118,14 @@ pub fn shrink(stream: Vec<u64>, budget: usize, fails: &mut dyn FnMut(&[u64]) -> 
                 break;
             }
         }
-        for size in [32, 8, 2, 1] {
+        // Delete blocks (an item of the scenario is one block of choices), at every offset, from the end.
+        for size in [32, 16, 8, 7, 6, 5, 4, 3, 2, 1] {
             let mut end = best.len();
             while end >= size && runs < budget {
                 let mut candidate = best.clone();
                 candidate.drain(end - size..end);
                 if !attempt(candidate, &mut best, &mut runs) {
-                    end -= size;
+                    end -= 1;
                 }
                 end = end.min(best.len());
             }

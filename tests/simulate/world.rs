@@ -530,10 +530,16 @@ impl World {
         w
     }
 
+    /// Whether the list being drawn gets another item: each item's draws follow its own "one more" choice, so the
+    /// shrinker removes an item by deleting its block of choices (and ends a list with a 0).
+    fn more(&mut self, n: usize, max: usize, per_mille: u64) -> bool {
+        n < max && self.choices.chance(per_mille)
+    }
+
     fn draw_items(&mut self) {
         let procs = self.setup.procs as u64;
         let mut items = Vec::new();
-        for _ in 0..self.choices.below(7) {
+        while self.more(items.len(), 6, 750) {
             let proc = self.choices.below(procs) as usize;
             let variant = self.choices.below(2) as usize;
             let keep_alive = self.choices.chance(250);
@@ -542,19 +548,25 @@ impl World {
                 self.final_variant = variant;
             }
         }
-        for _ in 0..self.choices.below(11) {
+        let mut n = 0;
+        while self.more(n, 10, 850) {
+            n += 1;
             let site = self.choices.below(4) as usize;
             self.jira.next_delivery_id[site] += 1;
             let id = self.jira.next_delivery_id[site].to_string();
             self.jira.deliveries.push(Delivery { site, id, delivered: false });
             items.push((self.when(), Item::Deliver { delivery: self.jira.deliveries.len() - 1 }));
         }
-        for _ in 0..self.choices.below(7) {
+        let mut n = 0;
+        while self.more(n, 6, 750) {
+            n += 1;
             let proc = self.choices.below(procs) as usize;
             let uses = 1 + self.choices.below(4) as u32;
             items.push((self.when(), Item::Worker { proc, uses }));
         }
-        for _ in 0..self.choices.below(3) {
+        let mut n = 0;
+        while self.more(n, 2, 500) {
+            n += 1;
             let proc = self.choices.below(procs) as usize;
             let rounds = 1 + self.choices.below(3) as u32;
             let proc = if self.setup.memory_store { 0 } else { proc };
@@ -562,7 +574,9 @@ impl World {
             let late = self.choices.pick(&[0.0, 0.0, 71.5 * HOUR, 72.3 * HOUR]);
             items.push((self.when() + late, Item::Replayer { proc, rounds }));
         }
-        for _ in 0..self.choices.below(3) {
+        let mut n = 0;
+        while self.more(n, 3, 500) {
+            n += 1;
             let proc = self.choices.below(procs) as usize;
             let down_ms = self.choices.pick(&[SECOND, 30.0 * SECOND, 10.0 * MINUTE]);
             items.push((self.when(), Item::Stop { proc, down_ms }));
@@ -595,6 +609,7 @@ impl World {
         }
         self.faults += 1;
         self.seen.add(what);
+        self.log(|| format!("fault: {what}"));
         true
     }
 
