@@ -83,6 +83,8 @@ struct Args {
     threads: usize,
     options: Options,
     shrink_budget: usize,
+    /// Print the situations reached and the excused cases (always with `--seeds`).
+    verbose: bool,
     list: bool,
     filters: Vec<String>,
 }
@@ -95,7 +97,11 @@ fn args() -> Result<Args, String> {
     };
     while let Some(arg) = it.next() {
         match arg.as_str() {
-            "--seeds" => a.seeds = Some(number(it.next(), "--seeds")?),
+            "--seeds" => {
+                a.seeds = Some(number(it.next(), "--seeds")?);
+                a.verbose = true;
+            }
+            "--verbose" => a.verbose = true,
             "--first" => a.first = number(it.next(), "--first")?,
             "--seed" => a.seed = Some(number(it.next(), "--seed")?),
             "--threads" => a.threads = number(it.next(), "--threads")?.max(1) as usize,
@@ -265,13 +271,15 @@ fn report(first: u64, count: u64, t: &Totals, elapsed: Duration, args: &Args) {
     );
     let kinds: Vec<String> = KINDS.iter().zip(&t.signatures).map(|(k, s)| format!("{k} {}", s.len())).collect();
     println!("distinct interleavings reached: {}", kinds.join(", "));
-    println!("situations reached (times):");
-    for (what, n) in &t.seen {
-        println!("  {n:>9}  {what}");
-    }
-    println!("excused by design (at-least-once, inherent losses), named and counted:");
-    for (what, n) in &t.excused {
-        println!("  {n:>9}  {what}");
+    if args.verbose {
+        println!("situations reached (times):");
+        for (what, n) in &t.seen {
+            println!("  {n:>9}  {what}");
+        }
+        println!("excused by design (at-least-once, inherent losses), named and counted:");
+        for (what, n) in &t.excused {
+            println!("  {n:>9}  {what}");
+        }
     }
     let mut by_invariant: BTreeMap<&str, u64> = BTreeMap::new();
     for (_, v) in &t.failures {

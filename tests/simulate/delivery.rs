@@ -43,7 +43,9 @@ pub fn jira_sends(w: &mut World, thread: usize) {
     }
     let home = Home { proc, inc: w.procs[proc].inc };
     let (site, id) = (SITES[w.jira.deliveries[delivery].site].key, w.jira.deliveries[delivery].id.clone());
-    w.log(|| format!("jira: sends delivery #{delivery} ({site} id {id}) attempt {attempt} to p{proc}"));
+    w.log(|| {
+        format!("jira: sends delivery #{delivery} ({site} id {id}) attempt {attempt} of copy {thread} to p{proc}")
+    });
     let request = request(w, delivery, attempt);
     let actor = DeliveryActor::spawn(w, home, delivery, Some((thread, attempt)), None, request);
     let delay = w.network();
@@ -57,7 +59,7 @@ pub fn jira_hears(w: &mut World, thread: usize, attempt: u32, status: Option<u16
         return;
     }
     let delivery = w.jira.threads[thread].delivery;
-    w.log(|| format!("jira: hears {status:?} for delivery #{delivery} attempt {attempt}"));
+    w.log(|| format!("jira: hears {status:?} for delivery #{delivery} attempt {attempt} of copy {thread}"));
     let t = &mut w.jira.threads[thread];
     t.waiting = None;
     let retry = match status {

@@ -288,6 +288,14 @@ impl Ledger {
 
 /// Checks the app's webhooks against variant `variant` of the desired set.
 pub fn check_webhooks(w: &mut World, variant: usize, context: &str) {
+    match differences(w, variant) {
+        None => w.seen.add("the webhooks were exact after a sync that ran alone"),
+        Some(problems) => w.ledger.violate("webhooks-exact", w.now, format!("{context}: {problems}")),
+    }
+}
+
+/// How the app's webhooks differ from variant `variant` of the desired set, if they do.
+pub fn differences(w: &World, variant: usize) -> Option<String> {
     let expected: Vec<String> = VARIANTS[variant].iter().filter(|&&i| !refused(i)).map(|&i| identity_of(i)).collect();
     let now = w.now;
     let mut problems = Vec::new();
@@ -304,11 +312,7 @@ pub fn check_webhooks(w: &mut World, variant: usize, context: &str) {
             problems.push(format!("#{} `{}` has expired", h.id, h.identity()));
         }
     }
-    if problems.is_empty() {
-        w.seen.add("the webhooks were exact after a sync that ran alone");
-    } else {
-        w.ledger.violate("webhooks-exact", now, format!("{context}: {}", problems.join("; ")));
-    }
+    (!problems.is_empty()).then(|| problems.join("; "))
 }
 
 /// The end of a run: every check over what happened.

@@ -722,7 +722,7 @@ impl World {
                         _ => {}
                     });
                 } else if let IoResult::Token(_, Some(rotation)) = result {
-                    self.ledger.orphan(rotation, "process stopped before it heard the answer");
+                    self.ledger.orphan(rotation, "the process stopped before it heard the endpoint's rotated tokens");
                 }
             }
             Event::Wake(actor, why) => {
