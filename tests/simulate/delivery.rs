@@ -21,7 +21,7 @@ pub fn jira_emits(w: &mut World, delivery: usize) {
 }
 
 fn thread(w: &mut World, delivery: usize, delay: f64) {
-    w.jira.threads.push(Thread { delivery, attempts: 0, waiting: None, over: false });
+    w.jira.threads.push(Thread { delivery, attempts: 0, waiting: None });
     let t = w.jira.threads.len() - 1;
     w.at(delay, Event::JiraSend(t));
 }
@@ -64,7 +64,6 @@ pub fn jira_hears(w: &mut World, thread: usize, attempt: u32, status: Option<u16
     t.waiting = None;
     let retry = match status {
         Some(200..=299) => {
-            t.over = true;
             w.jira.deliveries[delivery].delivered = true;
             return;
         }
@@ -76,7 +75,6 @@ pub fn jira_hears(w: &mut World, thread: usize, attempt: u32, status: Option<u16
         w.at(delay, Event::JiraSend(thread));
         return;
     }
-    t.over = true;
     if SITES[w.jira.deliveries[delivery].site].connect {
         w.seen.add("a delivery failed for good (Jira lists it for replay)");
         w.jira.failed.push(super::world::Failure { delivery, at: w.now });
@@ -141,7 +139,6 @@ pub struct DeliveryActor {
     store: StoreAt,
     pending: Pending,
     answered: bool,
-    done: bool,
 }
 
 impl DeliveryActor {
@@ -169,7 +166,6 @@ impl DeliveryActor {
             store,
             pending: Pending::Nothing,
             answered: false,
-            done: false,
         };
         w.spawn(Actor::Delivery(Box::new(actor)))
     }
@@ -270,18 +266,13 @@ impl DeliveryActor {
                     w.ledger.check_error(w.now, "a refusal", &e);
                     let detail = format!("{}: a valid delivery was refused: {}", self.owner, e.message);
                     w.ledger.violate("answered-once", w.now, detail);
-                    self.answer(w, me, refusal_status(&e));
-                    self.done = true;
-                    return;
+                    return self.answer(w, me, refusal_status(&e));
                 }
                 ReceiptAction::Answer(status) => {
                     self.answer(w, me, status);
                     receipt.poll(w.now)
                 }
-                ReceiptAction::Done => {
-                    self.done = true;
-                    return;
-                }
+                ReceiptAction::Done => return,
                 ReceiptAction::Claim(step) => match step {
                     ClaimAction::Claim { key, owner, lease_ms } => {
                         self.pending = Pending::Claim;
@@ -331,10 +322,7 @@ impl DeliveryActor {
                         receipt.poll(w.now)
                     }
                     ClaimAction::Wait => return,
-                    ClaimAction::Done => {
-                        self.done = true;
-                        return;
-                    }
+                    ClaimAction::Done => return,
                 },
             };
         }
@@ -374,7 +362,6 @@ impl DeliveryActor {
         if let (Some((thread, attempt)), false) = (self.jira, self.answered) {
             w.at(0.0, Event::Heard { thread, attempt, status: None });
         }
-        self.done = true;
     }
 }
 

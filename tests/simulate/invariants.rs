@@ -38,8 +38,6 @@ pub struct RunRecord {
     pub owner: String,
     pub key: Option<String>,
     pub claimed_at: Option<f64>,
-    /// The owner of the expired lease this attempt's claim took over.
-    pub took_over_from: Option<String>,
     pub handler_start: Option<f64>,
     pub handler_end: Option<f64>,
     pub succeeded: bool,
@@ -110,20 +108,12 @@ impl Ledger {
         self.runs.len() - 1
     }
 
-    pub fn claimed(
-        &mut self,
-        key: &str,
-        owner: &str,
-        at: f64,
-        result: &Result<Claim, StoreFailure>,
-        took_over: Option<String>,
-    ) {
+    pub fn claimed(&mut self, key: &str, owner: &str, at: f64, result: &Result<Claim, StoreFailure>) {
         if let Some(&run) = self.owners.get(owner) {
             let r = &mut self.runs[run];
             r.key = Some(key.to_owned());
             if result == &Ok(Claim::Claimed) {
                 r.claimed_at = Some(at);
-                r.took_over_from = took_over;
             }
         }
     }

@@ -61,7 +61,6 @@ impl TokenWorker {
             }
             Begin::Start(run) => {
                 w.log(|| format!("worker#{me}@p{}: starts a refresh", self.home.proc));
-                w.procs[self.home.proc].refreshing = Some(me);
                 w.procs[self.home.proc].runs += 1;
                 self.run = Some(run);
                 self.run_uid = w.uid();
@@ -120,9 +119,6 @@ impl TokenWorker {
         self.run = None;
         let proc = &mut w.procs[self.home.proc];
         proc.runs -= 1;
-        if proc.refreshing == Some(me) {
-            proc.refreshing = None;
-        }
         proc.manager.finish(&result);
         let joiners = std::mem::take(&mut proc.joiners);
         for joiner in joiners {

@@ -247,8 +247,6 @@ pub struct Proc {
     pub manager: TokenManager,
     /// Workers waiting for the refresh in flight.
     pub joiners: Vec<usize>,
-    /// The running refresh's worker.
-    pub refreshing: Option<usize>,
     /// Token runs of this process in flight (one, when single-flight holds).
     pub runs: u32,
     /// Syncs by key, first the running one (the JS edge's per-key queue).
@@ -260,16 +258,7 @@ impl Proc {
     fn new(inc: u64) -> Self {
         let mut manager = TokenManager::new(TokenPolicy::default());
         manager.add_secret(CLIENT_SECRET);
-        Proc {
-            up: true,
-            inc,
-            manager,
-            joiners: Vec::new(),
-            refreshing: None,
-            runs: 0,
-            queue: HashMap::new(),
-            memory: ClaimStore::new(),
-        }
+        Proc { up: true, inc, manager, joiners: Vec::new(), runs: 0, queue: HashMap::new(), memory: ClaimStore::new() }
     }
 }
 
@@ -320,7 +309,6 @@ pub struct Thread {
     pub attempts: u32,
     /// The attempt Jira waits for, if any.
     pub waiting: Option<u32>,
-    pub over: bool,
 }
 
 /// A failure Jira lists (getFailedWebhooks).
@@ -416,7 +404,7 @@ pub struct World {
     pub faults: u64,
     /// Faults off: the final sync runs alone on a quiet Jira.
     pub quiet: bool,
-    /// Syncs (not keep-alives) that run, or whose requests are still on their way; with whether each is alive.
+    /// Syncs (not keep-alives) that run, or that ended or died with requests still on their way to Jira.
     pub running_syncs: Vec<usize>,
     pub lease_holder: Option<usize>,
     pub lease_waiters: VecDeque<usize>,
@@ -927,7 +915,7 @@ impl World {
     fn apply(&mut self, actor: usize, io: Io) -> Option<IoResult> {
         match io {
             Io::Jira { req, call } => {
-                let result = self.serve(actor, &req, call);
+                let result = self.serve(&req, call);
                 if let Actor::Sync(s) = &mut self.actors[actor] {
                     s.in_flight -= 1;
                 }
@@ -946,15 +934,11 @@ impl World {
                 if result == Ok(Claim::Claimed) {
                     s.leases.insert(key.clone(), Some((owner.clone(), now + lease_ms)));
                 }
-                let took_over = match (&result, before) {
-                    (Ok(Claim::Claimed), Some(Some((old, until)))) if until <= now => Some(old),
-                    _ => None,
-                };
-                if took_over.is_some() {
+                if result == Ok(Claim::Claimed) && matches!(before, Some(Some((_, until))) if until <= now) {
                     self.seen.add("an attempt took over an expired lease");
                 }
                 self.log(|| format!("store: {owner} claims {key}: {result:?}"));
-                self.ledger.claimed(&key, &owner, now, &result, took_over);
+                self.ledger.claimed(&key, &owner, now, &result);
                 if store == StoreAt::Remote && self.fault(self.setup.store_fail / 2, "a claim's answer was lost") {
                     return Some(IoResult::Claim(Err(StoreFailure::new("store.claim timed out"))));
                 }
@@ -999,7 +983,7 @@ impl World {
                 }
                 Some(IoResult::Loaded(Ok(self.conn.stored.clone())))
             }
-            Io::Refresh { token, run } => Some(self.token_endpoint(actor, &token, run)),
+            Io::Refresh { token, run } => Some(self.token_endpoint(&token, run)),
             Io::Save { next, previous } => {
                 if self.fault(self.setup.store_fail / 2, "a token save failed") {
                     // Words that echo the tokens the run handed over: the run must scrub them.
@@ -1041,7 +1025,7 @@ impl World {
     }
 
     /// Atlassian's token endpoint: one valid refresh token per grant, rotated by every refresh.
-    fn token_endpoint(&mut self, actor: usize, token: &str, run: u64) -> IoResult {
+    fn token_endpoint(&mut self, token: &str, run: u64) -> IoResult {
         if self.fault(self.setup.token_fault, "the token endpoint failed (did not act)") {
             let response = match self.choices.below(3) {
                 0 => TokenResponse::Retryable {
@@ -1065,7 +1049,6 @@ impl World {
         self.conn.access.push((access.clone(), self.now + lifetime * 1000.0));
         self.log(|| format!("endpoint: rotates refresh token {} to #{n}", super::token::short(token)));
         let rotation = self.ledger.rotations.len();
-        let _ = actor;
         self.ledger.rotations.push(Rotation {
             spent: token.to_owned(),
             next: refresh.clone(),
@@ -1084,7 +1067,7 @@ impl World {
     }
 
     /// Jira's REST side: one request, with the faults of the moment.
-    fn serve(&mut self, actor: usize, req: &HttpRequest, call: u64) -> Result<HttpResponse, String> {
+    fn serve(&mut self, req: &HttpRequest, call: u64) -> Result<HttpResponse, String> {
         let now = self.now;
         let write = req.method != Method::Get;
         if let Some(&until) = self.jira.not_before.get(&call) {
@@ -1143,7 +1126,6 @@ impl World {
             (Method::Put, "/rest/api/2/webhook/refresh") => self.refresh(req.body.as_deref().unwrap_or_default()),
             _ => response(404, r#"{"errorMessages":["Not found"]}"#),
         };
-        let _ = actor;
         if self.fault(self.setup.lost, "Jira acted, then its answer was lost") {
             // A transport whose words echo the request: the core must not pass the credential on.
             return Err(format!("ECONNRESET: socket hang up (request had Authorization: Bearer {BEARER})"));
