@@ -107,7 +107,6 @@ fn args() -> Result<Args, String> {
             "--threads" => a.threads = number(it.next(), "--threads")?.max(1) as usize,
             "--shrink-budget" => a.shrink_budget = number(it.next(), "--shrink-budget")? as usize,
             "--replay" => a.replay = Some(it.next().and_then(|s| decode(&s)).ok_or("--replay needs a stream")?),
-            "--default-retry-policy" => a.options.default_retry_policy = true,
             "--remember-hours" => {
                 a.options.remember_ms = Some(number(it.next(), "--remember-hours")? as f64 * 3_600_000.0);
             }

@@ -7,7 +7,9 @@
 //!   connection Jira may already have registered the webhooks, and a second POST would register them twice.
 //! - Timeouts and aborts are never retried: they are the caller's.
 //!
-//! Every wait is at most `maxDelayMs`, in whole milliseconds.
+//! Every wait is at most `maxDelayMs`, in whole milliseconds. A wait Jira asks for that is longer ends the call
+//! with that answer (its `retryAfterMs` says how long): sent earlier, Jira answers 429 again ("the same or longer
+//! Retry-After period", Atlassian's rate limiting page), and an hourly points budget resets on the hour.
 
 use crate::config::{timer_ms, RetryPolicy};
 use crate::decode::date::{parse_http_date, parse_timestamp};
@@ -26,6 +28,7 @@ impl RetryPolicy {
             Outcome::NetworkFailure if idempotent => backoff(),
             Outcome::NetworkFailure => return None,
             Outcome::Response(r) => match (r.status, retry_after_ms(r, now_ms)) {
+                (_, Some(hint)) if hint > self.max_delay_ms => return None,
                 (429, hint) => hint.unwrap_or_else(backoff),
                 (503, Some(hint)) => hint,
                 (502..=504, hint) if idempotent => hint.unwrap_or_else(backoff),
@@ -82,7 +85,11 @@ mod tests {
         let r = answer(429, Some("7"), None);
         assert_eq!(P.delay(1, false, Outcome::Response(&r), NOW, 0.5), Some(7_000.0));
         let r = answer(429, Some("120"), None);
-        assert_eq!(P.delay(1, true, Outcome::Response(&r), NOW, 0.5), Some(10_000.0), "capped");
+        assert_eq!(
+            P.delay(1, true, Outcome::Response(&r), NOW, 0.5),
+            None,
+            "longer than maxDelayMs: the answer ends the call"
+        );
         let r = answer(429, None, Some("2025-11-29T07:06:45Z"));
         assert_eq!(P.delay(1, false, Outcome::Response(&r), NOW, 0.5), Some(5_000.0));
         let r = answer(429, None, None);

@@ -145,15 +145,26 @@ fn rate_limited_with_retry_after_waits_exactly_that_long() {
 }
 
 #[test]
-fn rate_limited_with_only_x_ratelimit_reset_waits_until_then() {
+fn rate_limited_with_only_x_ratelimit_reset_says_when() {
     let reset = Step::Answer(HttpResponse {
         status: 429,
         rate_limit: RateLimit { reset: Some("2025-11-29T07:07Z".into()), ..RateLimit::default() },
         ..HttpResponse::default()
     });
-    let (result, did, _) = run(bearer(), &list(), None, vec![reset, ok(200, PAGE)]);
-    assert!(result.is_ok());
-    assert_eq!(did[1], Did::Slept(10_000.0), "20 s until the reset, capped at maxDelayMs");
+    // 20 s until the reset, more than this policy's maxDelayMs (10 s): the call ends with Jira's answer.
+    let (result, did, _) = run(bearer(), &list(), None, vec![reset]);
+    assert_eq!(result.unwrap_err().retry_after_ms, Some(20_000));
+    assert_eq!(did.len(), 1);
+}
+
+/// Defect (found by the simulator): a 429 whose wait is longer than `maxDelayMs` was sent again after
+/// `maxDelayMs`, long before the reset, only to be refused again.
+#[test]
+fn a_wait_longer_than_max_delay_ends_the_call_with_the_answer() {
+    let (result, did, _) = run(bearer(), &list(), None, vec![status(429, Some("3600"))]);
+    let e = result.unwrap_err();
+    assert_eq!((e.kind, e.status, e.attempts, e.retry_after_ms), (ErrorKind::Http, 429, 1, Some(3_600_000)));
+    assert_eq!(did.len(), 1, "not sent again: {did:?}");
 }
 
 #[test]
@@ -232,8 +243,8 @@ fn the_deadline_spans_every_attempt() {
 fn an_abort_during_a_wait_ends_the_call_without_another_attempt() {
     let mut call = Client::new(&bearer()).unwrap().call(&list(), T0, None, None).unwrap();
     assert!(matches!(call.poll(T0, 0.5), Action::Send(_)));
-    call.on_response(HttpResponse { status: 429, retry_after: Some("30".into()), ..HttpResponse::default() });
-    assert_eq!(call.poll(T0, 0.5), Action::Sleep(10_000.0));
+    call.on_response(HttpResponse { status: 429, retry_after: Some("8".into()), ..HttpResponse::default() });
+    assert_eq!(call.poll(T0, 0.5), Action::Sleep(8_000.0));
     call.on_abort();
     let Action::Done(Err(e)) = call.poll(T0 + 10.0, 0.5) else { panic!("expected the end") };
     assert_eq!((e.kind, e.attempts), (ErrorKind::Aborted, 1));

@@ -52,9 +52,10 @@ impl ClaimPolicy {
     /// lease (its retries get 409, then 204 once it completes); and short against Jira's retry window (deliveries
     /// come up to 30 minutes late), so that the delivery of a crashed attempt is still retried after its lease ends.
     pub const LEASE_MS: f64 = 60_000.0;
-    /// 72 h: Jira keeps failed deliveries listed (getFailedWebhooks) for 72 hours, so a replay within that time is
-    /// recognised as processed too.
-    pub const REMEMBER_MS: f64 = 72.0 * 3_600_000.0;
+    /// 96 h: Jira keeps a failed delivery listed (getFailedWebhooks) for 72 hours from its last failed retry, which
+    /// comes after the first attempt (Jira's retry schedule is not documented: a day of margin), so a replay of a
+    /// delivery processed meanwhile is recognised as processed.
+    pub const REMEMBER_MS: f64 = 96.0 * 3_600_000.0;
 
     /// Checks the numbers: all positive and finite, the lease longer than the deadline. Whole milliseconds.
     pub fn validated(self) -> Result<ClaimPolicy, Error> {

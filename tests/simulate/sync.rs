@@ -5,7 +5,7 @@
 //! row, a Durable Object) syncs of every process also wait for the lease.
 
 use super::invariants::{check_webhooks, differences};
-use super::world::{Actor, Home, Io, IoResult, Wake, World, APP_URL, BEARER, CATALOGUE, HOUR, VARIANTS};
+use super::world::{Actor, Home, Io, IoResult, Wake, World, APP_URL, BEARER, CATALOGUE, VARIANTS};
 use jira_webhooks::*;
 
 pub struct SyncActor {
@@ -41,14 +41,8 @@ pub fn details(i: usize) -> WebhookDetails {
 
 impl SyncActor {
     pub fn new(w: &World, home: Home, variant: usize, keep_alive: bool) -> Self {
-        let retry = if w.options.default_retry_policy {
-            RetryPolicy::default()
-        } else {
-            // Waits as long as Jira asks, up to an hour (the points budget resets hourly).
-            RetryPolicy { retries: 3, min_delay_ms: 500.0, max_delay_ms: HOUR }
-        };
         let config = Config {
-            retry,
+            retry: RetryPolicy::default(),
             timeout_ms: w.setup.timeout_ms,
             ..Config::new("https://acme.atlassian.net", Auth::Bearer { token: BEARER.into() })
         };
@@ -62,7 +56,7 @@ impl SyncActor {
                 ..DesiredWebhooks::default()
             };
             validate_desired(&desired, client.auth().app_limit()).expect("a valid desired set");
-            Lifecycle::sync(desired)
+            Lifecycle::sync(desired, Scope::App)
         };
         SyncActor {
             home,

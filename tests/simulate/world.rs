@@ -71,10 +71,7 @@ pub static SITES: [Site; 4] = [
 /// What a run is told from the command line.
 #[derive(Clone, Copy, Default)]
 pub struct Options {
-    /// The client's default retry policy (its waits capped at 30 s) instead of one that honours any
-    /// `Retry-After` up to an hour.
-    pub default_retry_policy: bool,
-    /// How long the receiver remembers a processed delivery, when not the shipped default (72 h).
+    /// How long the receiver remembers a processed delivery, when not the shipped default (96 h).
     pub remember_ms: Option<f64>,
 }
 
@@ -389,7 +386,6 @@ impl Signature {
 pub struct World {
     pub now: f64,
     pub choices: Choices,
-    pub options: Options,
     pub setup: Setup,
     pub queue: Queue<Event>,
     pub actors: Vec<Actor>,
@@ -492,7 +488,6 @@ impl World {
         let mut w = World {
             now: T0,
             choices,
-            options,
             procs: (0..setup.procs).map(|_| Proc::new(0)).collect(),
             setup,
             queue: Queue::new(),
