@@ -135,8 +135,9 @@ pub fn verify_delivery(
 /// `baseUrl`) and query, by Atlassian's canonical-request rules: the claim a Connect JWT binds to its request, as
 /// `createWebhookHandler` checks it. For the app's own checks, such as the signed install callbacks.
 #[wasm_bindgen(js_name = queryStringHash)]
-pub fn query_string_hash(method: &str, url: &str, base_url: &str) -> Result<String, JsValue> {
-    crate::auth::verify::request_qsh(method, url, base_url).ok_or_else(|| {
+#[allow(non_snake_case)] // the parameter's name is the declaration's: `baseUrl`, as in the options
+pub fn query_string_hash(method: &str, url: &str, baseUrl: &str) -> Result<String, JsValue> {
+    crate::auth::verify::request_qsh(method, url, baseUrl).ok_or_else(|| {
         let mut e = Error::invalid_input("url", "is not under baseUrl");
         e.operation = Some("queryStringHash");
         error_to_js(&e)

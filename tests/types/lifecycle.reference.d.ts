@@ -1408,7 +1408,7 @@ export function oauth2Tokens(options: OAuth2TokensOptions): OAuth2Tokens;
  * `baseUrl`) and query, by Atlassian's canonical-request rules: the claim a Connect JWT binds to its request, as
  * `createWebhookHandler` checks it. For the app's own checks, such as the signed install callbacks.
  */
-export function queryStringHash(method: string, url: string, base_url: string): string;
+export function queryStringHash(method: string, url: string, baseUrl: string): string;
 
 /**
  * Verifies that `request` comes from Jira (an OAuth 2.0 app's Bearer JWT, a Connect JWT with `qsh`, or an
