@@ -167,6 +167,11 @@ export function assemble({ from = join(root, "target"), out = join(root, "pkg") 
         "--log-level=warning", `--banner:js=// Generated from pkg-template/${file} by esbuild, with the workspace packages it imports bundled in.`,
         `--outfile=${join(out, file)}`,
       ]);
+      // What esbuild keeps of the sources' JSDoc may still name their files (`@param {import("./events.mjs").X}`):
+      // the type's name alone, so that nothing in the bundle points at a file the package does not ship.
+      const bundled = readFileSync(join(out, file), "utf8").replace(/\bimport\((["'])\.{1,2}\/[^"']*\1\)\./g, "");
+      if (/\bfrom\s*["']\.|\bimport\s*\(\s*["']\./.test(bundled)) throw new Error(`${file}: a relative import is left in its bundle`);
+      writeFileSync(join(out, file), bundled);
     }
   }
   for (const file of ["README.md", "CHANGELOG.md"]) copyFileSync(join(root, file), join(out, file));
