@@ -568,6 +568,10 @@ export function createFakeJira(options = {}) {
   const limits = typeof limit === "number" ? { connect: limit, oauth: limit } : limit;
   if (limits !== undefined && (!isObject(limits) || !Object.entries(limits).every(([k, n]) => k in LIMITS && Number.isInteger(n) && n >= 0)))
     fail("createFakeJira: limit must be an integer >= 0 or { connect?, oauth? }");
+  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) fail("createFakeJira: retries must be an integer >= 0");
+  if (retryDelaysMs !== undefined && !(Array.isArray(retryDelaysMs) && retryDelaysMs.every((d) => Number.isFinite(d) && d >= 0)))
+    fail("createFakeJira: retryDelaysMs must be an array of ms >= 0");
+  if (deliveryTimeoutMs !== undefined && !(Number.isFinite(deliveryTimeoutMs) && deliveryTimeoutMs > 0)) fail("createFakeJira: deliveryTimeoutMs must be a number of ms > 0");
 
   const seed = {
     apps: [
@@ -644,7 +648,7 @@ export function createFakeJira(options = {}) {
   const transport = (request) => answer({ method: request.method, url: request.url, headers: request.headers ?? {}, text: async () => request.body ?? "" }, request.signal);
   /** The same, shaped as `fetch`. */
   const fetchLike = async (input, init) => {
-    const request = new Request(new URL(input instanceof Request ? input.url : String(input), siteUrl), input instanceof Request ? input : init);
+    const request = input instanceof Request ? (init ? new Request(input, init) : input) : new Request(new URL(String(input), siteUrl), init);
     return answer(request, init?.signal ?? (input instanceof Request ? input.signal : undefined));
   };
 

@@ -283,7 +283,7 @@ test("the light request checks answer what the full fake answers (status), for g
     statuses.full.push(`${method} ${path}: ${(await fetch(full.url + path, init)).status}`);
   }
   assert.deepEqual(statuses.kit, statuses.full);
-  const bad = await fake.fetch("/rest/api/2/webhook", { method: "POST", headers: json, body: JSON.stringify({ url: HOOK, webhooks: [{ events: ["jira:issue_created"] }] }) });
+  const bad = await fake.fetch(new Request(`${SITE}/rest/api/2/webhook`, { method: "POST", headers: json, body: JSON.stringify({ url: HOOK, webhooks: [{ events: ["jira:issue_created"] }] }) }));
   assert.deepEqual(await bad.json(), { errorMessages: ["request body.webhooks[0]: missing required field 'jqlFilter'"], errors: {} });
   // the OAuth gateway: a token without the scopes is refused like the full fake refuses it
   const grant = fake.core.oauth.grant({ scope: "read:jira-work" });
@@ -301,7 +301,9 @@ test("wrong options are TypeErrors that name them", () => {
     [{ limit: { connnect: 3 } }, /limit must be/],
     [{ now: 5 }, /now must be a function/],
     [{ url: "https://x.example.com/path" }, /url must be the site's origin/],
-    [{ retries: -1 }, /deliveryRetries must be an integer/],
+    [{ retries: -1 }, /retries must be an integer >= 0/],
+    [{ retryDelaysMs: [5, -1] }, /retryDelaysMs must be an array of ms >= 0/],
+    [{ deliveryTimeoutMs: 0 }, /deliveryTimeoutMs must be a number of ms > 0/],
   ]) assert.throws(() => kit.createFakeJira(options), (e) => e instanceof TypeError && message.test(e.message), JSON.stringify(options));
   const fake = kit.createFakeJira();
   assert.throws(() => fake.config("jwt"), /kind must be "none", "connect", "oauth" or "basic"/);

@@ -5,6 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import http from "node:http";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -63,9 +64,13 @@ const WORKER = `import * as kit from "jira-webhooks/testing";
 import * as lib from "jira-webhooks/lifecycle";
 const scenario = ${scenario};
 export default {
-  async fetch() {
+  async fetch(request) {
     try {
-      return Response.json({ ok: await scenario(kit, lib), runtime: navigator.userAgent });
+      const ok = await scenario(kit, lib);
+      // The Worker has no outbound network: a fetch to a server that is listening fails.
+      const probe = new URL(request.url).searchParams.get("probe");
+      const network = await fetch(probe).then((r) => "reached " + r.status, (e) => "refused: " + e.message);
+      return Response.json({ ok, runtime: navigator.userAgent, network });
     } catch (e) {
       return Response.json({ fail: String(e?.stack ?? e) }, { status: 500 });
     }
@@ -147,12 +152,22 @@ test("workerd: a Worker bundled with the kit and the lifecycle, with no outbound
       const event = JSON.parse(line);
       if (event.event === "listen" && event.socket === "http") resolve(event.port);
     }))]), 20_000, "workerd start");
-    const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(30_000) });
+    const listening = http.createServer((req, res) => res.end("reached")).listen(0, "127.0.0.1");
+    await new Promise((resolve) => listening.once("listening", resolve));
+    const probe = `http://127.0.0.1:${listening.address().port}/`;
+    assert.equal(await (await fetch(probe)).text(), "reached", "the probe's server answers from Node");
+    const res = await fetch(`http://127.0.0.1:${port}/?probe=${encodeURIComponent(probe)}`, { signal: AbortSignal.timeout(30_000) });
     const body = await res.json();
+    listening.close();
     assert.equal(res.status, 200, body.fail);
     assert.equal(body.runtime, "Cloudflare-Workers");
+    assert.match(body.network, /^refused: /, "no outbound network in the Worker");
     assert.deepEqual(body.ok, reference);
-    assert.equal(logs.join(""), "", "workerd logged nothing");
+    // workerd reports the refused connection (with its own stack line), and nothing else.
+    const report = /^.*connecting to 127\.0\.0\.1:\d+ is not allowed\n(?:stack: .*\n)?/m;
+    for (let i = 0; i < 40 && !report.test(logs.join("")); i++) await new Promise((resolve) => setTimeout(resolve, 50)); // its pipe may lag
+    assert.match(logs.join(""), report);
+    assert.equal(logs.join("").replace(report, ""), "", "workerd logged nothing else");
   } finally {
     const gone = new Promise((resolve) => workerd.once("exit", resolve));
     workerd.kill("SIGTERM");
