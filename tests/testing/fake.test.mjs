@@ -88,6 +88,11 @@ test("any config on the fake: Connect JWTs, an API token, OAuth 2.0 through the 
   const oauthClient = new lib.JiraWebhooks(fake.config("oauth"));
   await assert.rejects(oauthClient.getFailedWebhooks(), (e) => e.kind === "http" && e.status === 403);
 
+  // No baseUrl at all: the transport gets bare paths and answers for the site.
+  const bare = new lib.JiraWebhooks({ auth: { type: "none" }, transport: fake.transport });
+  assert.equal((await bare.getDynamicWebhooksForApp()).total, 2, "the Connect app's two (the third is the OAuth 2.0 app's)");
+  assert.equal(fake.requests.at(-1).app, fake.connect.appKey);
+
   const wrong = new lib.JiraWebhooks({ ...fake.config("connect"), auth: { type: "connect", appKey: fake.connect.appKey, sharedSecret: "guessed" } });
   await assert.rejects(wrong.getDynamicWebhooksForApp(), (e) => e.kind === "http" && e.status === 401 && !JSON.stringify(e).includes("guessed"));
 
