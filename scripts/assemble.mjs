@@ -20,6 +20,9 @@
 //   gets the CommonJS build, the only one `require` can load (browser.js needs top-level await).
 // - An entry that uses another entry imports it by the package's own name ("jira-webhooks"), left external, so
 //   the ES module and CommonJS builds each share one wasm instance with the entry they use.
+// - An entry may import a package of the workspace (testing.js imports `jira-webhooks-fake/core`, the fake Jira's
+//   runtime-neutral core): its ES module is then bundled by esbuild (platform neutral, not minified, the package's
+//   own name external) instead of copied, so that the package keeps zero dependencies.
 // A new entry (say `jira-webhooks/node` for the lifecycle adapter): add pkg-template/<name>.js and <name>.d.ts, the
 // subpath above and the four files to `files`; this script and tests/package/checkers.test.mjs do the rest.
 import { spawnSync } from "node:child_process";
@@ -62,6 +65,11 @@ export function checkExportsPattern(manifest) {
   }
   if (problems.length) throw new Error(`pkg-template/package.json's exports map breaks the pattern:\n  ${problems.join("\n  ")}`);
 }
+
+/** Whether a module imports a package other than the package itself (`jira-webhooks`, `jira-webhooks/…`). */
+export const importsPackages = (source) =>
+  [...source.matchAll(/\b(?:import|export)\s[^;]*?\bfrom\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']/g)]
+    .map((m) => m[1] ?? m[2]).some((s) => !/^(\.|\/|node:|jira-webhooks(\/|$))/.test(s));
 
 /** The ES module a generated CommonJS file is built from: x.cjs <- x.mjs or x.js. */
 function esmSourceOf(out, cjs) {
@@ -150,7 +158,21 @@ export function assemble({ from = join(root, "target"), out = join(root, "pkg") 
     }
   }
   for (const file of readdirSync(template)) {
-    if (file !== "package.json" && !ENTRIES.includes(file)) copyFileSync(join(template, file), join(out, file));
+    if (file === "package.json" || ENTRIES.includes(file)) continue;
+    if (!/\.m?js$/.test(file) || !importsPackages(readFileSync(join(template, file), "utf8"))) copyFileSync(join(template, file), join(out, file));
+    else {
+      // Inside `root`, so that its file comments name workspace paths, never a build machine's.
+      run(bin("esbuild"), [
+        join("pkg-template", file), "--bundle", "--format=esm", "--platform=neutral", "--external:jira-webhooks", "--external:jira-webhooks/*",
+        "--log-level=warning", `--banner:js=// Generated from pkg-template/${file} by esbuild, with the workspace packages it imports bundled in.`,
+        `--outfile=${join(out, file)}`,
+      ]);
+      // What esbuild keeps of the sources' JSDoc may still name their files (`@param {import("./events.mjs").X}`):
+      // the type's name alone, so that nothing in the bundle points at a file the package does not ship.
+      const bundled = readFileSync(join(out, file), "utf8").replace(/\bimport\((["'])\.{1,2}\/[^"']*\1\)\./g, "");
+      if (/\bfrom\s*["']\.|\bimport\s*\(\s*["']\./.test(bundled)) throw new Error(`${file}: a relative import is left in its bundle`);
+      writeFileSync(join(out, file), bundled);
+    }
   }
   for (const file of ["README.md", "CHANGELOG.md"]) copyFileSync(join(root, file), join(out, file));
 

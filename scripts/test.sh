@@ -46,11 +46,11 @@ node --test packages/fake-jira/test/
 section "build pkg/"
 SKIP_SETUP=1 node scripts/build.mjs
 
-section "packed package: Node ESM/CJS, Chromium page, TypeScript, publint and attw, the file list, the README's examples"
-node --test tests/integration/ tests/types/ tests/package/ tests/readme/
+section "packed package: Node ESM/CJS, Chromium page, TypeScript, publint and attw, the file list, the README's examples; the testing kit (Node, Deno, workerd, Chromium) and docs/testing.md's examples"
+node --test tests/integration/ tests/types/ tests/package/ tests/readme/ tests/testing/
 
-section "hostile callers: each case in its own Node process (crashes, secrets, hangs, iterators)"
-node --test tests/hostile/
+section "hostile callers: each case in its own Node process (crashes, secrets, hangs, iterators); the client's hooks (events, secrets, hostile hooks, misspelled members)"
+node --test tests/hostile/ tests/hooks/
 
 section "lifecycle end to end in Node and workerd: sync exactly once, verified deliveries, retries, replay"
 node --test tests/lifecycle/ tests/oauth/

@@ -22,16 +22,21 @@ export { DELIVERY_DEFAULTS } from "./deliveries.mjs";
 export { DEFAULT_SITE, clientKeyOf } from "./sites.mjs";
 export { OAUTH_LIFETIMES, DEFAULT_OAUTH_USER, OAUTH_AUDIENCE } from "./oauth.mjs";
 export { OPERATIONS, OAUTH_OPERATIONS, FAULT_TYPES, WEBHOOK_EVENTS, SCHEMAS } from "./schemas.mjs";
+/** For hosts that sign deliveries themselves (jira-webhooks/testing): Jira-shaped event bodies and HS256 JWTs. */
+export { buildEvent } from "./events.mjs";
+export { signHS256 } from "./crypto.mjs";
 
 export const WEBHOOK_LIFETIME_MS = 30 * DAY_MS;
 export const FAILED_RETENTION_MS = 72 * 3_600_000;
 export const MAX_PAGE = 100;
 /** Connect: per app per tenant; OAuth 2.0: per app per user. */
-export const LIMITS = { connect: 100, oauth: 5 };
-export const LIMIT_MESSAGES = {
-  connect: `Reached the limit of ${LIMITS.connect} webhooks per app`,
-  oauth: `Reached the limit of ${LIMITS.oauth} webhooks per user for this app`,
-};
+export const LIMITS = Object.freeze({ connect: 100, oauth: 5 });
+/** The error of a registration over the limit (`limits`: the fake's, by default Jira's). */
+const limitMessages = (limits) => ({
+  connect: `Reached the limit of ${limits.connect} webhooks per app`,
+  oauth: `Reached the limit of ${limits.oauth} webhooks per user for this app`,
+});
+export const LIMIT_MESSAGES = Object.freeze(limitMessages(LIMITS));
 /** A request body over this many bytes gets 413. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
@@ -78,6 +83,11 @@ export const jiraDate = (ms) => new Date(ms).toISOString().replace("Z", "+0000")
  * @property {object} [seed] apps, credentials, webhooks and failures of the default site (DEFAULT_SEED)
  * @property {"number"|"string"} [dateFormat="number"] how expirationDate is sent
  * @property {() => number} [now=Date.now] the fake's clock (ms)
+ * @property {() => number} [jwtNow] the clock of the JWTs' times (ms): the `iat`/`exp` of the deliveries' and
+ *   lifecycle calls' JWTs, and the `exp` checked on Connect JWTs of requests (default: the fake's clock). A host
+ *   whose apps check tokens against the real time while the fake's clock is moved on sets it to `Date.now`.
+ * @property {{ connect?: number, oauth?: number }} [webhookLimits=LIMITS] how many webhooks an app may hold:
+ *   a Connect app per site, an OAuth 2.0 app per user and site (Jira: 100 and 5)
  * @property {number} [deliveryRetries=5] retries of a failing delivery (Jira: 5)
  * @property {number[]} [deliveryRetryDelaysMs=[10,20,40,80,160]] wait before retry n (the last one repeats)
  * @property {number} [deliveryTimeoutMs=2000] per delivery attempt and lifecycle call (Jira: about 20 s)
@@ -131,7 +141,7 @@ export function createFakeJira({
   deliveryRetries = DELIVERY_DEFAULTS.retries, deliveryRetryDelaysMs = DELIVERY_DEFAULTS.retryDelaysMs,
   deliveryTimeoutMs = DELIVERY_DEFAULTS.timeoutMs, deliveryConcurrency = DELIVERY_DEFAULTS.concurrency, connectAppBaseUrl, oauthClientSecret = DELIVERY_DEFAULTS.oauthClientSecret,
   oauthListScope = "app", oauthReuseRevokesGrant = false, rateLimit = null, pointsPerHour = null, faultSeed = 1,
-  fetch: send = (...args) => globalThis.fetch(...args),
+  fetch: send = (...args) => globalThis.fetch(...args), jwtNow, webhookLimits,
 } = {}, deps) {
   if (!["app", "user"].includes(oauthListScope)) throw new TypeError(`oauthListScope must be "app" or "user", not ${oauthListScope}`);
   if (!["number", "string"].includes(dateFormat)) throw new TypeError(`dateFormat must be "number" or "string", not ${dateFormat}`);
@@ -139,6 +149,11 @@ export function createFakeJira({
   if (!Array.isArray(deliveryRetryDelaysMs) || !deliveryRetryDelaysMs.every((d) => d >= 0)) throw new TypeError("deliveryRetryDelaysMs must be an array of ms >= 0");
   if (!(deliveryTimeoutMs > 0)) throw new TypeError("deliveryTimeoutMs must be > 0");
   if (!Number.isInteger(deliveryConcurrency) || deliveryConcurrency < 1) throw new TypeError("deliveryConcurrency must be an integer >= 1");
+  if (jwtNow !== undefined && typeof jwtNow !== "function") throw new TypeError("jwtNow must be a function returning ms");
+  const limits = { ...LIMITS, ...webhookLimits };
+  if (!Object.values(limits).every((n) => Number.isInteger(n) && n >= 0) || Object.keys(limits).length !== 2)
+    throw new TypeError("webhookLimits must be { connect?, oauth? }, integers >= 0");
+  const messages = limitMessages(limits);
   if (!deps?.specs?.[2] || !deps.specs[3] || typeof deps.jql?.checkJql !== "function" || typeof deps.jql.matchJql !== "function")
     throw new TypeError("createFakeJira needs deps { specs: {2, 3}, jql: { checkJql, matchJql }, validate?, qsh? } (see CoreDeps)");
   const { specs, jql } = deps;
@@ -152,6 +167,7 @@ export function createFakeJira({
   const initialSeed = structuredClone(seed ?? DEFAULT_SEED);
   let offset = 0;
   const clock = () => now() + offset;
+  const jwtClock = jwtNow ?? clock;
   let currentSeed = initialSeed;
   /** @type {Map<string, import("./sites.mjs").Site>} */
   let sites = new Map([[DEFAULT_SITE, buildSite(DEFAULT_SITE, initialSeed, clock(), seedDeps)]]);
@@ -170,7 +186,7 @@ export function createFakeJira({
   const formatDate = (ms) => (dateFormat === "string" ? jiraDate(ms) : ms);
   const baseUrlOf = (site) => fake.url + site.prefix;
   const deliveries = createDeliveries({
-    clock, baseUrlOf, retries: deliveryRetries, retryDelaysMs: [...deliveryRetryDelaysMs], timeoutMs: deliveryTimeoutMs,
+    clock, jwtClock, baseUrlOf, retries: deliveryRetries, retryDelaysMs: [...deliveryRetryDelaysMs], timeoutMs: deliveryTimeoutMs,
     concurrency: deliveryConcurrency, connectAppBaseUrl, oauthClientSecret, check, matchJql: jql.matchJql, qsh, fetch: send,
   });
   const keys = lifecycleKeys();
@@ -204,7 +220,7 @@ export function createFakeJira({
     if (eventType === "uninstalled") uninstall(); // whatever the app answers
     let status;
     try {
-      status = await sendLifecycle(await keys(), appBaseUrl, payload, { now: clock(), timeoutMs: deliveryTimeoutMs, qsh, fetch: send });
+      status = await sendLifecycle(await keys(), appBaseUrl, payload, { now: jwtClock(), timeoutMs: deliveryTimeoutMs, qsh, fetch: send });
     } catch (e) {
       if (eventType === "installed") uninstall();
       throw new Error(`${eventType} callback to ${appBaseUrl} failed: ${e.cause?.code ?? e.message}`);
@@ -303,10 +319,14 @@ export function createFakeJira({
      * Makes Jira emit an event on a site (input.site, default the default site) and deliver it to every app
      * with webhooks it triggers. Answers at once; the deliveries run in the background.
      * @param {import("./events.mjs").EmitInput} input
+     * @param {{ fetch?: typeof fetch }} [options] fetch: sends this event's deliveries (every attempt) instead of
+     *   the fake's `fetch` option, e.g. to one Fetch-API handler
      * @returns {{ ok: true, deliveries: { id: string, app: string, url: string, matchedWebhookIds: number[] }[] }}
+     *   and, not enumerable (JSON leaves it out), `settled`: a promise that resolves when these deliveries have
+     *   finished, retries included
      */
-    emit(input) {
-      return deliveries.emit(site(input?.site), input);
+    emit(input, options) {
+      return deliveries.emit(site(input?.site), input, options);
     },
     /** Resolves when every delivery in flight has finished, retries included. */
     deliveriesSettled: () => deliveries.settled(),
@@ -367,7 +387,7 @@ export function createFakeJira({
       for (const d of body.webhooks) {
         const errors = jql.checkJql(d.jqlFilter);
         const mine = app.type === "connect" ? app.webhooks : app.webhooks.filter((w) => w.user === user);
-        if (!errors.length && mine.length >= LIMITS[app.type]) errors.push(LIMIT_MESSAGES[app.type]);
+        if (!errors.length && mine.length >= limits[app.type]) errors.push(messages[app.type]);
         if (errors.length) {
           results.push({ errors });
           continue;
@@ -463,7 +483,7 @@ export function createFakeJira({
   async function execute(r, { method, query, headers, raw }, st, entry, logApplied) {
     const auth = await authenticate(
       { method, path: r.restPath, query, authorization: headers.authorization, cloudId: r.cloudId, site: r.site, scopes: r.scopes },
-      { apps: st.apps, credentials, now: clock, oauth, qsh: deps.qsh },
+      { apps: st.apps, credentials, now: jwtClock, oauth, qsh: deps.qsh },
     );
     if (!auth.ok) {
       const realm = { "WWW-Authenticate": `OAuth realm="${encodeURIComponent(fake.url)}"` };

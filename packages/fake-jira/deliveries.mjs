@@ -29,11 +29,12 @@ const JWT_LIFETIME_S = 180;
 
 /**
  * The delivery engine of one fake.
- * @param {DeliveryOptions & { clock: () => number, baseUrlOf: (site: import("./sites.mjs").Site) => string,
+ * @param {DeliveryOptions & { clock: () => number, jwtClock?: () => number, baseUrlOf: (site: import("./sites.mjs").Site) => string,
  *   check: (schema: "emit", value: unknown) => void, matchJql: (jql: string, issue: object) => boolean,
- *   qsh: import("./core.mjs").CoreDeps["qsh"], fetch: typeof fetch }} options fetch: sends each attempt
+ *   qsh: import("./core.mjs").CoreDeps["qsh"], fetch: typeof fetch }} options fetch: sends each attempt; jwtClock:
+ *   the time of the JWTs it signs (default: clock)
  */
-export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, timeoutMs, concurrency, oauthClientSecret, connectAppBaseUrl, check, matchJql, qsh, fetch: send }) {
+export function createDeliveries({ clock, jwtClock = clock, baseUrlOf, retries, retryDelaysMs, timeoutMs, concurrency, oauthClientSecret, connectAppBaseUrl, check, matchJql, qsh, fetch: send }) {
   /** @type {DeliveryAttempt[]} */
   const log = [];
   const inFlight = new Set();
@@ -53,29 +54,35 @@ export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, tim
 
   /**
    * Emits an event on a site: starts one delivery per app with webhooks it triggers, and returns them
-   * at once (the deliveries run in the background).
+   * at once (the deliveries run in the background; `settled`, not enumerable, resolves when they have finished).
    * @param {import("./sites.mjs").Site} site
    * @param {import("./events.mjs").EmitInput} input
+   * @param {{ fetch?: typeof fetch }} [options] fetch: sends these deliveries instead of the engine's `fetch`
    */
-  function emit(site, input) {
+  function emit(site, input, { fetch: sendThese } = {}) {
+    if (sendThese !== undefined && typeof sendThese !== "function") throw new TypeError("emit's fetch must be a function");
     check("emit", input);
     const now = clock();
     const event = buildEvent(input, { baseUrl: baseUrlOf(site), now });
     const deliveries = [];
+    const runs = [];
     for (const app of Object.values(site.state.apps)) {
       const matched = app.installed && app.url ? app.webhooks.filter((w) => w.expirationDate >= now && triggers(w, event, matchJql)) : [];
       if (!matched.length) continue;
       const matchedWebhookIds = matched.map((w) => w.id);
       const d = {
         id: String(site.nextDeliveryId++), site, app, url: app.url, flow: input.flow ?? "Primary",
-        body: JSON.stringify({ ...event.body, matchedWebhookIds }), user: matched[0].user,
+        body: JSON.stringify({ ...event.body, matchedWebhookIds }), user: matched[0].user, send: sendThese ?? send,
       };
       site.counters.deliveries.attempted++;
       const run = deliver(d, generation).finally(() => inFlight.delete(run));
       inFlight.add(run);
+      runs.push(run);
       deliveries.push({ id: d.id, app: app.key, url: d.url, matchedWebhookIds });
     }
-    return { ok: true, deliveries };
+    const result = { ok: true, deliveries };
+    Object.defineProperty(result, "settled", { value: Promise.all(runs).then(() => undefined) });
+    return result;
   }
 
   /** Attempts until a final answer; counts the outcome. Stops silently after a reset. */
@@ -116,7 +123,7 @@ export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, tim
         ...(attempt > 1 && { "X-Atlassian-Webhook-Retry": String(attempt - 1) }),
         ...(await authorization(d)),
       };
-      const res = await send(d.url, { method: "POST", headers, body: d.body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+      const res = await d.send(d.url, { method: "POST", headers, body: d.body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
       await res.arrayBuffer();
       return { status: res.status };
     } catch (e) {
@@ -127,7 +134,7 @@ export function createDeliveries({ clock, baseUrlOf, retries, retryDelaysMs, tim
   /** Connect: JWT (HS256, the site's sharedSecret, iss = clientKey, qsh of the url relative to the app's baseUrl).
    *  OAuth 2.0: Bearer JWT, HS256 with the app's client secret (its seed clientSecret, else oauthClientSecret). */
   async function authorization({ site, app, url, user }) {
-    const iat = Math.floor(clock() / 1000);
+    const iat = Math.floor(jwtClock() / 1000);
     const times = { iat, exp: iat + JWT_LIFETIME_S };
     if (app.type === "connect") {
       if (!app.sharedSecret) return {};
