@@ -1,4 +1,4 @@
-// docs/testing.md's examples are the files under tests/testing/examples/, byte for byte, and they pass against the
+// docs/testing.md's examples (and the README's two) are the files under tests/testing/examples/, byte for byte, and they pass against the
 // packed package: the Node ones with `node --test`, the Deno ones with `deno test` (the npm `deno` package's binary),
 // each from a folder of the consumer project so that `jira-webhooks/…` resolves as it does for a user (there they are
 // named x.test.mjs / x.test.ts; here not, so that `node --test tests/testing/` does not run them outside it). A run in
@@ -38,6 +38,14 @@ test("docs/testing.md shows each example file exactly, in a fenced block, and no
   }
   const examples = blocks.filter((b) => /\b(?:Deno\.)?test\(/.test(b));
   assert.equal(examples.length, files("node").length + files("deno").length, "every test shown in the doc is a file that runs");
+});
+
+test("the README's tests are example files too, one for each runner", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const blocks = [...readme.matchAll(/^```(?:js|ts)\n([\s\S]*?)^```$/gm)].map((m) => m[1]).filter((b) => /^(?:Deno\.)?test\(/m.test(b));
+  const shown = ["node", "deno"].flatMap((runtime) => files(runtime).filter((f) => blocks.includes(readFileSync(join(EXAMPLES, runtime, f), "utf8"))).map((f) => `${runtime}/${f}`));
+  assert.equal(shown.length, blocks.length, "every test the README shows is an example file, byte for byte");
+  assert.ok(shown.some((f) => f.startsWith("node/")) && shown.some((f) => f.startsWith("deno/")), `a Node and a Deno test: ${shown}`);
 });
 
 test("the Node examples pass with node --test against the installed package", { timeout: 60_000 }, async () => {
