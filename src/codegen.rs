@@ -54,7 +54,7 @@
 
 pub use crate::decode::schema::{Field, Problem, Shape, Ty, EXPECTED, MAX_IDS, MAX_SAFE_INTEGER};
 use crate::decode::{schema, Doc};
-pub use crate::schemas::{problem_code, problem_from_code, shape_index, SHAPES, TAGGED};
+pub use crate::schemas::{problem_code, problem_from_code, shape_index, CLIENT_SHAPES, SHAPES, TAGGED};
 
 /// The command that regenerates `src/js/validators.js`.
 pub const COMMAND: &str = "cargo run --quiet --bin codegen > src/js/validators.js";
@@ -114,6 +114,21 @@ pub fn validators_js() -> String {
         out.push('\n');
         out.push_str(&shape_fn(name, shape, index));
     }
+    let checks = |shapes: &[(&str, &Shape)], indent: &str| -> String {
+        shapes.iter().map(|(name, _)| format!("\n{indent}check{name},")).collect()
+    };
+    let (client, lifecycle) = SHAPES.split_at(CLIENT_SHAPES.min(SHAPES.len()));
+    out.push_str(&format!(
+        "\n/** The validators by their index in SHAPES, which is what the Rust side passes. */\n\
+         export const CHECKS = [{}\n];\n",
+        checks(client, "  ")
+    ));
+    out.push_str(&format!(
+        "\n/**\n * Adds the lifecycle's validators to CHECKS: the lifecycle build's edge calls it once, so that a bundle \
+         of the\n * client alone leaves them out.\n */\nexport function lifecycleChecks() {{\n  \
+         if (CHECKS.length === {CLIENT_SHAPES}) CHECKS.push({}\n  );\n}}\n",
+        checks(lifecycle, "    ")
+    ));
     out
 }
 

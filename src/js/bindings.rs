@@ -49,10 +49,11 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/js/values.js")]
 extern "C" {
-    /// The caller's value taken once and checked: `[copy]` or `[undefined, fault]`.
-    pub fn take(value: &JsValue, shape: &str) -> Array;
+    /// The caller's value taken once and checked as the registered schema `shape`: `[copy]` or
+    /// `[undefined, fault]`.
+    pub fn take(value: &JsValue, shape: u32) -> Array;
     /// The caller's value as a checked JSON body: `[text]` or `[undefined, fault]`.
-    pub fn body(value: &JsValue, shape: &str) -> Array;
+    pub fn body(value: &JsValue, shape: u32) -> Array;
     /// The client's session: what only JavaScript holds.
     pub fn session(config: &JsValue, token: Option<String>) -> JsValue;
 }

@@ -2,7 +2,7 @@
 // does, one action at a time: `fetch` or the caller's transport, timers, `getToken`, the caller's hooks. It decides
 // nothing. Every call into the caller's code is caught: a throwing getter, transport, hook or provider becomes an
 // error of the call, never a crash of the host.
-import * as validators from "./validators.js";
+import { CHECKS, checkErrorCollection } from "./validators.js";
 import { JiraWebhooksError } from "./errors.js";
 
 // What `CallHandle.poll` answers (engine::Action) and `CallHandle.on_head` asks for (engine::Expect).
@@ -168,12 +168,12 @@ async function send(call, session, stop) {
     } catch {}
   }
   if (expect === ERROR_COLLECTION) {
-    const collection = parsed && validators.checkErrorCollection(value) === undefined ? value : undefined;
+    const collection = parsed && checkErrorCollection(value) === undefined ? value : undefined;
     const errors = collection?.errors ?? {};
     call.on_error_body(markup, collection !== undefined, collection?.errorMessages ?? [], Object.keys(errors), Object.values(errors));
     return undefined;
   }
-  const fault = parsed ? validators[`check${call.answer_shape()}`](value) : undefined;
+  const fault = parsed ? CHECKS[call.answer_shape()](value) : undefined;
   if (fault) call.on_checked(markup, blank, parsed, fault[0], fault[1], fault[2], fault[3]);
   else call.on_checked(markup, blank, parsed, undefined, 0, 0, 0);
   return fault ? undefined : value;

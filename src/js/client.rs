@@ -18,7 +18,7 @@ use crate::operations::{
     partial_failure, Answer, DeleteWebhookById, GetDynamicWebhooksForApp, GetDynamicWebhooksForAppParams,
     GetFailedWebhooks, GetFailedWebhooksParams, Operation, RefreshWebhooks, RegisterDynamicWebhooks, Valid,
 };
-use crate::schemas::{name_of, problem_from_code};
+use crate::schemas::problem_from_code;
 use crate::text::cat;
 use crate::Client;
 use js_sys::{Array, Promise};
@@ -244,7 +244,7 @@ pub(super) fn call<O: Operation>(
 ) -> Result<CallHandle, Error> {
     let token = values::member(session, "token").as_string();
     let call = client.call(op, js_sys::Date::now(), timeout_ms, token)?;
-    Ok(CallHandle::new(call, <O::Output as Answer>::shape().map_or("", name_of), client.auth()))
+    Ok(CallHandle::new(call, <O::Output as Answer>::index().unwrap_or(u32::MAX), client.auth()))
 }
 
 /// A promise of what `job` starts; a job that could not start rejects at once, naming `operation`.
@@ -259,8 +259,8 @@ pub(super) fn settle(operation: &'static str, job: impl FnOnce() -> Result<Promi
 #[wasm_bindgen(skip_typescript)]
 pub struct CallHandle {
     call: Call,
-    /// The TypeScript name of the answer's schema (its generated validator).
-    answer: &'static str,
+    /// The index of the answer's schema in the registry (its generated validator).
+    answer: u32,
     /// The request of the attempt under way.
     request: Option<HttpRequest>,
     sleep_ms: f64,
@@ -273,7 +273,7 @@ pub struct CallHandle {
 }
 
 impl CallHandle {
-    pub(super) fn new(call: Call, answer: &'static str, auth: &Auth) -> CallHandle {
+    pub(super) fn new(call: Call, answer: u32, auth: &Auth) -> CallHandle {
         let initial = auth.initial_token().map(str::to_owned);
         CallHandle { call, answer, request: None, sleep_ms: 0.0, refused: None, result: None, strict: false, initial }
     }
@@ -357,9 +357,9 @@ impl CallHandle {
         self.call.attempts()
     }
 
-    /// The TypeScript name of the answer's schema: its validator is `check<Name>`.
-    pub fn answer_shape(&self) -> String {
-        self.answer.into()
+    /// The index of the answer's schema: its validator is `CHECKS[index]`.
+    pub fn answer_shape(&self) -> u32 {
+        self.answer
     }
 
     /// How long to wait.

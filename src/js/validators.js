@@ -1046,3 +1046,52 @@ export function checkTokenAnswer(o) {
   if (typeof v !== "number" || v !== v) return ["expires_in", 0, 2, 0];
   return undefined;
 }
+
+/** The validators by their index in SHAPES, which is what the Rust side passes. */
+export const CHECKS = [
+  checkPageBeanWebhook,
+  checkWebhook,
+  checkContainerForRegisteredWebhooks,
+  checkRegisteredWebhook,
+  checkFailedWebhooks,
+  checkFailedWebhook,
+  checkWebhooksExpirationDate,
+  checkErrorCollection,
+  checkWebhookRegistrationDetails,
+  checkWebhookDetails,
+  checkContainerForWebhookIDs,
+  checkGetDynamicWebhooksForAppParams,
+  checkGetFailedWebhooksParams,
+  checkJiraWebhooksConfig,
+  checkCallHooks,
+  checkBasicAuth,
+  checkBearerAuth,
+  checkConnectAuth,
+  checkNoAuth,
+  checkRetryPolicy,
+  checkCallOptions,
+  checkRegisterOptions,
+];
+
+/**
+ * Adds the lifecycle's validators to CHECKS: the lifecycle build's edge calls it once, so that a bundle of the
+ * client alone leaves them out.
+ */
+export function lifecycleChecks() {
+  if (CHECKS.length === 22) CHECKS.push(
+    checkDesiredWebhooks,
+    checkKeepAliveOptions,
+    checkVerifyOptions,
+    checkWebhookHandlerOptions,
+    checkOAuthVerify,
+    checkConnectVerify,
+    checkHmacVerify,
+    checkOAuth2TokensOptions,
+    checkStoredTokens,
+    checkExchangeCodeOptions,
+    checkAccessibleResource,
+    checkAccessibleResources,
+    checkAccessibleResourcesOptions,
+    checkTokenAnswer,
+  );
+}

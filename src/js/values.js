@@ -1,6 +1,6 @@
 // What the caller hands the package, taken once and checked against its schema with the validator generated from
 // the Rust models (src/js/validators.js): a getter is read once, so what was checked is what is used.
-import * as validators from "./validators.js";
+import { CHECKS } from "./validators.js";
 
 const SIMPLE = new Set(["string", "number", "boolean", "undefined"]);
 
@@ -25,7 +25,7 @@ function snapshot(value, depth) {
 const DEEP = Symbol("deep");
 
 /**
- * The caller's `value` taken once and checked as `shape`: `[copy]`, or `[undefined, fault]` with a fault as the
+ * The caller's `value` taken once and checked as `shape` (an index of the registry): `[copy]`, or `[undefined, fault]` with a fault as the
  * generated validators give it (`[path, code, a, b]`), or `[undefined, ["", -1]]` when a getter threw.
  */
 export function take(value, shape) {
@@ -36,7 +36,7 @@ export function take(value, shape) {
     return [undefined, ["", -1, 0, 0]];
   }
   if (copy === DEEP) return [undefined, ["", -2, 0, 0]];
-  const fault = validators[`check${shape}`](copy);
+  const fault = CHECKS[shape](copy);
   return fault ? [undefined, fault] : [copy];
 }
 
@@ -52,7 +52,7 @@ export function body(value, shape) {
     return [undefined, ["", -3, 0, 0]];
   }
   if (text === undefined) return [undefined, ["", -4, 0, 0]];
-  const fault = validators[`check${shape}`](JSON.parse(text));
+  const fault = CHECKS[shape](JSON.parse(text));
   return fault ? [undefined, fault] : [text];
 }
 

@@ -4,9 +4,9 @@
 
 use super::bindings;
 use crate::decode::schema::Problem;
-use crate::decode::{FromJson, Kind, Model, Source};
+use crate::decode::{FromJson, Kind, Source};
 use crate::error::Error;
-use crate::schemas::{name_of, problem_from_code};
+use crate::schemas::{problem_from_code, Registered};
 use crate::text::cat;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -124,8 +124,8 @@ impl Blame {
 }
 
 /// The caller's `value`, taken once and checked as `T`: the copy (functions kept) to read and to keep.
-pub fn take<T: Model>(value: &JsValue, blame: Blame) -> Result<JsValue, Error> {
-    let taken = bindings::take(value, name_of(T::SHAPE));
+pub fn take<T: Registered>(value: &JsValue, blame: Blame) -> Result<JsValue, Error> {
+    let taken = bindings::take(value, T::INDEX);
     match taken.get(1) {
         fault if fault.is_undefined() => Ok(taken.get(0)),
         fault => Err(blame.error(fault.unchecked_ref())),
@@ -133,7 +133,7 @@ pub fn take<T: Model>(value: &JsValue, blame: Blame) -> Result<JsValue, Error> {
 }
 
 /// An optional argument: `undefined` and `null` are the defaults.
-pub fn optional<T: Model + Default>(value: &JsValue, blame: Blame) -> Result<(T, JsValue), Error> {
+pub fn optional<T: Registered + Default>(value: &JsValue, blame: Blame) -> Result<(T, JsValue), Error> {
     if value.is_undefined() || value.is_null() {
         return Ok((T::default(), JsValue::UNDEFINED));
     }
@@ -142,8 +142,8 @@ pub fn optional<T: Model + Default>(value: &JsValue, blame: Blame) -> Result<(T,
 }
 
 /// A request body: the caller's `value` as checked JSON text of a `T`.
-pub fn body<T: Model>(value: &JsValue) -> Result<String, Error> {
-    let taken = bindings::body(value, name_of(T::SHAPE));
+pub fn body<T: Registered>(value: &JsValue) -> Result<String, Error> {
+    let taken = bindings::body(value, T::INDEX);
     match taken.get(1) {
         fault if fault.is_undefined() => Ok(taken.get(0).as_string().unwrap_or_default()),
         fault => Err(Blame::Input("").error(fault.unchecked_ref())),
