@@ -45,6 +45,9 @@ impl Client {
         if let Some(ua) = &s.user_agent {
             headers.push(("User-Agent", ua.clone()));
         }
+        if let Some(authorization) = &s.authorization {
+            headers.push(("Authorization", authorization.clone()));
+        }
         HttpRequest { method: O::METHOD, url: cat!(s.origin, path), path, headers, body }
     }
 

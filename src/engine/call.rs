@@ -117,7 +117,8 @@ impl Call {
         timeout_ms: Option<f64>,
         token: Option<String>,
     ) -> Call {
-        let mut secrets = settings.secrets.clone();
+        // The client's secrets stay in its settings; the call keeps only its own.
+        let mut secrets = Secrets::default();
         if let Some(t) = &token {
             secrets.add(t);
         }
@@ -344,7 +345,10 @@ impl Call {
             return self.finish(Err(e));
         }
         self.attempts += 1;
-        self.settings.auth.authorize(&mut self.request, now_ms, self.token.as_deref(), &mut self.secrets);
+        // A fixed `Authorization` (basic, bearer) is in the request from the start.
+        if self.settings.authorization.is_none() {
+            self.settings.auth.authorize(&mut self.request, now_ms, self.token.as_deref(), &mut self.secrets);
+        }
         self.state = State::Sending;
         Action::Send(self.request.clone())
     }
@@ -417,7 +421,7 @@ impl Call {
         let result = result.map_err(|mut e| {
             e.operation.get_or_insert(self.spec.id);
             e.attempts = self.attempts;
-            e.redact(&self.secrets);
+            e.redact(&self.settings.secrets.merged(&self.secrets));
             e
         });
         self.state = State::Ended(result.clone());

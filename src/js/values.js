@@ -42,18 +42,20 @@ export function take(value, shape) {
 
 /**
  * A request body: the caller's `value` as JSON text (what `JSON.stringify` makes of it, `toJSON` included), checked
- * as `shape` in the form it is sent: `[text]`, or `[undefined, fault]`.
+ * as `shape` in the form it is sent: `[text, parsed]` (the text parsed again, what was checked), or
+ * `[undefined, undefined, fault]`.
  */
 export function body(value, shape) {
   let text;
   try {
     text = JSON.stringify(value);
   } catch {
-    return [undefined, ["", -3, 0, 0]];
+    return [undefined, undefined, ["", -3, 0, 0]];
   }
-  if (text === undefined) return [undefined, ["", -4, 0, 0]];
-  const fault = CHECKS[shape](JSON.parse(text));
-  return fault ? [undefined, fault] : [text];
+  if (text === undefined) return [undefined, undefined, ["", -4, 0, 0]];
+  const parsed = JSON.parse(text);
+  const fault = CHECKS[shape](parsed);
+  return fault ? [undefined, undefined, fault] : [text, parsed];
 }
 
 /** The client's session: what only JavaScript holds, read once from the checked config. */

@@ -141,11 +141,12 @@ pub fn optional<T: Registered + Default>(value: &JsValue, blame: Blame) -> Resul
     Ok((T::from_json(Some(Js(copy.clone()))), copy))
 }
 
-/// A request body: the caller's `value` as checked JSON text of a `T`.
-pub fn body<T: Registered>(value: &JsValue) -> Result<String, Error> {
+/// A request body: the caller's `value` as checked JSON text of a `T` (a JavaScript string, which stays there),
+/// and that text parsed (to read from).
+pub fn body<T: Registered>(value: &JsValue) -> Result<(JsValue, JsValue), Error> {
     let taken = bindings::body(value, T::INDEX);
-    match taken.get(1) {
-        fault if fault.is_undefined() => Ok(taken.get(0).as_string().unwrap_or_default()),
+    match taken.get(2) {
+        fault if fault.is_undefined() => Ok((taken.get(0), taken.get(1))),
         fault => Err(Blame::Input("").error(fault.unchecked_ref())),
     }
 }

@@ -93,10 +93,11 @@ impl<T: Model> Valid<T> {
         Ok(Valid { text, of: PhantomData })
     }
 
-    /// JSON text the edge's generated validator has checked.
+    /// A body the edge has checked with the generated validator and keeps: it sends its own text, which never
+    /// crosses into the wasm (the request carries an empty body in its place; [`Valid::text`] is empty).
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    pub(crate) fn checked_by_the_edge(text: String) -> Self {
-        Valid { text, of: PhantomData }
+    pub(crate) fn held_by_the_edge() -> Self {
+        Valid { text: String::new(), of: PhantomData }
     }
 
     /// The text.
