@@ -452,7 +452,7 @@ pub fn apply(text: &str, patches: &[Patch]) -> String {
     let mut at = 0;
     for p in patches {
         out.push_str(&text[at..p.start]);
-        crate::text::push_int(&mut out, i128::from(p.millis));
+        crate::text::push_int(&mut out, p.millis);
         at = p.end;
     }
     out.push_str(&text[at..]);

@@ -15,6 +15,7 @@ use crate::error::{Error, ErrorKind, Secrets};
 use crate::http::{HttpRequest, HttpResponse, Method, Spec};
 use crate::models::ErrorCollection;
 use crate::operations::{Answer, Operation};
+use crate::small::join;
 use crate::text::cat;
 use std::rc::Rc;
 
@@ -478,7 +479,7 @@ pub(crate) fn http_error(
     let details: Vec<String> =
         e.error_messages.iter().cloned().chain(e.errors.iter().map(|(k, v)| cat!(k, ": ", v))).collect();
     if !details.is_empty() {
-        e.message.push_str(&cat!(": ", details.join("; ")));
+        e.message.push_str(&cat!(": ", join(details.iter().map(String::as_str), "; ")));
     }
     e.message.push_str(&cat!(" (", hint(op, status), ")"));
     if details.is_empty() && html {

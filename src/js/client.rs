@@ -19,6 +19,7 @@ use crate::operations::{
     GetFailedWebhooks, GetFailedWebhooksParams, Operation, RefreshWebhooks, RegisterDynamicWebhooks, Valid,
 };
 use crate::schemas::problem_from_code;
+use crate::small::pieces;
 use crate::text::cat;
 use crate::Client;
 use js_sys::{Array, Promise};
@@ -374,7 +375,7 @@ impl CallHandle {
     /// `X-AREQUESTID`, then, when the answer failed, `Retry-After` and the five rate-limit headers. Says what of
     /// the body to read: the index of the schema to check the answer with, −1 nothing, −2 Jira's ErrorCollection.
     pub fn on_head(&mut self, status: u16, head: &str) -> i32 {
-        let mut values = head.split('\n').map(|v| (!v.is_empty()).then(|| v.to_owned()));
+        let mut values = pieces(head, "\n").map(|v| (!v.is_empty()).then(|| v.to_owned()));
         let mut next = || values.next().flatten();
         let (content_type, request_id, retry_after) = (next(), next(), next());
         let rate_limit =
