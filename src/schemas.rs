@@ -148,6 +148,7 @@ static ACCESSIBLE_RESOURCES: &Shape = &Shape {
 };
 
 /// The tag tables of [`Ty::Tagged`] by their index (the `a` of a `NotOneOf` fault).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub static TAGGED: &[&[(&str, &Shape)]] = &[crate::config::schema::AUTH_TYPES];
 
 fn tags_index(shapes: &[(&str, &Shape)]) -> i64 {
@@ -178,6 +179,7 @@ pub fn problem_code(problem: &Problem) -> (u32, i64, i64) {
 }
 
 /// The problem a [`problem_code`] names; `None` for numbers no problem has.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub fn problem_from_code(code: u32, a: i64, b: i64) -> Option<Problem> {
     let count = || u32::try_from(a).ok();
     Some(match code {

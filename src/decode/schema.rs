@@ -19,6 +19,7 @@ pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 pub const MAX_IDS: u32 = 10_000;
 
 /// What [`Problem::Expected`] says was expected; its code is the index here.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub const EXPECTED: &[&str] =
     &[BOOLEAN, STRING, NUMBER, INTEGER, ARRAY, OBJECT, OBJECT_OF_STRINGS, BOOLEAN_OR_OBJECT, FUNCTION, FUNCTIONS];
 const BOOLEAN: &str = "a boolean";

@@ -14,7 +14,7 @@ use crate::decode::{self, FromJson, Verdict};
 use crate::error::{Error, ErrorKind, Secrets};
 use crate::http::{HttpRequest, HttpResponse, Method, Spec};
 use crate::models::ErrorCollection;
-use crate::operations::{Answer, Operation};
+use crate::operations::Operation;
 use crate::small::join;
 use crate::text::cat;
 use std::rc::Rc;
@@ -98,7 +98,8 @@ enum Body {
 pub struct Call {
     settings: Rc<Settings>,
     spec: Spec,
-    output: Option<&'static decode::Shape>,
+    /// The index of the answer's schema in the registry (`None`: the answer has no body).
+    output: Option<u32>,
     request: HttpRequest,
     state: State,
     attempts: u32,
@@ -109,23 +110,24 @@ pub struct Call {
 }
 
 impl Call {
-    /// A call of `O` that sends `request`. `timeout_ms` (whole milliseconds) starts at `now_ms`; `token` is the
+    /// A call of the operation `spec` describes (answering `output`) that sends `request`. `timeout_ms` (whole milliseconds) starts at `now_ms`; `token` is the
     /// provider's token to start with, if the driver has one (else the provider is asked first).
-    pub(crate) fn new<O: Operation>(
+    pub(crate) fn new(
         settings: Rc<Settings>,
+        spec: Spec,
+        output: Option<u32>,
         request: HttpRequest,
         now_ms: f64,
         timeout_ms: Option<f64>,
         token: Option<String>,
     ) -> Call {
-        // The client's secrets stay in its settings; the call keeps only its own.
         let mut secrets = Secrets::default();
         if let Some(t) = &token {
             secrets.add(t);
         }
         Call {
-            spec: O::SPEC,
-            output: <O::Output as Answer>::shape(),
+            spec,
+            output,
             request,
             state: State::Ready,
             attempts: 0,
@@ -198,7 +200,9 @@ impl Call {
         let body = match self.on_head(response) {
             Expect::Nothing => return,
             Expect::Answer => {
-                let Some(shape) = self.output else { return };
+                let Some(shape) = self.output.and_then(|i| crate::schemas::SHAPES.get(i as usize)).map(|s| s.1) else {
+                    return;
+                };
                 let head = match &self.state {
                     State::Head(head) => head,
                     _ => return,

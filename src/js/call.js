@@ -2,7 +2,7 @@
 // does, one action at a time: `fetch` or the caller's transport, timers, `getToken`, the caller's hooks. It decides
 // nothing. Every call into the caller's code is caught: a throwing getter, transport, hook or provider becomes an
 // error of the call, never a crash of the host.
-import { CHECKS, checkErrorCollection } from "./validators.js";
+import { CHECKS, checkErrorCollection, describe } from "./validators.js";
 import { JiraWebhooksError } from "./errors.js";
 
 // What `CallHandle.poll` answers (engine::Action), what `on_head` asks to read, what `on_fail` is told.
@@ -48,7 +48,7 @@ function until(stop, work) {
 }
 
 /** The words of a thrown value, for a network failure (never used for what a token provider threw). */
-function describe(e) {
+function causeOf(e) {
   let name, message;
   try {
     name = typeof e?.name === "string" ? e.name : undefined;
@@ -131,7 +131,7 @@ async function send(run) {
   try {
     response = await until(stop, () => transport ? transport(request) : fetch(request.url, request));
   } catch (e) {
-    if (!stop?.signal.aborted) call.on_fail(NETWORK, describe(e));
+    if (!stop?.signal.aborted) call.on_fail(NETWORK, causeOf(e));
     if (hooks) emit(hooks.response, { ...event(), status: 0, durationMs: Date.now() - started });
     return undefined;
   }
@@ -160,7 +160,7 @@ async function send(run) {
   try {
     text = await until(stop, () => response.text());
   } catch (e) {
-    if (!stop?.signal.aborted) call.on_fail(NETWORK, `the body could not be read (${describe(e)})`);
+    if (!stop?.signal.aborted) call.on_fail(NETWORK, `the body could not be read (${causeOf(e)})`);
     return undefined;
   }
   if (text === FIRED) return undefined;
@@ -183,8 +183,8 @@ async function send(run) {
   }
   const fault = parsed ? CHECKS[read](value) : undefined;
   const flags = (markup ? 1 : 0) | (blank ? 2 : 0) | (parsed ? 4 : 0);
-  if (fault) call.on_body(flags, fault[0], fault[1], fault[2], fault[3]);
-  else call.on_body(flags, undefined, 0, 0, 0);
+  if (fault) call.on_body(flags, fault[0], describe(fault[1], fault[2], fault[3]));
+  else call.on_body(flags, undefined, undefined);
   return fault ? undefined : value;
 }
 

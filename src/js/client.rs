@@ -7,7 +7,6 @@ use super::pages::Pager;
 use super::values::{self, error_to_js, Blame, Js};
 use crate::auth::Auth;
 use crate::config::{CallOptions, Config, JiraWebhooksConfig, RegisterOptions};
-use crate::decode::schema::Problem;
 use crate::decode::{FromJson, Invalid, Source};
 use crate::engine::{Action, Call, CursorPages, Expect, Items, OffsetPages};
 use crate::error::{Error, ErrorKind};
@@ -18,7 +17,6 @@ use crate::operations::{
     partial_failure, Answer, DeleteWebhookById, GetDynamicWebhooksForApp, GetDynamicWebhooksForAppParams,
     GetFailedWebhooks, GetFailedWebhooksParams, Operation, RefreshWebhooks, RegisterDynamicWebhooks, Valid,
 };
-use crate::schemas::problem_from_code;
 use crate::small::pieces;
 use crate::text::cat;
 use crate::Client;
@@ -145,7 +143,7 @@ impl JiraWebhooks {
         settle(GetDynamicWebhooksForApp::ID, || {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
             let (params, _) = values::optional::<GetDynamicWebhooksForAppParams>(&params, Blame::Input(""))?;
-            let call = self.call(&GetDynamicWebhooksForApp::new(params)?, options.timeout_ms)?;
+            let call = self.call(&GetDynamicWebhooksForApp::checked(params), options.timeout_ms)?;
             Ok(bindings::perform(call, &self.session, &values::signal(&copy)?, &JsValue::UNDEFINED))
         })
     }
@@ -160,7 +158,7 @@ impl JiraWebhooks {
         settle(GetFailedWebhooks::ID, || {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
             let (params, _) = values::optional::<GetFailedWebhooksParams>(&params, Blame::Input(""))?;
-            let call = self.call(&GetFailedWebhooks::new(params)?, options.timeout_ms)?;
+            let call = self.call(&GetFailedWebhooks::checked(params), options.timeout_ms)?;
             Ok(bindings::perform(call, &self.session, &values::signal(&copy)?, &JsValue::UNDEFINED))
         })
     }
@@ -206,7 +204,7 @@ impl JiraWebhooks {
         let start = || -> Result<JsValue, Error> {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
             let (params, _) = values::optional::<GetDynamicWebhooksForAppParams>(&params, Blame::Input(""))?;
-            let pages = Items::new(OffsetPages::new(GetDynamicWebhooksForApp::new(params)?));
+            let pages = Items::new(OffsetPages::new(GetDynamicWebhooksForApp::checked(params)));
             let pager = Pager::offset(self.client.clone(), pages, options.timeout_ms);
             Ok(bindings::iterate(pager, &self.session, &values::signal(&copy)?))
         };
@@ -224,7 +222,7 @@ impl JiraWebhooks {
         let start = || -> Result<JsValue, Error> {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
             let (params, _) = values::optional::<GetFailedWebhooksParams>(&params, Blame::Input(""))?;
-            let pages = Items::new(CursorPages::new(GetFailedWebhooks::new(params)?));
+            let pages = Items::new(CursorPages::new(GetFailedWebhooks::checked(params)));
             let pager = Pager::cursor(self.client.clone(), pages, options.timeout_ms);
             Ok(bindings::iterate(pager, &self.session, &values::signal(&copy)?))
         };
@@ -389,12 +387,9 @@ impl CallHandle {
     }
 
     /// What the edge found in a success body: `flags` (1: it starts with markup, 2: it is blank, 4: `JSON.parse`
-    /// took it) and the generated validator's fault (`path`, `code`, `a`, `b`), if any.
-    pub fn on_body(&mut self, flags: u32, path: Option<String>, code: f64, a: f64, b: f64) {
-        let fault = path.map(|path| {
-            let problem = problem_from_code(code as u32, a as i64, b as i64);
-            Invalid { path, problem: problem.as_ref().map_or_else(|| "is not valid".into(), Problem::describe) }
-        });
+    /// took it) and the generated validator's fault, if any: where, and the problem in words.
+    pub fn on_body(&mut self, flags: u32, path: Option<String>, problem: Option<String>) {
+        let fault = path.map(|path| Invalid { path, problem: problem.unwrap_or_else(|| "is not valid".into()) });
         self.call.on_checked(flags & 1 != 0, flags & 2 != 0, flags & 4 != 0, fault);
     }
 

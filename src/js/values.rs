@@ -3,10 +3,9 @@
 //! this crate's error naming the path, never quoting the value. Errors go out as `JiraWebhooksError`s.
 
 use super::bindings;
-use crate::decode::schema::Problem;
-use crate::decode::{FromJson, Kind, Source};
+use crate::decode::{Kind, Source};
 use crate::error::Error;
-use crate::schemas::{problem_from_code, Registered};
+use crate::schemas::Registered;
 use crate::text::cat;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -73,21 +72,11 @@ impl Source for Js {
     }
 }
 
-/// The problem of a fault the edge reported as `[path, code, a, b]`: a validator's, or one of the edge's own
-/// (negative codes: a getter threw, the value nests too deeply, `JSON.stringify` refused it or gave nothing).
+/// A fault the edge reported as `[path, words]`: where, and the problem in words (a validator's, described by the
+/// generated `describe`, or one of the edge's own: a getter threw, the value nests too deeply, `JSON.stringify`
+/// refused it or gave nothing).
 fn problem_of(fault: &Array) -> (String, String) {
-    let path = fault.get(0).as_string().unwrap_or_default();
-    let number = |i| fault.get(i).as_f64().unwrap_or(-99.0) as i64;
-    let problem = match number(1) {
-        -1 => "could not be read (a getter threw)".into(),
-        -2 => "nests too deeply".into(),
-        -3 => "cannot be written as JSON (a BigInt, a cycle, or a getter or toJSON that throws?)".into(),
-        -4 => "is missing".into(),
-        code => problem_from_code(code as u32, number(2), number(3))
-            .as_ref()
-            .map_or_else(|| "is not valid".into(), Problem::describe),
-    };
-    (path, problem)
+    (fault.get(0).as_string().unwrap_or_default(), fault.get(1).as_string().unwrap_or_else(|| "is not valid".into()))
 }
 
 /// Where an argument's fault is: `prefix` joined with the path within it.
