@@ -97,7 +97,8 @@ export function publicDeclarations(text) {
       `${pad} * the garbage collector. Do not use the client afterwards.\n${pad} */\n${pad}free(): void;\n` +
       `${pad}/** The same as \`free()\`, for \`using client = new JiraWebhooks(…)\`. */\n${pad}[Symbol.dispose](): void;`) + "\n";
   const names = [...dts.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]);
-  return { names, dts };
+  const classes = [...dts.matchAll(/^export class (\w+)/gm)].map((m) => m[1]);
+  return { names, classes, dts };
 }
 
 /** The two builds of the crate: the client (the package's root) and the client with the lifecycle. */
@@ -135,17 +136,21 @@ export function assemble({ from = join(root, "target"), out = join(root, "pkg") 
       "--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-nontrapping-float-to-int",
       "--enable-reference-types", "--enable-sign-ext", "--enable-mutable-globals", "--enable-multivalue",
     ]);
-    // The glue and the edge's .js files (wasm-bindgen's snippets) as one module, without whitespace and with
-    // shorter syntax; names stay (classes and stack traces read as in the source). It exports the public names
-    // only, those its declarations name, plus the error class and the two initialisers the entries call.
-    const { names, dts } = publicDeclarations(readFileSync(join(src, "jira_webhooks.d.ts"), "utf8"));
+    // The glue and the edge's .js files (wasm-bindgen's snippets) as one module, minified: whitespace, syntax
+    // and local names (property names, which the glue and the wasm share, stay). The public classes keep their
+    // names (`JiraWebhooks.name`, what consoles print). It exports the public names only, those its declarations
+    // name, plus the error class and the two initialisers the entries call.
+    const { names, classes, dts } = publicDeclarations(readFileSync(join(src, "jira_webhooks.d.ts"), "utf8"));
     const errors = snippet(src, "errors.js");
     const facade = join(src, "facade.js");
-    writeFileSync(facade, `export { ${names.join(", ")} } from "./jira_webhooks.js";\n` +
-      `export { JiraWebhooksError, isJiraWebhooksError } from "./${errors}";\n` +
+    writeFileSync(facade, `import { ${names.join(", ")} } from "./jira_webhooks.js";\n` +
+      `import { JiraWebhooksError, isJiraWebhooksError } from "./${errors}";\n` +
+      `for (const [c, name] of [${[...classes, "JiraWebhooksError"].map((c) => `[${c}, "${c}"]`).join(", ")}])\n` +
+      `  Object.defineProperty(c, "name", { value: name });\n` +
+      `export { ${[...names, "JiraWebhooksError", "isJiraWebhooksError"].join(", ")} };\n` +
       `export { initSync as __initSync, default as __init } from "./jira_webhooks.js";\n`);
     run(bin("esbuild"), [
-      facade, "--bundle", "--minify-whitespace", "--minify-syntax", "--format=esm", "--log-level=warning",
+      facade, "--bundle", "--minify", "--format=esm", "--log-level=warning", "--legal-comments=none",
       `--outfile=${join(dst, "jira_webhooks.js")}`,
     ]);
     writeFileSync(join(dst, "jira_webhooks.d.ts"), dts);

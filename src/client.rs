@@ -5,8 +5,8 @@ use crate::config::{timer_ms, Config, Settings};
 use crate::encode::percent_encode;
 use crate::engine::Call;
 use crate::error::Error;
-use crate::http::HttpRequest;
-use crate::operations::Operation;
+use crate::http::{HttpRequest, Method, Spec};
+use crate::operations::{Answer, Operation};
 use crate::text::{cat, Piece};
 use std::rc::Rc;
 
@@ -29,15 +29,20 @@ impl Client {
 
     /// The request of `op` (its `Authorization` is set per attempt by the call).
     pub fn request<O: Operation>(&self, op: &O) -> HttpRequest {
+        self.build(O::METHOD, O::PATH, &op.query(), op.body())
+    }
+
+    /// What [`Client::request`] builds, for any operation: one copy of the code, not one per operation.
+    fn build(&self, method: Method, op_path: &str, query: &[(&str, i64)], body: Option<&str>) -> HttpRequest {
         let s = &self.settings;
-        let mut path = cat!("/rest/api/", s.api_version, O::PATH);
-        for (i, (name, value)) in op.query().iter().enumerate() {
+        let mut path = cat!("/rest/api/", s.api_version, op_path);
+        for (i, (name, value)) in query.iter().enumerate() {
             path.push(if i == 0 { '?' } else { '&' });
             path.push_str(&percent_encode(name));
             path.push('=');
             value.push_to(&mut path);
         }
-        let body = op.body().map(str::to_owned);
+        let body = body.map(str::to_owned);
         let mut headers = vec![("Accept", "application/json".to_owned())];
         if body.is_some() {
             headers.push(("Content-Type", "application/json".into()));
@@ -45,7 +50,10 @@ impl Client {
         if let Some(ua) = &s.user_agent {
             headers.push(("User-Agent", ua.clone()));
         }
-        HttpRequest { method: O::METHOD, url: cat!(s.origin, path), path, headers, body }
+        if let Some(authorization) = &s.authorization {
+            headers.push(("Authorization", authorization.clone()));
+        }
+        HttpRequest { method, url: cat!(s.origin, path), path, headers, body }
     }
 
     /// Starts a call of `op` at `now_ms`. `timeout_ms` overrides the configured deadline; `token` is the token
@@ -57,16 +65,30 @@ impl Client {
         timeout_ms: Option<f64>,
         token: Option<String>,
     ) -> Result<Call, Error> {
+        let request = self.request(op);
+        self.start(O::SPEC, <O::Output as Answer>::index(), request, now_ms, timeout_ms, token)
+    }
+
+    /// What [`Client::call`] does for any operation, once in the code.
+    fn start(
+        &self,
+        spec: Spec,
+        output: Option<u32>,
+        request: HttpRequest,
+        now_ms: f64,
+        timeout_ms: Option<f64>,
+        token: Option<String>,
+    ) -> Result<Call, Error> {
         let timeout = match timeout_ms {
             Some(ms) if ms.is_finite() && ms > 0.0 => Some(timer_ms(ms)),
             Some(_) => {
                 let mut e = Error::invalid_input("options.timeoutMs", "must be a positive number of milliseconds");
-                e.operation = Some(O::ID);
+                e.operation = Some(spec.id);
                 return Err(e);
             }
             None => self.settings.timeout_ms,
         };
-        Ok(Call::new::<O>(self.settings.clone(), self.request(op), now_ms, timeout, token))
+        Ok(Call::new(self.settings.clone(), spec, output, request, now_ms, timeout, token))
     }
 }
 

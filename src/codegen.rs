@@ -54,7 +54,7 @@
 
 pub use crate::decode::schema::{Field, Problem, Shape, Ty, EXPECTED, MAX_IDS, MAX_SAFE_INTEGER};
 use crate::decode::{schema, Doc};
-pub use crate::schemas::{problem_code, problem_from_code, shape_index, SHAPES, TAGGED};
+pub use crate::schemas::{problem_code, problem_from_code, shape_index, CLIENT_SHAPES, SHAPES, TAGGED};
 
 /// The command that regenerates `src/js/validators.js`.
 pub const COMMAND: &str = "cargo run --quiet --bin codegen > src/js/validators.js";
@@ -114,7 +114,96 @@ pub fn validators_js() -> String {
         out.push('\n');
         out.push_str(&shape_fn(name, shape, index));
     }
+    out.push_str(&describe_js());
+    let checks = |shapes: &[(&str, &Shape)], indent: &str| -> String {
+        shapes.iter().map(|(name, _)| format!("\n{indent}check{name},")).collect()
+    };
+    let (client, lifecycle) = SHAPES.split_at(CLIENT_SHAPES.min(SHAPES.len()));
+    out.push_str(&format!(
+        "\n/** The validators by their index in SHAPES, which is what the Rust side passes. */\n\
+         export const CHECKS = [{}\n];\n",
+        checks(client, "  ")
+    ));
+    out.push_str(&format!(
+        "\n/**\n * Adds the lifecycle's validators to CHECKS: the lifecycle build's edge calls it once, so that a bundle \
+         of the\n * client alone leaves them out.\n */\nexport function lifecycleChecks() {{\n  \
+         if (CHECKS.length === {CLIENT_SHAPES}) CHECKS.push({}\n  );\n  Object.assign(UNKNOWN, {});\n}}\n",
+        checks(lifecycle, "    "),
+        unknown_js(CLIENT_SHAPES.min(SHAPES.len()), SHAPES.len(), "  "),
+    ));
     out
+}
+
+/// A problem's words as a JavaScript expression of `a` and `b`: Rust's own words for `problem(SENTINEL_A,
+/// SENTINEL_B)`, with the sentinels' digits replaced by the variables. Equal to [`Problem::describe`] for every
+/// `a` and `b` by construction.
+fn template(problem: Problem) -> String {
+    let words = js_string(&problem.describe());
+    let expression =
+        words.replace(&SENTINEL_A.to_string(), "\" + a + \"").replace(&SENTINEL_B.to_string(), "\" + b + \"");
+    tidy(&expression)
+}
+
+/// A concatenation without its empty strings.
+fn tidy(expression: &str) -> String {
+    let s = expression.replace(" + \"\"", "");
+    s.strip_prefix("\"\" + ").map_or(s.clone(), str::to_owned)
+}
+const SENTINEL_A: i64 = 7_654_321;
+const SENTINEL_B: i64 = 8_765_432;
+
+/// The sentence of an `Unknown` fault for each closed shape from `from` to `to` (as an object's members).
+fn unknown_js(from: usize, to: usize, indent: &str) -> String {
+    let members: String = SHAPES
+        .get(from..to)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, shape))| shape.closed)
+        .map(|(i, (_, shape))| format!("\n{indent}  {}: {},", from + i, js_string(&Problem::Unknown(shape).describe())))
+        .collect();
+    format!("{{{members}\n{indent}}}")
+}
+
+/// `describe(code, a, b)`: the words of a fault's problem, as [`problem_from_code`] and [`Problem::describe`] give
+/// them; the edge sends the words to the Rust side, which then needs neither the words nor the schema tables.
+fn describe_js() -> String {
+    let expected: Vec<String> = EXPECTED.iter().map(|e| js_string(e)).collect();
+    let not_one_of: Vec<String> = TAGGED.iter().map(|t| js_string(&Problem::NotOneOf(t).describe())).collect();
+    let mut cases = String::new();
+    let mut case = |code: u32, expression: String| cases.push_str(&format!("    case {code}: return {expression};\n"));
+    let expected_words = Problem::Expected("\u{1}").describe();
+    let (before, after) = expected_words.split_once('\u{1}').expect("Expected's words name what was expected");
+    case(0, tidy(&format!("{} + EXPECTED[a] + {}", js_string(before), js_string(after))));
+    case(1, template(Problem::Missing));
+    case(2, "UNKNOWN[a] ?? \"is not valid\"".into());
+    case(3, template(Problem::Unsafe));
+    case(4, template(Problem::OutOfRange));
+    case(5, template(Problem::NotADate));
+    case(6, template(Problem::Blank));
+    case(7, template(Problem::NotAUrl));
+    case(8, format!("a === 1 ? {} : {}", template(Problem::TooFew(1)), template(Problem::TooFew(SENTINEL_A as u32))));
+    case(9, template(Problem::TooMany(SENTINEL_A as u32)));
+    case(
+        10,
+        format!(
+            "b === MAX ? {} : {}",
+            template(Problem::Outside(SENTINEL_A, MAX_SAFE_INTEGER)),
+            template(Problem::Outside(SENTINEL_A, SENTINEL_B))
+        ),
+    );
+    case(11, template(Problem::NotAnId));
+    case(12, template(Problem::Twice));
+    case(13, "NOT_ONE_OF[a] ?? \"is not valid\"".into());
+    format!(
+        "\n// What each problem's words are: the Rust side's Problem::describe, generated from it.\n\
+         const EXPECTED = [{}];\nconst NOT_ONE_OF = [{}];\nconst UNKNOWN = {};\n\n\
+         /** The words of the problem `code` with its parameters `a`, `b` (as a fault gives them). */\n\
+         export function describe(code, a, b) {{\n  switch (code) {{\n{cases}    default: return \"is not valid\";\n  }}\n}}\n",
+        expected.join(", "),
+        not_one_of.join(", "),
+        unknown_js(0, CLIENT_SHAPES.min(SHAPES.len()), ""),
+    )
 }
 
 /// The nested shapes that are not registered, as `Outer.member`; empty when the tables are complete.

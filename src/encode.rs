@@ -15,7 +15,9 @@ pub fn base64(bytes: &[u8], url: bool) -> String {
             out.push(alphabet[(n >> (18 - 6 * i) & 63) as usize] as char);
         }
         if !url {
-            out.push_str(&"=="[..3 - chunk.len()]);
+            for _ in chunk.len()..3 {
+                out.push('=');
+            }
         }
     }
     out

@@ -349,6 +349,14 @@ impl Secrets {
         sort_small(&mut self.0, |a, b| a.len() > b.len());
     }
 
+    /// These secrets and `more`'s, longest first: a call's own (its JWTs, the provider's tokens) joined with its
+    /// client's, which every call shares rather than copies.
+    pub fn merged(&self, more: &Secrets) -> Secrets {
+        let mut all = Secrets(self.0.iter().chain(&more.0).cloned().collect());
+        sort_small(&mut all.0, |a, b| a.len() > b.len());
+        all
+    }
+
     /// Replaces every secret in `s` with `<redacted>`.
     pub fn scrub(&self, s: &mut String) {
         for secret in &self.0 {

@@ -3,64 +3,96 @@
 
 use crate::decode::schema::{Problem, Shape, Ty, EXPECTED};
 
-/// Every schema by its TypeScript name: the generated JavaScript has a `check<Name>` for each, and
-/// [`Problem::Unknown`]'s code is the index here. The lifecycle's come last, so that the others have the same
-/// index in both builds. The lifecycle's results (`SyncResult`, `SyncPlan`, …) are outputs, never checked.
-pub static SHAPES: &[(&str, &Shape)] = &[
-    ("PageBeanWebhook", crate::models::PageBeanWebhook::SHAPE),
-    ("Webhook", crate::models::Webhook::SHAPE),
-    ("ContainerForRegisteredWebhooks", crate::models::ContainerForRegisteredWebhooks::SHAPE),
-    ("RegisteredWebhook", crate::models::RegisteredWebhook::SHAPE),
-    ("FailedWebhooks", crate::models::FailedWebhooks::SHAPE),
-    ("FailedWebhook", crate::models::FailedWebhook::SHAPE),
-    ("WebhooksExpirationDate", crate::models::WebhooksExpirationDate::SHAPE),
-    ("ErrorCollection", crate::models::ErrorCollection::SHAPE),
-    ("WebhookRegistrationDetails", crate::models::WebhookRegistrationDetails::SHAPE),
-    ("WebhookDetails", crate::models::WebhookDetails::SHAPE),
-    ("ContainerForWebhookIDs", crate::models::ContainerForWebhookIDs::SHAPE),
-    ("GetDynamicWebhooksForAppParams", crate::operations::GetDynamicWebhooksForAppParams::SHAPE),
-    ("GetFailedWebhooksParams", crate::operations::GetFailedWebhooksParams::SHAPE),
-    ("JiraWebhooksConfig", crate::config::JiraWebhooksConfig::SHAPE),
-    ("CallHooks", crate::config::CallHooks::SHAPE),
-    ("BasicAuth", crate::config::BasicAuth::SHAPE),
-    ("BearerAuth", crate::config::BearerAuth::SHAPE),
-    ("ConnectAuth", crate::config::ConnectAuth::SHAPE),
-    ("NoAuth", crate::config::NoAuth::SHAPE),
-    ("RetryPolicy", crate::config::RetryPolicy::SHAPE),
-    ("CallOptions", crate::config::CallOptions::SHAPE),
-    ("RegisterOptions", crate::config::RegisterOptions::SHAPE),
+/// A model the registry numbers: its index in [`SHAPES`], which the edge passes to the generated JavaScript
+/// (`CHECKS[index]` is its `check<Name>`).
+pub trait Registered: crate::decode::Model {
+    /// The index in [`SHAPES`].
+    const INDEX: u32;
+}
+
+/// Declares the registry: [`SHAPES`] in order, and [`Registered`] for each entry that names its type.
+macro_rules! registry {
+    (@impl $name:ident [$(#[$attr:meta])*]) => {};
+    (@impl $name:ident [$(#[$attr:meta])*] $ty:ty) => {
+        $(#[$attr])*
+        impl Registered for $ty {
+            const INDEX: u32 = Index::$name as u32;
+        }
+    };
+    ($( $(#[$attr:meta])* $name:ident: $shape:expr $(=> $ty:ty)?, )*) => {
+        #[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
+        enum Index { $( $(#[$attr])* $name, )* }
+
+        /// Every schema by its TypeScript name: the generated JavaScript has a `check<Name>` for each, and
+        /// [`Problem::Unknown`]'s code is the index here. The lifecycle's come last (from [`CLIENT_SHAPES`] on), so
+        /// that the others have the same index in both builds. The lifecycle's results (`SyncResult`, `SyncPlan`,
+        /// …) are outputs, never checked.
+        pub static SHAPES: &[(&str, &Shape)] = &[ $( $(#[$attr])* (stringify!($name), $shape), )* ];
+
+        $( registry!(@impl $name [$(#[$attr])*] $($ty)?); )*
+    };
+}
+
+/// How many of [`SHAPES`] the client build has: the lifecycle's follow.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+pub const CLIENT_SHAPES: usize = 22;
+
+registry! {
+    PageBeanWebhook: crate::models::PageBeanWebhook::SHAPE => crate::models::PageBeanWebhook,
+    Webhook: crate::models::Webhook::SHAPE => crate::models::Webhook,
+    ContainerForRegisteredWebhooks: crate::models::ContainerForRegisteredWebhooks::SHAPE => crate::models::ContainerForRegisteredWebhooks,
+    RegisteredWebhook: crate::models::RegisteredWebhook::SHAPE => crate::models::RegisteredWebhook,
+    FailedWebhooks: crate::models::FailedWebhooks::SHAPE => crate::models::FailedWebhooks,
+    FailedWebhook: crate::models::FailedWebhook::SHAPE => crate::models::FailedWebhook,
+    WebhooksExpirationDate: crate::models::WebhooksExpirationDate::SHAPE => crate::models::WebhooksExpirationDate,
+    ErrorCollection: crate::models::ErrorCollection::SHAPE => crate::models::ErrorCollection,
+    WebhookRegistrationDetails: crate::models::WebhookRegistrationDetails::SHAPE => crate::models::WebhookRegistrationDetails,
+    WebhookDetails: crate::models::WebhookDetails::SHAPE => crate::models::WebhookDetails,
+    ContainerForWebhookIDs: crate::models::ContainerForWebhookIDs::SHAPE => crate::models::ContainerForWebhookIDs,
+    GetDynamicWebhooksForAppParams: crate::operations::GetDynamicWebhooksForAppParams::SHAPE => crate::operations::GetDynamicWebhooksForAppParams,
+    GetFailedWebhooksParams: crate::operations::GetFailedWebhooksParams::SHAPE => crate::operations::GetFailedWebhooksParams,
+    JiraWebhooksConfig: crate::config::JiraWebhooksConfig::SHAPE => crate::config::JiraWebhooksConfig,
+    CallHooks: crate::config::CallHooks::SHAPE => crate::config::CallHooks,
+    BasicAuth: crate::config::BasicAuth::SHAPE => crate::config::BasicAuth,
+    BearerAuth: crate::config::BearerAuth::SHAPE => crate::config::BearerAuth,
+    ConnectAuth: crate::config::ConnectAuth::SHAPE => crate::config::ConnectAuth,
+    NoAuth: crate::config::NoAuth::SHAPE => crate::config::NoAuth,
+    RetryPolicy: crate::config::RetryPolicy::SHAPE,
+    CallOptions: crate::config::CallOptions::SHAPE => crate::config::CallOptions,
+    RegisterOptions: crate::config::RegisterOptions::SHAPE => crate::config::RegisterOptions,
     #[cfg(feature = "lifecycle")]
-    ("DesiredWebhooks", crate::lifecycle::sync::DesiredWebhooks::SHAPE),
+    DesiredWebhooks: crate::lifecycle::sync::DesiredWebhooks::SHAPE => crate::lifecycle::sync::DesiredWebhooks,
     #[cfg(feature = "lifecycle")]
-    ("KeepAliveOptions", crate::lifecycle::sync::KeepAliveOptions::SHAPE),
+    KeepAliveOptions: crate::lifecycle::sync::KeepAliveOptions::SHAPE => crate::lifecycle::sync::KeepAliveOptions,
     #[cfg(feature = "lifecycle")]
-    ("VerifyOptions", crate::lifecycle::deliveries::VerifyOptions::SHAPE),
+    VerifyOptions: crate::lifecycle::deliveries::VerifyOptions::SHAPE => crate::lifecycle::deliveries::VerifyOptions,
     #[cfg(feature = "lifecycle")]
-    ("WebhookHandlerOptions", crate::lifecycle::deliveries::WebhookHandlerOptions::SHAPE),
+    WebhookHandlerOptions: crate::lifecycle::deliveries::WebhookHandlerOptions::SHAPE => crate::lifecycle::deliveries::WebhookHandlerOptions,
     #[cfg(feature = "lifecycle")]
-    ("OAuthVerify", crate::lifecycle::deliveries::OAuthVerify::SHAPE),
+    OAuthVerify: crate::lifecycle::deliveries::OAuthVerify::SHAPE => crate::lifecycle::deliveries::OAuthVerify,
     #[cfg(feature = "lifecycle")]
-    ("ConnectVerify", crate::lifecycle::deliveries::ConnectVerify::SHAPE),
+    ConnectVerify: crate::lifecycle::deliveries::ConnectVerify::SHAPE => crate::lifecycle::deliveries::ConnectVerify,
     #[cfg(feature = "lifecycle")]
-    ("HmacVerify", crate::lifecycle::deliveries::HmacVerify::SHAPE),
+    HmacVerify: crate::lifecycle::deliveries::HmacVerify::SHAPE => crate::lifecycle::deliveries::HmacVerify,
     #[cfg(feature = "lifecycle")]
-    ("OAuth2TokensOptions", crate::auth::oauth::OAuth2TokensOptions::SHAPE),
+    OAuth2TokensOptions: crate::auth::oauth::OAuth2TokensOptions::SHAPE => crate::auth::oauth::OAuth2TokensOptions,
     #[cfg(feature = "lifecycle")]
-    ("StoredTokens", crate::auth::oauth::StoredTokens::SHAPE),
+    StoredTokens: crate::auth::oauth::StoredTokens::SHAPE => crate::auth::oauth::StoredTokens,
     #[cfg(feature = "lifecycle")]
-    ("ExchangeCodeOptions", crate::auth::oauth::ExchangeCodeOptions::SHAPE),
+    ExchangeCodeOptions: crate::auth::oauth::ExchangeCodeOptions::SHAPE => crate::auth::oauth::ExchangeCodeOptions,
     #[cfg(feature = "lifecycle")]
-    ("AccessibleResource", crate::auth::oauth::AccessibleResource::SHAPE),
+    AccessibleResource: crate::auth::oauth::AccessibleResource::SHAPE => crate::auth::oauth::AccessibleResource,
     #[cfg(feature = "lifecycle")]
-    ("AccessibleResources", ACCESSIBLE_RESOURCES),
+    AccessibleResources: ACCESSIBLE_RESOURCES,
     #[cfg(feature = "lifecycle")]
-    ("AccessibleResourcesOptions", crate::auth::oauth::AccessibleResourcesOptions::SHAPE),
+    AccessibleResourcesOptions: crate::auth::oauth::AccessibleResourcesOptions::SHAPE => crate::auth::oauth::AccessibleResourcesOptions,
     #[cfg(feature = "lifecycle")]
-    ("TokenAnswer", crate::auth::oauth::TOKEN_ANSWER),
-];
+    TokenAnswer: crate::auth::oauth::TOKEN_ANSWER,
+}
 
 /// The index of `shape` in [`SHAPES`]. A constant's address may differ between codegen units, so a shape is
 /// also found by what it is: the same members, of the same types, equally closed.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub fn shape_index(shape: &Shape) -> Option<usize> {
     SHAPES
         .iter()
@@ -68,6 +100,7 @@ pub fn shape_index(shape: &Shape) -> Option<usize> {
         .or_else(|| SHAPES.iter().position(|(_, s)| same_shape(s, shape)))
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn same_shape(a: &Shape, b: &Shape) -> bool {
     std::ptr::eq(a, b)
         || (a.closed == b.closed
@@ -78,6 +111,7 @@ fn same_shape(a: &Shape, b: &Shape) -> bool {
                 .all(|(x, y)| x.name == y.name && x.required == y.required && same_ty(x.ty, y.ty)))
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn same_ty(a: Ty, b: Ty) -> bool {
     match (a, b) {
         (Ty::Any, Ty::Any)
@@ -114,17 +148,12 @@ static ACCESSIBLE_RESOURCES: &Shape = &Shape {
 };
 
 /// The tag tables of [`Ty::Tagged`] by their index (the `a` of a `NotOneOf` fault).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub static TAGGED: &[&[(&str, &Shape)]] = &[crate::config::schema::AUTH_TYPES];
 
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn tags_index(shapes: &[(&str, &Shape)]) -> i64 {
     TAGGED.iter().position(|t| std::ptr::eq(*t, shapes)).map_or(-1, |i| i as i64)
-}
-
-/// The TypeScript name of `shape` (its `check<Name>` in the generated validators).
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-pub fn name_of(shape: &Shape) -> &'static str {
-    shape_index(shape).and_then(|i| SHAPES.get(i)).map_or("", |(name, _)| name)
 }
 
 /// The problem as three numbers, as the generated JavaScript reports it: the variant (in declaration order,
@@ -152,6 +181,7 @@ pub fn problem_code(problem: &Problem) -> (u32, i64, i64) {
 }
 
 /// The problem a [`problem_code`] names; `None` for numbers no problem has.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub fn problem_from_code(code: u32, a: i64, b: i64) -> Option<Problem> {
     let count = || u32::try_from(a).ok();
     Some(match code {
@@ -212,6 +242,27 @@ mod tests {
         // The codes are the JavaScript's: fixed, in declaration order.
         assert_eq!(problem_code(&Problem::Twice).0, 12);
         assert_eq!(problem_code(&Problem::Expected("a string")), (0, 1, 0));
+    }
+
+    #[test]
+    fn the_client_shapes_come_first_and_each_type_knows_its_index() {
+        #[cfg(not(feature = "lifecycle"))]
+        assert_eq!(SHAPES.len(), CLIENT_SHAPES);
+        #[cfg(feature = "lifecycle")]
+        assert_eq!(SHAPES[CLIENT_SHAPES].0, "DesiredWebhooks");
+        fn at<T: Registered>(name: &str) {
+            let (n, shape) = SHAPES[T::INDEX as usize];
+            assert_eq!(n, name);
+            let names = |s: &Shape| s.fields.iter().map(|f| f.name).collect::<Vec<_>>();
+            assert_eq!(names(shape), names(T::SHAPE), "{name}");
+        }
+        at::<crate::models::PageBeanWebhook>("PageBeanWebhook");
+        at::<crate::models::ContainerForWebhookIDs>("ContainerForWebhookIDs");
+        at::<crate::config::JiraWebhooksConfig>("JiraWebhooksConfig");
+        at::<crate::config::RegisterOptions>("RegisterOptions");
+        assert_eq!(<crate::config::RegisterOptions as Registered>::INDEX as usize, CLIENT_SHAPES - 1);
+        #[cfg(feature = "lifecycle")]
+        at::<crate::auth::oauth::AccessibleResourcesOptions>("AccessibleResourcesOptions");
     }
 
     #[test]

@@ -6,8 +6,12 @@
 pub fn sort_small<T>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
     for i in 1..items.len() {
         let mut j = i;
-        while j > 0 && less(&items[j], &items[j - 1]) {
-            items.swap(j, j - 1);
+        // `get_mut` and a slice pattern: no index that could panic (and bring the panic's formatting along).
+        while let Some([a, b]) = j.checked_sub(1).and_then(|k| items.get_mut(k..=j)) {
+            if !less(b, a) {
+                break;
+            }
+            std::mem::swap(a, b);
             j -= 1;
         }
     }
@@ -17,23 +21,55 @@ pub fn sort_small<T>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
 /// are short, and `str::find` would bring a two-way searcher into the wasm).
 pub fn find(haystack: &str, needle: &str) -> Option<usize> {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    if n.is_empty() {
-        return Some(0);
-    }
-    (0..(h.len() + 1).saturating_sub(n.len())).find(|&i| h[i..].starts_with(n))
+    (0..=h.len().checked_sub(n.len())?).find(|&i| h.get(i..).is_some_and(|t| t.starts_with(n)))
+}
+
+/// `s` split around the first `needle`: `str::split_once` without the searcher, and without a panic path.
+pub fn split_once<'s>(s: &'s str, needle: &str) -> Option<(&'s str, &'s str)> {
+    let at = find(s, needle)?;
+    Some((s.get(..at)?, s.get(at + needle.len()..)?))
+}
+
+/// The pieces of `s` between `separator`s (`str::split` without the searcher).
+pub fn pieces<'s>(s: &'s str, separator: &'s str) -> impl Iterator<Item = &'s str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        let (piece, after) = split_once(current, separator).map_or((current, None), |(p, a)| (p, Some(a)));
+        rest = after;
+        Some(piece)
+    })
 }
 
 /// `haystack` with every `needle` replaced by `with`.
 pub fn replace_all(haystack: &str, needle: &str, with: &str) -> String {
     let mut out = String::with_capacity(haystack.len());
     let mut rest = haystack;
-    while let Some(at) = find(rest, needle).filter(|_| !needle.is_empty()) {
-        out.push_str(&rest[..at]);
+    while let Some((before, after)) = split_once(rest, needle).filter(|_| !needle.is_empty()) {
+        out.push_str(before);
         out.push_str(with);
-        rest = &rest[at + needle.len()..];
+        rest = after;
     }
     out.push_str(rest);
     out
+}
+
+/// The pieces joined with `separator` (`[String]::join` carries a panic path for lengths past `usize::MAX`).
+pub fn join<'a>(pieces: impl IntoIterator<Item = &'a str>, separator: &str) -> String {
+    let mut out = String::new();
+    for (i, piece) in pieces.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+/// `s` without the ASCII `byte`s at its end.
+pub fn trim_end_byte(s: &str, byte: u8) -> &str {
+    let keep = s.bytes().rposition(|b| b != byte).map_or(0, |i| i + 1);
+    s.get(..keep).unwrap_or(s)
 }
 
 #[cfg(test)]
@@ -48,5 +84,16 @@ mod tests {
         assert_eq!((find("abcabc", "ca"), find("abc", "abcd"), find("abc", "")), (Some(2), None, Some(0)));
         assert_eq!(replace_all("a-xx-b-xx", "xx", "<r>"), "a-<r>-b-<r>");
         assert_eq!(replace_all("aaa", "aa", "b"), "ba");
+        assert_eq!(replace_all("aaa", "", "b"), "aaa");
+        assert_eq!(split_once("a://b://c", "://"), Some(("a", "b://c")));
+        assert_eq!(split_once("é:x", ":"), Some(("é", "x")));
+        assert_eq!(join(["a", "b", "c"], ", "), "a, b, c");
+        assert_eq!(pieces("a&&b&", "&").collect::<Vec<_>>(), ["a", "", "b", ""]);
+        assert_eq!(pieces("", "&").collect::<Vec<_>>(), [""]);
+        assert_eq!(join([], ", "), "");
+        assert_eq!((trim_end_byte("ab//", b'/'), trim_end_byte("//", b'/'), trim_end_byte("é", b'/')), ("ab", "", "é"));
+        let mut words = vec!["b", "c", "a", "b"];
+        sort_small(&mut words, |a, b| a < b);
+        assert_eq!(words, ["a", "b", "b", "c"]);
     }
 }

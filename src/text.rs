@@ -38,34 +38,46 @@ impl<T: Piece + ?Sized> Piece for &T {
 }
 
 macro_rules! integer_pieces {
-    ($($t:ty),*) => {$(
+    ($push:ident: $($t:ty),*) => {$(
         impl Piece for $t {
             fn push_to(&self, out: &mut String) {
-                push_int(out, *self as i128);
+                $push(out, (*self).into());
             }
         }
     )*};
 }
-integer_pieces!(u8, u16, u32, u64, usize, i32, i64);
+integer_pieces!(push_uint: u8, u16, u32, u64);
+integer_pieces!(push_int: i32, i64);
+
+impl Piece for usize {
+    fn push_to(&self, out: &mut String) {
+        push_uint(out, *self as u64);
+    }
+}
 
 /// Appends the decimal digits of `n`.
-pub fn push_int(out: &mut String, n: i128) {
+pub fn push_int(out: &mut String, n: i64) {
     if n < 0 {
         out.push('-');
     }
-    let mut digits = [0u8; 40];
-    let mut i = digits.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
+    push_uint(out, n.unsigned_abs());
+}
+
+/// Appends the decimal digits of `n` (64-bit arithmetic: `u128` division is a kilobyte of wasm; no index that
+/// could panic).
+pub fn push_uint(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    for slot in digits.iter_mut() {
+        *slot = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
             break;
         }
     }
-    for &d in &digits[i..] {
-        out.push(d as char);
+    for d in digits.iter().take(len).rev() {
+        out.push(char::from(*d));
     }
 }
 
@@ -85,5 +97,6 @@ mod tests {
     fn pieces_join_without_fmt() {
         assert_eq!(cat!("a", 0u8, -17i64, ' ', String::from("b"), i64::MIN), "a0-17 b-9223372036854775808");
         assert_eq!(cat!(u64::MAX), "18446744073709551615");
+        assert_eq!(cat!(0u64, ' ', 7usize, ' ', 10u16, ' ', i64::MAX), "0 7 10 9223372036854775807");
     }
 }

@@ -64,6 +64,57 @@ fn every_model_is_registered() {
     }
 }
 
+/// The edge sends a fault's problem to the Rust side in words: the generated `describe` must say what
+/// `Problem::describe` says, for every problem and parameter (the lifecycle's shapes added as its build adds them).
+#[test]
+fn javascript_describes_each_problem_in_the_rust_words() {
+    use codegen::{problem_code, Problem, EXPECTED, TAGGED};
+    let mut problems = vec![
+        Problem::Missing,
+        Problem::Unsafe,
+        Problem::OutOfRange,
+        Problem::NotADate,
+        Problem::Blank,
+        Problem::NotAUrl,
+        Problem::TooFew(1),
+        Problem::TooFew(2),
+        Problem::TooFew(17),
+        Problem::TooMany(MAX_IDS),
+        Problem::TooMany(1),
+        Problem::Outside(0, MAX_SAFE_INTEGER),
+        Problem::Outside(1, 100),
+        Problem::Outside(-5, 5),
+        Problem::NotAnId,
+        Problem::Twice,
+    ];
+    problems.extend(EXPECTED.iter().map(|e| Problem::Expected(e)));
+    problems.extend(SHAPES.iter().filter(|(_, s)| s.closed).map(|(_, s)| Problem::Unknown(s)));
+    problems.extend(TAGGED.iter().map(|t| Problem::NotOneOf(t)));
+    let codes: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            let (code, a, b) = problem_code(p);
+            format!("[{code},{a},{b}]")
+        })
+        .collect();
+    let dir = std::env::temp_dir().join(format!("jira-webhooks-describe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let module = dir.join("describe.mjs");
+    let script = format!(
+        "{}\nlifecycleChecks();\nconsole.log([{}].map(([c, a, b]) => describe(c, a, b)).join(\"\\n\"));\n",
+        codegen::validators_js(),
+        codes.join(",")
+    );
+    std::fs::write(&module, script).unwrap();
+    let output = node(&[module.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    let words: Vec<&str> = output.trim_end_matches('\n').split('\n').collect();
+    assert_eq!(words.len(), problems.len());
+    for (problem, words) in problems.iter().zip(&words) {
+        assert_eq!(*words, problem.describe(), "{problem:?}");
+    }
+}
+
 /// The cases that only JavaScript has (functions, `undefined`, `NaN`, `BigInt`, holes) have their own test.
 #[test]
 fn values_only_javascript_has() {

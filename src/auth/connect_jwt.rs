@@ -3,7 +3,7 @@
 //! (<https://developer.atlassian.com/cloud/jira/platform/understanding-jwt-for-connect-apps/>).
 
 use crate::encode::{base64, hex, percent_encode as encode, push_json_string as push_str};
-use crate::small::sort_small;
+use crate::small::{pieces, replace_all, sort_small, split_once, trim_end_byte};
 use crate::text::{cat, Piece};
 use hmac::Mac;
 use sha2::{Digest, Sha256};
@@ -14,16 +14,16 @@ pub const LIFETIME_SECS: i64 = 180;
 /// The canonical request: `METHOD&canonical-path&canonical-query`. `path_and_query` is relative to the site's
 /// base URL, e.g. `/rest/api/2/webhook?startAt=0`.
 pub fn canonical_request(method: &str, path_and_query: &str) -> String {
-    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
-    let mut path = path.trim_end_matches('/').replace('&', "%26");
+    let (path, query) = split_once(path_and_query, "?").unwrap_or((path_and_query, ""));
+    let mut path = replace_all(trim_end_byte(path, b'/'), "&", "%26");
     if !path.starts_with('/') {
         path.insert(0, '/');
     }
     // Names and repeated values are sorted as they read decoded, then encoded: what Atlassian's own libraries do
     // (atlassian-jwt sorts the decoded keys and values).
     let mut params: Vec<(String, Vec<String>)> = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+    for pair in pieces(query, "&").filter(|p| !p.is_empty()) {
+        let (name, value) = split_once(pair, "=").unwrap_or((pair, ""));
         let (name, value) = (decode(name), decode(value));
         if name == "jwt" {
             continue;
@@ -34,15 +34,15 @@ pub fn canonical_request(method: &str, path_and_query: &str) -> String {
         }
     }
     sort_small(&mut params, |a, b| a.0 < b.0);
-    let query: Vec<String> = params
-        .into_iter()
-        .map(|(name, mut values)| {
-            sort_small(&mut values, |a, b| a < b);
-            let values: Vec<String> = values.iter().map(|v| encode(v)).collect();
-            cat!(encode(&name), '=', values.join(","))
-        })
-        .collect();
-    cat!(method.to_ascii_uppercase(), '&', path, '&', query.join("&"))
+    let mut out = cat!(method.to_ascii_uppercase(), '&', path, '&');
+    for (i, (name, mut values)) in params.into_iter().enumerate() {
+        sort_small(&mut values, |a, b| a < b);
+        out.push_str(&cat!(if i == 0 { "" } else { "&" }, encode(&name), '='));
+        for (j, value) in values.iter().enumerate() {
+            out.push_str(&cat!(if j == 0 { "" } else { "," }, encode(value)));
+        }
+    }
+    out
 }
 
 /// The query string hash: hex SHA-256 of the canonical request.

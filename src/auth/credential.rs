@@ -166,6 +166,15 @@ impl Auth {
         request.set_header("Authorization", header);
     }
 
+    /// The `Authorization` value when it is the same for every attempt: basic and bearer credentials.
+    pub(crate) fn fixed_authorization(&self) -> Option<String> {
+        match self {
+            Auth::Basic { email, api_token } => Some(cat!("Basic ", basic(email, api_token))),
+            Auth::Bearer { token } => Some(cat!("Bearer ", token)),
+            _ => None,
+        }
+    }
+
     /// What a 401 means, when `asked_again` says whether the provider was already asked after one.
     pub fn on_unauthorized(&self, asked_again: bool) -> Unauthorized {
         match self {

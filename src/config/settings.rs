@@ -112,6 +112,8 @@ pub(crate) struct Settings {
     pub timeout_ms: Option<f64>,
     pub retry: RetryPolicy,
     pub secrets: Secrets,
+    /// The `Authorization` value when it is the same for every attempt (basic, bearer): made once.
+    pub authorization: Option<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -163,6 +165,7 @@ impl Settings {
         Ok(Settings {
             origin,
             api_version: config.api_version,
+            authorization: config.auth.fixed_authorization(),
             auth: config.auth.clone(),
             user_agent: config.user_agent.clone(),
             timeout_ms,

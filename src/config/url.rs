@@ -3,32 +3,34 @@
 
 use crate::error::Error;
 use crate::http::is_header_value;
-use crate::text::cat;
+use crate::small::{split_once, trim_end_byte};
 
-/// Checks an absolute `https://` URL (or `http://` to loopback) and returns it without a trailing slash.
+/// Checks an absolute `https://` URL (or `http://` to loopback) and returns it without a trailing slash. Bytes
+/// and `get` throughout: no string searcher and no index that could panic come into the wasm with it.
 pub fn check_url(field: &str, url: &str) -> Result<String, Error> {
-    let url = url.trim().trim_end_matches('/');
-    let Some((scheme, rest)) = url.split_once("://") else {
+    let url = trim_end_byte(url.trim(), b'/');
+    let Some((scheme, rest)) = split_once(url, "://") else {
         return Err(Error::config(field, "must be an absolute URL such as https://your-domain.atlassian.net"));
     };
-    let authority = rest.split('/').next().unwrap_or_default();
+    let authority = split_once(rest, "/").map_or(rest, |(authority, _)| authority);
     let plain = !authority.is_empty()
-        && !authority.contains('@')
-        && !url.contains(['?', '#', '\\'])
-        && !url.contains(char::is_whitespace)
+        && !authority.bytes().any(|b| b == b'@')
+        && !url.bytes().any(|b| matches!(b, b'?' | b'#' | b'\\'))
+        && !url.chars().any(char::is_whitespace)
         && is_header_value(url);
     if !plain {
         return Err(Error::config(field, "must be a plain site URL such as https://your-domain.atlassian.net"));
     }
-    match scheme.to_ascii_lowercase().as_str() {
-        "https" => Ok(url.to_owned()),
-        "http" if is_loopback(authority) => Ok(url.to_owned()),
-        "http" => Err(Error::config(
+    if scheme.eq_ignore_ascii_case("https") || (scheme.eq_ignore_ascii_case("http") && is_loopback(authority)) {
+        Ok(url.to_owned())
+    } else if scheme.eq_ignore_ascii_case("http") {
+        Err(Error::config(
             field,
             "plain http:// would send credentials unencrypted; use https:// (http is allowed only for loopback: \
              localhost, 127.0.0.0/8, [::1])",
-        )),
-        _ => Err(Error::config(field, "must start with https://")),
+        ))
+    } else {
+        Err(Error::config(field, "must start with https://"))
     }
 }
 
@@ -36,26 +38,30 @@ pub fn check_url(field: &str, url: &str) -> Result<String, Error> {
 /// `[::1]`, with any port. A name that merely starts with `127.` is not.
 fn is_loopback(authority: &str) -> bool {
     if let Some(v6) = authority.strip_prefix('[') {
-        let Some((host, rest)) = v6.split_once(']') else { return false };
-        return host == "::1" && (rest.is_empty() || is_port(rest));
+        let Some((host, rest)) = split_once(v6, "]") else { return false };
+        return host == "::1" && (rest.is_empty() || rest.strip_prefix(':').is_some_and(is_port));
     }
-    let host = match authority.split_once(':') {
-        Some((host, port)) if is_port(&cat!(':', port)) => host,
+    let host = match split_once(authority, ":") {
+        Some((host, port)) if is_port(port) => host,
         Some(_) => return false,
         None => authority,
     };
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets[0] == "127"
-        && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()))
-        && octets.iter().all(|o| o.parse::<u16>().is_ok_and(|n| n <= 255))
+    let mut octets = 0;
+    let all = host.as_bytes().split(|b| *b == b'.').all(|octet| {
+        octets += 1;
+        let digits = (1..=3).contains(&octet.len()) && octet.iter().all(u8::is_ascii_digit);
+        let value = octet.iter().fold(0u32, |n, d| n.wrapping_mul(10).wrapping_add(u32::from(d.wrapping_sub(b'0'))));
+        digits && value <= 255 && (octets > 1 || value == 127)
+    });
+    all && octets == 4
 }
 
-fn is_port(s: &str) -> bool {
-    s.strip_prefix(':').is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
+/// A port: one to five digits.
+fn is_port(port: &str) -> bool {
+    (1..=5).contains(&port.len()) && port.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]

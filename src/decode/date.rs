@@ -7,11 +7,10 @@
 /// Parses Jira's timestamp strings: `YYYY-MM-DDTHH:MM[:SS[.fff]]` followed by `Z`, `±HHMM` or `±HH:MM`,
 /// or a string of decimal milliseconds. Returns milliseconds since the Unix epoch.
 pub fn parse_timestamp(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-        return s.parse().ok();
+    let b = s.trim().as_bytes();
+    if !b.is_empty() && b.iter().all(u8::is_ascii_digit) {
+        return number(b);
     }
-    let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
         let part = b.get(from..from + len)?;
         part.iter().try_fold(0i64, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0')))
@@ -31,7 +30,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         second = num(i + 1, 2)?;
         i += 3;
         if b.get(i) == Some(&b'.') {
-            let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            let digits = b.get(i + 1..).unwrap_or_default().iter().take_while(|c| c.is_ascii_digit()).count();
             if digits == 0 {
                 return None;
             }
@@ -41,7 +40,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
             i += 1 + digits;
         }
     }
-    let offset_minutes = match &b[i..] {
+    let offset_minutes = match b.get(i..).unwrap_or_default() {
         [b'Z' | b'z'] => 0,
         [sign @ (b'+' | b'-'), rest @ ..] => {
             let (h, m) = match rest {
@@ -78,31 +77,41 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
 pub fn parse_http_date(s: &str) -> Option<i64> {
     const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
     let (mut numbers, mut month, mut time) = (Vec::new(), None, None);
-    for token in s.split([' ', ',', '-']).filter(|t| !t.is_empty()) {
-        if token.bytes().all(|b| b.is_ascii_digit()) {
+    for token in s.as_bytes().split(|b| matches!(b, b' ' | b',' | b'-')).filter(|t| !t.is_empty()) {
+        if token.iter().all(u8::is_ascii_digit) {
             numbers.push(token);
-        } else if token.contains(':') {
+        } else if token.contains(&b':') {
             time = Some(token);
-        } else if let Some(m) = MONTHS.iter().position(|m| token.eq_ignore_ascii_case(m)) {
+        } else if let Some(m) = MONTHS.iter().position(|m| token.eq_ignore_ascii_case(m.as_bytes())) {
             month = Some(m as i64 + 1);
         }
     }
     let [day, year] = numbers[..] else { return None };
-    let year = match (year.len(), year.parse::<i64>().ok()?) {
+    let year = match (year.len(), number(year)?) {
         (2, y) if y < 70 => 2000 + y,
         (2, y) => 1900 + y,
         (4, y) => y,
         _ => return None,
     };
-    let mut hms = time?.split(':').map(|p| if p.len() == 2 { p.parse::<i64>().ok() } else { None });
+    let mut hms = time?.split(|b| *b == b':').map(|p| if p.len() == 2 { number(p) } else { None });
     let (hour, minute, second) = (hms.next()??, hms.next()??, hms.next()??);
-    let (month, day) = (month?, day.parse::<i64>().ok()?);
+    let (month, day) = (month?, number(day)?);
     let valid = hms.next().is_none()
         && (1..=days_in_month(year, month)).contains(&day)
         && hour < 24
         && minute < 60
         && second < 61;
     valid.then(|| (days_from_civil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second) * 1_000)
+}
+
+/// The number `digits` (ASCII digits only) writes, if it fits: `str::parse` without its kilobyte of wasm.
+fn number(digits: &[u8]) -> Option<i64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits
+        .iter()
+        .try_fold(0i64, |n, d| d.is_ascii_digit().then(|| n.checked_mul(10)?.checked_add(i64::from(d - b'0')))?)
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {

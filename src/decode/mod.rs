@@ -123,12 +123,12 @@ pub trait ToJson {
 
 impl ToJson for i64 {
     fn to_json(&self, out: &mut String) {
-        crate::text::push_int(out, i128::from(*self));
+        crate::text::push_int(out, *self);
     }
 }
 impl ToJson for i32 {
     fn to_json(&self, out: &mut String) {
-        crate::text::push_int(out, i128::from(*self));
+        crate::text::push_int(out, i64::from(*self));
     }
 }
 impl ToJson for f64 {
@@ -141,11 +141,21 @@ impl ToJson for f64 {
         if self.is_sign_negative() && scaled != 0.0 {
             out.push('-');
         }
-        crate::text::push_int(out, (scaled / 1e6).trunc() as i128);
-        let fraction = (scaled % 1e6) as i128;
+        let whole = (scaled / 1e6).trunc();
+        // Beyond u64 (no number this crate writes comes near), the leading digits and zeros: within an ulp.
+        let mut zeros = 0;
+        let mut lead = whole;
+        while lead >= 1e19 {
+            lead /= 10.0;
+            zeros += 1;
+        }
+        crate::text::push_uint(out, lead as u64);
+        out.extend(std::iter::repeat_n('0', zeros));
+        // A double past 2^53 has no fraction.
+        let fraction = if whole < 9_007_199_254_740_992.0 { (scaled % 1e6) as u64 } else { 0 };
         if fraction != 0 {
             let mut digits = String::new();
-            crate::text::push_int(&mut digits, 1_000_000 + fraction);
+            crate::text::push_uint(&mut digits, 1_000_000 + fraction);
             out.push('.');
             out.push_str(digits.get(1..).unwrap_or_default().trim_end_matches('0'));
         }
@@ -402,4 +412,29 @@ pub fn looks_like_html(content_type: Option<&str>, body: &str) -> bool {
 
 impl FromJson for () {
     fn from_json<S: Source>(_: Option<S>) -> Self {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_json;
+
+    #[test]
+    fn numbers_are_written_without_float_formatting() {
+        let cases = [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (1.5, "1.5"),
+            (-0.25, "-0.25"),
+            (1_764_400_000_000.0, "1764400000000"),
+            (0.000_000_4, "0"),
+            (2.000_000_7, "2.000001"),
+            (1e20, "100000000000000000000"),
+            (f64::NAN, "null"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(to_json(&n), text, "{n}");
+        }
+        assert_eq!(to_json(&-42i64), "-42");
+        assert_eq!(to_json(&i64::MIN), "-9223372036854775808");
+    }
 }

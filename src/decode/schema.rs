@@ -19,6 +19,7 @@ pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 pub const MAX_IDS: u32 = 10_000;
 
 /// What [`Problem::Expected`] says was expected; its code is the index here.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub const EXPECTED: &[&str] =
     &[BOOLEAN, STRING, NUMBER, INTEGER, ARRAY, OBJECT, OBJECT_OF_STRINGS, BOOLEAN_OR_OBJECT, FUNCTION, FUNCTIONS];
 const BOOLEAN: &str = "a boolean";
@@ -452,7 +453,7 @@ pub fn apply(text: &str, patches: &[Patch]) -> String {
     let mut at = 0;
     for p in patches {
         out.push_str(&text[at..p.start]);
-        crate::text::push_int(&mut out, i128::from(p.millis));
+        crate::text::push_int(&mut out, p.millis);
         at = p.end;
     }
     out.push_str(&text[at..]);

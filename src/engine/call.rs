@@ -14,7 +14,8 @@ use crate::decode::{self, FromJson, Verdict};
 use crate::error::{Error, ErrorKind, Secrets};
 use crate::http::{HttpRequest, HttpResponse, Method, Spec};
 use crate::models::ErrorCollection;
-use crate::operations::{Answer, Operation};
+use crate::operations::Operation;
+use crate::small::join;
 use crate::text::cat;
 use std::rc::Rc;
 
@@ -97,7 +98,8 @@ enum Body {
 pub struct Call {
     settings: Rc<Settings>,
     spec: Spec,
-    output: Option<&'static decode::Shape>,
+    /// The index of the answer's schema in the registry (`None`: the answer has no body).
+    output: Option<u32>,
     request: HttpRequest,
     state: State,
     attempts: u32,
@@ -108,22 +110,24 @@ pub struct Call {
 }
 
 impl Call {
-    /// A call of `O` that sends `request`. `timeout_ms` (whole milliseconds) starts at `now_ms`; `token` is the
+    /// A call of the operation `spec` describes (answering `output`) that sends `request`. `timeout_ms` (whole milliseconds) starts at `now_ms`; `token` is the
     /// provider's token to start with, if the driver has one (else the provider is asked first).
-    pub(crate) fn new<O: Operation>(
+    pub(crate) fn new(
         settings: Rc<Settings>,
+        spec: Spec,
+        output: Option<u32>,
         request: HttpRequest,
         now_ms: f64,
         timeout_ms: Option<f64>,
         token: Option<String>,
     ) -> Call {
-        let mut secrets = settings.secrets.clone();
+        let mut secrets = Secrets::default();
         if let Some(t) = &token {
             secrets.add(t);
         }
         Call {
-            spec: O::SPEC,
-            output: <O::Output as Answer>::shape(),
+            spec,
+            output,
             request,
             state: State::Ready,
             attempts: 0,
@@ -196,7 +200,9 @@ impl Call {
         let body = match self.on_head(response) {
             Expect::Nothing => return,
             Expect::Answer => {
-                let Some(shape) = self.output else { return };
+                let Some(shape) = self.output.and_then(|i| crate::schemas::SHAPES.get(i as usize)).map(|s| s.1) else {
+                    return;
+                };
                 let head = match &self.state {
                     State::Head(head) => head,
                     _ => return,
@@ -344,7 +350,10 @@ impl Call {
             return self.finish(Err(e));
         }
         self.attempts += 1;
-        self.settings.auth.authorize(&mut self.request, now_ms, self.token.as_deref(), &mut self.secrets);
+        // A fixed `Authorization` (basic, bearer) is in the request from the start.
+        if self.settings.authorization.is_none() {
+            self.settings.auth.authorize(&mut self.request, now_ms, self.token.as_deref(), &mut self.secrets);
+        }
         self.state = State::Sending;
         Action::Send(self.request.clone())
     }
@@ -417,7 +426,7 @@ impl Call {
         let result = result.map_err(|mut e| {
             e.operation.get_or_insert(self.spec.id);
             e.attempts = self.attempts;
-            e.redact(&self.secrets);
+            e.redact(&self.settings.secrets.merged(&self.secrets));
             e
         });
         self.state = State::Ended(result.clone());
@@ -474,7 +483,7 @@ pub(crate) fn http_error(
     let details: Vec<String> =
         e.error_messages.iter().cloned().chain(e.errors.iter().map(|(k, v)| cat!(k, ": ", v))).collect();
     if !details.is_empty() {
-        e.message.push_str(&cat!(": ", details.join("; ")));
+        e.message.push_str(&cat!(": ", join(details.iter().map(String::as_str), "; ")));
     }
     e.message.push_str(&cat!(" (", hint(op, status), ")"));
     if details.is_empty() && html {

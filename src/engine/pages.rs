@@ -5,9 +5,7 @@
 
 use crate::error::Error;
 use crate::models::{FailedWebhooks, PageBeanWebhook};
-use crate::operations::{
-    GetDynamicWebhooksForApp, GetDynamicWebhooksForAppParams, GetFailedWebhooks, GetFailedWebhooksParams, Operation,
-};
+use crate::operations::{GetDynamicWebhooksForApp, GetFailedWebhooks, Operation};
 use crate::text::cat;
 
 /// What paging needs to know of a page that arrived: how many items it has, and its paging fields.
@@ -103,8 +101,7 @@ impl Pages for OffsetPages {
             (None, Some(total)) => next >= total,
             (None, None) => len < page_size,
         };
-        let params = GetDynamicWebhooksForAppParams { start_at: Some(next), ..params.clone() };
-        self.next = if last { None } else { Some(GetDynamicWebhooksForApp::new(params)?) };
+        self.next = if last { None } else { Some(op.starting_at(next)) };
         Ok(())
     }
 }
@@ -144,17 +141,19 @@ impl Pages for CursorPages {
             self.next = None;
             return Ok(());
         };
-        if params.after.is_some_and(|after| last <= after) {
-            let id = GetFailedWebhooks::ID;
-            let why = cat!(id, ": Jira returned failures no newer than the cursor; stopping the pages");
-            let mut e = Error::decode(200, None, why);
-            e.operation = Some(id);
-            return Err(e);
-        }
-        let max = page.max_results.unwrap_or(i64::MAX);
-        let params = GetFailedWebhooksParams { after: Some(last), ..params.clone() };
-        self.next = if page.len as i64 >= max { Some(GetFailedWebhooks::new(params)?) } else { None };
-        Ok(())
+        let what = if last < 0 {
+            "a failure time before 1970"
+        } else if params.after.is_some_and(|after| last <= after) {
+            "failures no newer than the cursor"
+        } else {
+            let max = page.max_results.unwrap_or(i64::MAX);
+            self.next = (page.len as i64 >= max).then(|| op.after(last));
+            return Ok(());
+        };
+        let id = GetFailedWebhooks::ID;
+        let mut e = Error::decode(200, None, cat!(id, ": Jira returned ", what, "; stopping the pages"));
+        e.operation = Some(id);
+        Err(e)
     }
 }
 
@@ -210,6 +209,7 @@ impl<P: Pages> Items<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::operations::{GetDynamicWebhooksForAppParams, GetFailedWebhooksParams};
     use crate::ErrorKind;
 
     fn offset(body: &str) -> PageFacts {
@@ -300,6 +300,12 @@ mod tests {
         let stuck = cursor(r#"{"maxResults":1,"values":[{"id":"a","url":"u","failureTime":20}]}"#);
         assert_eq!(pages.advance(&stuck).unwrap_err().kind, ErrorKind::Decode);
         assert_eq!(pages.next().unwrap().params().after, Some(20), "the position did not move");
+        // A failure time before 1970 cannot be the next cursor (`after` is 0 or more): Jira's answer is at fault.
+        let mut pages = failed(Some(1), None);
+        let before_1970 = cursor(r#"{"maxResults":1,"values":[{"id":"a","url":"u","failureTime":-5}]}"#);
+        let e = pages.advance(&before_1970).unwrap_err();
+        assert_eq!((e.kind, e.operation), (ErrorKind::Decode, Some("getFailedWebhooks")));
+        assert!(e.message.contains("before 1970"), "{}", e.message);
     }
 
     /// The iterator's item cursor: items of the page in hand first, then the next page, and a page that failed

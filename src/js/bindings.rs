@@ -6,8 +6,8 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/call.js")]
 extern "C" {
-    /// Runs a call to its end and settles with its outcome.
-    pub fn perform(call: super::client::CallHandle, session: &JsValue, signal: &JsValue) -> Promise;
+    /// Runs a call to its end and settles with its outcome; `body` is the request body the edge holds, if any.
+    pub fn perform(call: super::client::CallHandle, session: &JsValue, signal: &JsValue, body: &JsValue) -> Promise;
 }
 
 #[wasm_bindgen(module = "/src/js/pages.js")]
@@ -49,10 +49,11 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/js/values.js")]
 extern "C" {
-    /// The caller's value taken once and checked: `[copy]` or `[undefined, fault]`.
-    pub fn take(value: &JsValue, shape: &str) -> Array;
-    /// The caller's value as a checked JSON body: `[text]` or `[undefined, fault]`.
-    pub fn body(value: &JsValue, shape: &str) -> Array;
+    /// The caller's value taken once and checked as the registered schema `shape`: `[copy]` or
+    /// `[undefined, fault]`.
+    pub fn take(value: &JsValue, shape: u32) -> Array;
+    /// The caller's value as a checked JSON body: `[text, parsed]` or `[undefined, undefined, fault]`.
+    pub fn body(value: &JsValue, shape: u32) -> Array;
     /// The client's session: what only JavaScript holds.
     pub fn session(config: &JsValue, token: Option<String>) -> JsValue;
 }

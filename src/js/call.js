@@ -2,12 +2,13 @@
 // does, one action at a time: `fetch` or the caller's transport, timers, `getToken`, the caller's hooks. It decides
 // nothing. Every call into the caller's code is caught: a throwing getter, transport, hook or provider becomes an
 // error of the call, never a crash of the host.
-import * as validators from "./validators.js";
+import { CHECKS, checkErrorCollection, describe } from "./validators.js";
 import { JiraWebhooksError } from "./errors.js";
 
-// What `CallHandle.poll` answers (engine::Action) and `CallHandle.on_head` asks for (engine::Expect).
-const SEND = 0, SLEEP = 1, TOKEN = 2;
-const ANSWER = 1, ERROR_COLLECTION = 2;
+// What `CallHandle.poll` answers (engine::Action), what `on_head` asks to read, what `on_fail` is told.
+const SEND = 0, SLEEP = 1, TOKEN = 2, DONE_REFUSED = 4;
+const READ_NOTHING = -1, READ_ERRORS = -2;
+const NETWORK = 0, ABORTED = 1, DEADLINE = 2, UNSUPPORTED = 3, TOKEN_FAILED = 4, REAUTHORIZE = 5, TOKEN_ERROR = 6;
 /** What a raced await resolves to when the call was aborted or its deadline passed. */
 const FIRED = Symbol("fired");
 let never;
@@ -17,7 +18,7 @@ let never;
  * to the transport. `null` when there is neither: the fast path.
  */
 function interrupt(user, deadlineMs) {
-  if (!user && deadlineMs === undefined) return null;
+  if (!user && deadlineMs < 0) return null;
   const controller = new AbortController();
   const abort = () => controller.abort();
   const fired = new Promise((resolve) => controller.signal.addEventListener("abort", () => resolve(FIRED)));
@@ -25,7 +26,7 @@ function interrupt(user, deadlineMs) {
     if (user.aborted) abort();
     else user.addEventListener("abort", abort);
   }
-  const timer = deadlineMs === undefined ? undefined : setTimeout(abort, deadlineMs);
+  const timer = deadlineMs < 0 ? undefined : setTimeout(abort, deadlineMs);
   return {
     signal: controller.signal,
     user,
@@ -37,15 +38,17 @@ function interrupt(user, deadlineMs) {
   };
 }
 
-/** Awaits `work()` unless the call is interrupted first; `FIRED` when it was. */
+/**
+ * What `work()` (the caller's code) resolves to, unless the call is interrupted first: then `FIRED`. A throw,
+ * synchronous or not, reaches the caller's `await` (inside its `try`).
+ */
 function until(stop, work) {
-  if (stop?.signal.aborted) return FIRED;
-  const promise = Promise.resolve().then(work);
-  return stop ? stop.race(promise) : promise;
+  if (!stop) return work();
+  return stop.signal.aborted ? FIRED : stop.race(work());
 }
 
 /** The words of a thrown value, for a network failure (never used for what a token provider threw). */
-function describe(e) {
+function causeOf(e) {
   let name, message;
   try {
     name = typeof e?.name === "string" ? e.name : undefined;
@@ -88,42 +91,48 @@ function headerOf(response) {
   };
 }
 
+const RATE_LIMIT = [["reason", "ratelimit-reason"], ["limit", "x-ratelimit-limit"], ["remaining", "x-ratelimit-remaining"],
+  ["nearLimit", "x-ratelimit-nearlimit"], ["reset", "x-ratelimit-reset"]];
+
 /** Jira's rate-limit headers, for the hooks. */
 function rateLimitOf(header) {
   const rateLimit = {};
-  for (const [key, name] of [["reason", "ratelimit-reason"], ["limit", "x-ratelimit-limit"], ["remaining", "x-ratelimit-remaining"],
-    ["nearLimit", "x-ratelimit-nearlimit"], ["reset", "x-ratelimit-reset"]]) {
+  for (const [key, name] of RATE_LIMIT) {
     const value = header(name);
     if (value !== undefined) rateLimit[key] = value;
   }
   return rateLimit;
 }
 
-/** What the hooks are told about the attempt under way: never a header, never a credential. */
-function eventOf(call) {
-  return { operation: call.operation(), method: call.method(), path: call.path(), attempt: call.attempts() };
-}
+/** A header value as a line of `on_head`'s text: empty when absent, never a line break. */
+const line = (value) => (value === undefined ? "" : value.includes("\n") ? value.replace(/\n/g, " ") : value);
 
 /**
  * Sends the request the core built and reports the answer; resolves to the parsed answer when the core asked
  * for it and it passed the generated validator (Jira's date strings already made milliseconds).
  */
-async function send(call, session, stop) {
+async function send(run) {
+  const { call, session, stop } = run;
+  // operationId, attempt, method, URL, path, header count, the headers' names and values, then the body.
+  const r = call.request().split("\n");
+  const end = 6 + 2 * r[5];
   const headers = {};
-  const lines = call.headers().split("\n");
-  for (let i = 0; i + 1 < lines.length; i += 2) headers[lines[i]] = lines[i + 1];
-  const request = { method: call.method(), url: call.url(), path: call.path(), headers, body: call.body() };
+  for (let i = 6; i < end; i += 2) headers[r[i]] = r[i + 1];
+  const body = run.body ?? (r.length > end ? r.slice(end).join("\n") : undefined);
+  const request = { method: r[2], url: r[3], path: r[4], headers, body };
   if (stop) request.signal = stop.signal;
   const hooks = session.hooks;
-  if (hooks) emit(hooks.request, eventOf(call));
+  // What the hooks are told about the attempt under way: never a header, never a credential.
+  const event = (run.event = () => ({ operation: r[0], method: r[2], path: r[4], attempt: +r[1] }));
+  if (hooks) emit(hooks.request, event());
   const started = Date.now();
   const transport = session.transport;
   let response;
   try {
     response = await until(stop, () => transport ? transport(request) : fetch(request.url, request));
   } catch (e) {
-    if (!stop?.signal.aborted) call.on_network_error(describe(e));
-    if (hooks) emit(hooks.response, { ...eventOf(call), status: 0, durationMs: Date.now() - started });
+    if (!stop?.signal.aborted) call.on_fail(NETWORK, causeOf(e));
+    if (hooks) emit(hooks.response, { ...event(), status: 0, durationMs: Date.now() - started });
     return undefined;
   }
   if (response === FIRED) return undefined;
@@ -133,7 +142,7 @@ async function send(call, session, stop) {
   } catch {}
   const fetched = !transport;
   if (fetched ? !(response instanceof Response) : !(Number.isInteger(status) && status >= 100 && status < 600)) {
-    call.on_network_error(fetched ? "fetch resolved to something that is not a Response"
+    call.on_fail(NETWORK, fetched ? "fetch resolved to something that is not a Response"
       : "the custom transport resolved to something without a valid `status` (it must be ResponseLike)");
     return undefined;
   }
@@ -141,21 +150,22 @@ async function send(call, session, stop) {
   const failed = status < 200 || status > 299;
   const rateLimit = failed || hooks?.response ? rateLimitOf(header) : {};
   if (hooks) {
-    emit(hooks.response, { ...eventOf(call), status, durationMs: Date.now() - started, retryAfter: header("retry-after"), rateLimit });
+    emit(hooks.response, { ...event(), status, durationMs: Date.now() - started, retryAfter: header("retry-after"), rateLimit });
   }
-  const expect = call.on_head(status, header("content-type"), header("x-arequestid"), failed ? header("retry-after") : undefined,
-    rateLimit.reason, rateLimit.limit, rateLimit.remaining, rateLimit.nearLimit, rateLimit.reset);
-  if (expect !== ANSWER && expect !== ERROR_COLLECTION) return undefined;
+  let head = line(header("content-type")) + "\n" + line(header("x-arequestid"));
+  if (failed) head += "\n" + line(header("retry-after")) + RATE_LIMIT.map(([key]) => "\n" + line(rateLimit[key])).join("");
+  const read = call.on_head(status, head);
+  if (read === READ_NOTHING) return undefined;
   let text;
   try {
     text = await until(stop, () => response.text());
   } catch (e) {
-    if (!stop?.signal.aborted) call.on_network_error(`the body could not be read (${describe(e)})`);
+    if (!stop?.signal.aborted) call.on_fail(NETWORK, `the body could not be read (${causeOf(e)})`);
     return undefined;
   }
   if (text === FIRED) return undefined;
   if (typeof text !== "string") {
-    call.on_network_error("`text()` did not resolve to a string");
+    call.on_fail(NETWORK, "`text()` did not resolve to a string");
     return undefined;
   }
   const markup = /^\s*</.test(text);
@@ -167,20 +177,19 @@ async function send(call, session, stop) {
       parsed = true;
     } catch {}
   }
-  if (expect === ERROR_COLLECTION) {
-    const collection = parsed && validators.checkErrorCollection(value) === undefined ? value : undefined;
-    const errors = collection?.errors ?? {};
-    call.on_error_body(markup, collection !== undefined, collection?.errorMessages ?? [], Object.keys(errors), Object.values(errors));
+  if (read === READ_ERRORS) {
+    call.on_error_body(markup, parsed && checkErrorCollection(value) === undefined ? value : undefined);
     return undefined;
   }
-  const fault = parsed ? validators[`check${call.answer_shape()}`](value) : undefined;
-  if (fault) call.on_checked(markup, blank, parsed, fault[0], fault[1], fault[2], fault[3]);
-  else call.on_checked(markup, blank, parsed, undefined, 0, 0, 0);
+  const fault = parsed ? CHECKS[read](value) : undefined;
+  const flags = (markup ? 1 : 0) | (blank ? 2 : 0) | (parsed ? 4 : 0);
+  if (fault) call.on_body(flags, fault[0], describe(fault[1], fault[2], fault[3]));
+  else call.on_body(flags, undefined, undefined);
   return fault ? undefined : value;
 }
 
 /** Asks the token provider, telling it which token Jira refused, if any. */
-async function token(call, session, stop) {
+async function token({ call, session, stop }) {
   const context = { refused: call.refused_token(), signal: stop?.signal ?? (never ??= new AbortController().signal) };
   let value;
   try {
@@ -188,19 +197,19 @@ async function token(call, session, stop) {
   } catch (e) {
     if (stop?.signal.aborted) return;
     // Its own errors (oauth2Tokens: "reauthorize", "token") pass through; of anything else, only the kind is told.
-    if (e instanceof JiraWebhooksError) call.on_token_error(String(e.kind), String(e.message));
-    else call.on_token_failure(nameOf(e));
+    if (e instanceof JiraWebhooksError) call.on_fail(String(e.kind) === "reauthorize" ? REAUTHORIZE : TOKEN_ERROR, String(e.message));
+    else call.on_fail(TOKEN_FAILED, nameOf(e));
     return;
   }
   if (value === FIRED) return;
   if (typeof value === "string") call.on_token(value);
-  else call.on_token_failure("");
+  else call.on_fail(TOKEN_FAILED, "");
 }
 
 /** Waits what the core asked, telling the hooks; an abort or the deadline ends the wait early. */
-async function sleep(call, session, stop) {
+async function sleep({ call, session, stop, event }) {
   const ms = call.sleep_ms();
-  if (session.hooks) emit(session.hooks.retry, { ...eventOf(call), delayMs: ms });
+  if (session.hooks) emit(session.hooks.retry, { ...event?.(), delayMs: ms });
   let timer;
   await until(stop, () => new Promise((resolve) => (timer = setTimeout(resolve, ms))));
   clearTimeout(timer);
@@ -208,31 +217,30 @@ async function sleep(call, session, stop) {
 
 /**
  * Runs `call` (a `CallHandle`) to its end; resolves to the parsed answer, or `undefined` (no body, or the call
- * failed: the handle holds the outcome, and `call.finish(answer)` returns it or throws it).
+ * failed: the handle holds the outcome, and `call.finish(answer)` returns it or throws it). `body` is the request
+ * body when the edge holds it (the caller's, checked), else the request's own.
  */
-export async function drive(call, session, signal) {
+export async function drive(call, session, signal, body) {
   let stop;
   try {
     stop = interrupt(signal, call.remaining_ms(Date.now()));
   } catch {
-    call.on_unsupported_runtime();
+    call.on_fail(UNSUPPORTED, "");
     return undefined;
   }
+  const run = { call, session, stop, body, event: undefined };
   let answer;
   try {
     for (;;) {
       // JS runs one thing at a time: an abort or the deadline can only have come during the last await.
-      if (stop?.signal.aborted) {
-        if (stop.user?.aborted) call.on_abort();
-        else call.on_deadline();
-      }
+      if (stop?.signal.aborted) call.on_fail(stop.user?.aborted ? ABORTED : DEADLINE, "");
       const action = call.poll(Date.now(), Math.random());
-      if (action === SEND) answer = await send(call, session, stop);
-      else if (action === SLEEP) await sleep(call, session, stop);
-      else if (action === TOKEN) await token(call, session, stop);
+      if (action === SEND) answer = await send(run);
+      else if (action === SLEEP) await sleep(run);
+      else if (action === TOKEN) await token(run);
       else {
         // A token the caller gave with `getToken` serves until Jira refuses it; then the provider is asked.
-        if (call.token_refused()) session.token = undefined;
+        if (action === DONE_REFUSED) session.token = undefined;
         return answer;
       }
     }
@@ -242,10 +250,9 @@ export async function drive(call, session, signal) {
 }
 
 /** Runs `call` and settles with its outcome: the answer, or the `JiraWebhooksError`. */
-export async function perform(call, session, signal) {
+export async function perform(call, session, signal, body) {
   try {
-    const answer = await drive(call, session, signal);
-    return call.finish(answer);
+    return call.finish(await drive(call, session, signal, body));
   } finally {
     call.free();
   }

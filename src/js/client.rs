@@ -7,8 +7,7 @@ use super::pages::Pager;
 use super::values::{self, error_to_js, Blame, Js};
 use crate::auth::Auth;
 use crate::config::{CallOptions, Config, JiraWebhooksConfig, RegisterOptions};
-use crate::decode::schema::Problem;
-use crate::decode::{FromJson, Invalid};
+use crate::decode::{FromJson, Invalid, Source};
 use crate::engine::{Action, Call, CursorPages, Expect, Items, OffsetPages};
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpRequest, HttpResponse, RateLimit};
@@ -18,7 +17,7 @@ use crate::operations::{
     partial_failure, Answer, DeleteWebhookById, GetDynamicWebhooksForApp, GetDynamicWebhooksForAppParams,
     GetFailedWebhooks, GetFailedWebhooksParams, Operation, RefreshWebhooks, RegisterDynamicWebhooks, Valid,
 };
-use crate::schemas::{name_of, problem_from_code};
+use crate::small::pieces;
 use crate::text::cat;
 use crate::Client;
 use js_sys::{Array, Promise};
@@ -123,11 +122,14 @@ impl JiraWebhooks {
     ) -> Promise {
         settle(RegisterDynamicWebhooks::ID, || {
             let (options, copy) = values::optional::<RegisterOptions>(&options, Blame::Input("options"))?;
-            let body = values::body::<WebhookRegistrationDetails>(&details)?;
-            let op = RegisterDynamicWebhooks::checked(Valid::checked_by_the_edge(body));
+            let (body, parsed) = values::body::<WebhookRegistrationDetails>(&details)?;
+            let op = RegisterDynamicWebhooks::checked(Valid::held_by_the_edge());
             let mut call = self.call(&op, options.timeout_ms)?;
-            call.strict = options.throw_on_partial_failure == Some(true);
-            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?))
+            if options.throw_on_partial_failure == Some(true) {
+                let webhooks = Js(parsed).member("webhooks").map(|w| w.items()).unwrap_or_default();
+                call.strict = Some(webhooks.into_iter().map(|w| String::from_json(w.member("jqlFilter"))).collect());
+            }
+            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?, &body))
         })
     }
 
@@ -141,8 +143,8 @@ impl JiraWebhooks {
         settle(GetDynamicWebhooksForApp::ID, || {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
             let (params, _) = values::optional::<GetDynamicWebhooksForAppParams>(&params, Blame::Input(""))?;
-            let call = self.call(&GetDynamicWebhooksForApp::new(params)?, options.timeout_ms)?;
-            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?))
+            let call = self.call(&GetDynamicWebhooksForApp::checked(params), options.timeout_ms)?;
+            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?, &JsValue::UNDEFINED))
         })
     }
 
@@ -156,8 +158,8 @@ impl JiraWebhooks {
         settle(GetFailedWebhooks::ID, || {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
             let (params, _) = values::optional::<GetFailedWebhooksParams>(&params, Blame::Input(""))?;
-            let call = self.call(&GetFailedWebhooks::new(params)?, options.timeout_ms)?;
-            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?))
+            let call = self.call(&GetFailedWebhooks::checked(params), options.timeout_ms)?;
+            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?, &JsValue::UNDEFINED))
         })
     }
 
@@ -170,9 +172,9 @@ impl JiraWebhooks {
     ) -> Promise {
         settle(RefreshWebhooks::ID, || {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
-            let body = Valid::checked_by_the_edge(values::body::<ContainerForWebhookIDs>(&ids)?);
-            let call = self.call(&RefreshWebhooks::checked(body), options.timeout_ms)?;
-            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?))
+            let (body, _) = values::body::<ContainerForWebhookIDs>(&ids)?;
+            let call = self.call(&RefreshWebhooks::checked(Valid::held_by_the_edge()), options.timeout_ms)?;
+            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?, &body))
         })
     }
 
@@ -185,9 +187,9 @@ impl JiraWebhooks {
     ) -> Promise {
         settle(DeleteWebhookById::ID, || {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
-            let body = Valid::checked_by_the_edge(values::body::<ContainerForWebhookIDs>(&ids)?);
-            let call = self.call(&DeleteWebhookById::checked(body), options.timeout_ms)?;
-            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?))
+            let (body, _) = values::body::<ContainerForWebhookIDs>(&ids)?;
+            let call = self.call(&DeleteWebhookById::checked(Valid::held_by_the_edge()), options.timeout_ms)?;
+            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?, &body))
         })
     }
 
@@ -202,7 +204,7 @@ impl JiraWebhooks {
         let start = || -> Result<JsValue, Error> {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
             let (params, _) = values::optional::<GetDynamicWebhooksForAppParams>(&params, Blame::Input(""))?;
-            let pages = Items::new(OffsetPages::new(GetDynamicWebhooksForApp::new(params)?));
+            let pages = Items::new(OffsetPages::new(GetDynamicWebhooksForApp::checked(params)));
             let pager = Pager::offset(self.client.clone(), pages, options.timeout_ms);
             Ok(bindings::iterate(pager, &self.session, &values::signal(&copy)?))
         };
@@ -220,7 +222,7 @@ impl JiraWebhooks {
         let start = || -> Result<JsValue, Error> {
             let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
             let (params, _) = values::optional::<GetFailedWebhooksParams>(&params, Blame::Input(""))?;
-            let pages = Items::new(CursorPages::new(GetFailedWebhooks::new(params)?));
+            let pages = Items::new(CursorPages::new(GetFailedWebhooks::checked(params)));
             let pager = Pager::cursor(self.client.clone(), pages, options.timeout_ms);
             Ok(bindings::iterate(pager, &self.session, &values::signal(&copy)?))
         };
@@ -244,7 +246,7 @@ pub(super) fn call<O: Operation>(
 ) -> Result<CallHandle, Error> {
     let token = values::member(session, "token").as_string();
     let call = client.call(op, js_sys::Date::now(), timeout_ms, token)?;
-    Ok(CallHandle::new(call, <O::Output as Answer>::shape().map_or("", name_of), client.auth()))
+    Ok(CallHandle::new(call, <O::Output as Answer>::index(), client.auth()))
 }
 
 /// A promise of what `job` starts; a job that could not start rejects at once, naming `operation`.
@@ -255,49 +257,62 @@ pub(super) fn settle(operation: &'static str, job: impl FnOnce() -> Result<Promi
     })
 }
 
-/// One call as `call.js` drives it: it polls, reads what the action needs, and reports what happened.
+/// One call as `call.js` drives it: it polls, reads what the action needs, and reports what happened. Few
+/// methods with few arguments: each costs glue on both sides of the boundary, and each call of one a crossing.
 #[wasm_bindgen(skip_typescript)]
 pub struct CallHandle {
     call: Call,
-    /// The TypeScript name of the answer's schema (its generated validator).
-    answer: &'static str,
+    /// The index of the answer's schema in the registry (its generated validator is `CHECKS[index]`).
+    answer: Option<u32>,
     /// The request of the attempt under way.
     request: Option<HttpRequest>,
     sleep_ms: f64,
     refused: Option<String>,
     result: Option<Result<(), Error>>,
-    /// `throwOnPartialFailure`.
-    pub(super) strict: bool,
-    /// The provider's token the caller gave with `getToken`.
-    initial: Option<String>,
+    /// `throwOnPartialFailure`: the JQL filters of the webhooks asked for, in order.
+    pub(super) strict: Option<Vec<String>>,
+    /// Whether the caller gave the provider's first token with `getToken`.
+    initial: bool,
 }
 
 impl CallHandle {
-    pub(super) fn new(call: Call, answer: &'static str, auth: &Auth) -> CallHandle {
-        let initial = auth.initial_token().map(str::to_owned);
-        CallHandle { call, answer, request: None, sleep_ms: 0.0, refused: None, result: None, strict: false, initial }
+    pub(super) fn new(call: Call, answer: Option<u32>, auth: &Auth) -> CallHandle {
+        let initial = auth.initial_token().is_some();
+        CallHandle { call, answer, request: None, sleep_ms: 0.0, refused: None, result: None, strict: None, initial }
     }
 
     /// How the call ended, once it has: `Ok` or its error (taken: asked once).
     pub(super) fn outcome(&mut self) -> Result<(), Error> {
         self.result.take().unwrap_or_else(|| Err(Error::new(ErrorKind::Network, "the call did not end")))
     }
-
-    fn req(&self) -> Option<&HttpRequest> {
-        self.request.as_ref()
-    }
 }
 
 /// What `poll` answers: the codes `call.js` switches on.
-const SEND: u8 = 0;
-const SLEEP: u8 = 1;
-const TOKEN: u8 = 2;
-const DONE: u8 = 3;
+const SEND: u32 = 0;
+const SLEEP: u32 = 1;
+const TOKEN: u32 = 2;
+const DONE: u32 = 3;
+/// Done, and Jira refused the provider's token the call started with: the session must not offer it again.
+const DONE_REFUSED: u32 = 4;
+
+/// What `on_head` answers besides a schema's index: read nothing of the body, or read Jira's ErrorCollection.
+const READ_NOTHING: i32 = -1;
+const READ_ERRORS: i32 = -2;
+
+/// What `on_fail` is told: how the attempt or the call ended without an answer.
+const NETWORK: u32 = 0;
+const ABORTED: u32 = 1;
+const DEADLINE: u32 = 2;
+const UNSUPPORTED: u32 = 3;
+const TOKEN_FAILED: u32 = 4;
+const REAUTHORIZE: u32 = 5;
+const TOKEN_ERROR: u32 = 6;
 
 #[wasm_bindgen]
 impl CallHandle {
-    /// What to do next: 0 send, 1 sleep, 2 ask for a token, 3 done.
-    pub fn poll(&mut self, now_ms: f64, random: f64) -> u8 {
+    /// What to do next: 0 send (then `request`), 1 sleep (`sleep_ms`), 2 ask for a token (`refused_token`), 3 done,
+    /// 4 done and the provider's token Jira refused must be dropped.
+    pub fn poll(&mut self, now_ms: f64, random: f64) -> u32 {
         match self.call.poll(now_ms, random) {
             Action::Send(request) => {
                 self.request = Some(request);
@@ -313,53 +328,30 @@ impl CallHandle {
             }
             Action::Done(result) => {
                 self.result = Some(result.map(drop));
-                DONE
+                if self.call.token_refused() && self.initial {
+                    DONE_REFUSED
+                } else {
+                    DONE
+                }
             }
         }
     }
 
-    /// Jira's operationId.
-    pub fn operation(&self) -> String {
-        self.call.operation().into()
-    }
-
-    /// The method of the attempt under way.
-    pub fn method(&self) -> String {
-        self.req().map_or("GET", |r| r.method.as_str()).into()
-    }
-
-    /// Its URL.
-    pub fn url(&self) -> String {
-        self.req().map(|r| r.url.clone()).unwrap_or_default()
-    }
-
-    /// Its API path and query.
-    pub fn path(&self) -> String {
-        self.req().map(|r| r.path.clone()).unwrap_or_default()
-    }
-
-    /// Its headers, as `name\nvalue\n…`.
-    pub fn headers(&self) -> String {
-        let mut out = String::new();
-        for (name, value) in self.req().map_or(&[][..], |r| &r.headers) {
-            out.push_str(&cat!(name, '\n', value, '\n'));
+    /// The request to send, as lines: operationId, attempt, method, URL, API path, the number of headers, each
+    /// header's name and value, then the body, if any (the rest of the text; the edge's own when it holds it). No
+    /// field but the body holds a line break: header values are checked, the URL and path are encoded.
+    pub fn request(&self) -> String {
+        let Some(r) = &self.request else { return String::new() };
+        let mut out = cat!(self.call.operation(), '\n', self.call.attempts(), '\n', r.method.as_str(), '\n');
+        out.push_str(&cat!(r.url, '\n', r.path, '\n', r.headers.len()));
+        for (name, value) in &r.headers {
+            out.push_str(&cat!('\n', name, '\n', value));
+        }
+        if let Some(body) = r.body.as_deref().filter(|b| !b.is_empty()) {
+            out.push('\n');
+            out.push_str(body);
         }
         out
-    }
-
-    /// Its body.
-    pub fn body(&self) -> Option<String> {
-        self.req().and_then(|r| r.body.clone())
-    }
-
-    /// How many times the request was sent so far.
-    pub fn attempts(&self) -> u32 {
-        self.call.attempts()
-    }
-
-    /// The TypeScript name of the answer's schema: its validator is `check<Name>`.
-    pub fn answer_shape(&self) -> String {
-        self.answer.into()
     }
 
     /// How long to wait.
@@ -372,75 +364,75 @@ impl CallHandle {
         self.refused.clone()
     }
 
-    /// How long until the deadline, if the call has one.
-    pub fn remaining_ms(&self, now_ms: f64) -> Option<f64> {
-        self.call.remaining_ms(now_ms)
+    /// How long until the deadline, if the call has one; −1 when it has none.
+    pub fn remaining_ms(&self, now_ms: f64) -> f64 {
+        self.call.remaining_ms(now_ms).unwrap_or(-1.0)
     }
 
-    /// Jira answered with this head: what of the body to read (0 nothing, 1 the answer, 2 an ErrorCollection).
-    #[allow(clippy::too_many_arguments)]
-    pub fn on_head(
-        &mut self,
-        status: u16,
-        content_type: Option<String>,
-        request_id: Option<String>,
-        retry_after: Option<String>,
-        reason: Option<String>,
-        limit: Option<String>,
-        remaining: Option<String>,
-        near_limit: Option<String>,
-        reset: Option<String>,
-    ) -> u8 {
-        let rate_limit = RateLimit { reason, limit, remaining, near_limit, reset };
+    /// Jira answered with `status` and these headers, one a line (empty when absent): `Content-Type`,
+    /// `X-AREQUESTID`, then, when the answer failed, `Retry-After` and the five rate-limit headers. Says what of
+    /// the body to read: the index of the schema to check the answer with, −1 nothing, −2 Jira's ErrorCollection.
+    pub fn on_head(&mut self, status: u16, head: &str) -> i32 {
+        let mut values = pieces(head, "\n").map(|v| (!v.is_empty()).then(|| v.to_owned()));
+        let mut next = || values.next().flatten();
+        let (content_type, request_id, retry_after) = (next(), next(), next());
+        let rate_limit =
+            RateLimit { reason: next(), limit: next(), remaining: next(), near_limit: next(), reset: next() };
         let head = HttpResponse { status, content_type, request_id, retry_after, rate_limit, body: String::new() };
         match self.call.on_head(head) {
-            Expect::Nothing => 0,
-            Expect::Answer => 1,
-            Expect::ErrorCollection => 2,
+            Expect::Nothing => READ_NOTHING,
+            Expect::Answer => self.answer.map_or(READ_NOTHING, |i| i as i32),
+            Expect::ErrorCollection => READ_ERRORS,
         }
     }
 
-    /// What the edge found in a success body: whether it starts with markup, is blank, is JSON, and the generated
-    /// validator's fault (`path`, `code`, `a`, `b`), if any.
-    #[allow(clippy::too_many_arguments)]
-    pub fn on_checked(
-        &mut self,
-        markup: bool,
-        blank: bool,
-        parsed: bool,
-        path: Option<String>,
-        code: f64,
-        a: f64,
-        b: f64,
-    ) {
-        let fault = path.map(|path| {
-            let problem = problem_from_code(code as u32, a as i64, b as i64);
-            Invalid { path, problem: problem.as_ref().map_or_else(|| "is not valid".into(), Problem::describe) }
-        });
-        self.call.on_checked(markup, blank, parsed, fault);
+    /// What the edge found in a success body: `flags` (1: it starts with markup, 2: it is blank, 4: `JSON.parse`
+    /// took it) and the generated validator's fault, if any: where, and the problem in words.
+    pub fn on_body(&mut self, flags: u32, path: Option<String>, problem: Option<String>) {
+        let fault = path.map(|path| Invalid { path, problem: problem.unwrap_or_else(|| "is not valid".into()) });
+        self.call.on_checked(flags & 1 != 0, flags & 2 != 0, flags & 4 != 0, fault);
     }
 
-    /// What the edge found in an error body: whether it starts with markup, whether it is Jira's ErrorCollection,
-    /// and its messages and errors.
-    pub fn on_error_body(
-        &mut self,
-        markup: bool,
-        collection: bool,
-        messages: Vec<String>,
-        keys: Vec<String>,
-        values: Vec<String>,
-    ) {
-        let collection = collection.then(|| ErrorCollection {
-            error_messages: Some(messages),
-            errors: Some(keys.into_iter().zip(values).collect()),
-            status: None,
-        });
+    /// What the edge found in an error body: whether it starts with markup, and Jira's ErrorCollection (checked by
+    /// its generated validator), or `undefined` when it is not one.
+    pub fn on_error_body(&mut self, markup: bool, collection: JsValue) {
+        let collection = (!collection.is_undefined()).then(|| ErrorCollection::from_json(Some(Js(collection))));
         self.call.on_error_body(markup, collection);
     }
 
-    /// No answer came back.
-    pub fn on_network_error(&mut self, cause: String) {
-        self.call.on_network_error(cause);
+    /// The attempt or the call ended without an answer: 0 no answer came back (`text`: the runtime's words),
+    /// 1 the caller's signal fired, 2 the deadline passed, 3 the runtime cannot cancel calls (no `AbortController`
+    /// or `setTimeout`), 4 the token provider threw something of kind `text` (empty: it resolved to something that
+    /// is not a string), 5 and 6 it failed with a `JiraWebhooksError` of this package (`oauth2Tokens`) of kind
+    /// `reauthorize` or another, whose message is `text`: the call ends with it.
+    pub fn on_fail(&mut self, what: u32, text: String) {
+        match what {
+            NETWORK => self.call.on_network_error(text),
+            ABORTED => self.call.on_abort(),
+            DEADLINE => self.call.on_deadline(),
+            TOKEN_FAILED => {
+                let why = if text.is_empty() {
+                    "it resolved to something that is not a string".into()
+                } else {
+                    cat!("it threw or rejected with ", text, " (its message is not shown: it may hold a credential)")
+                };
+                self.call.on_token(Err(why));
+            }
+            REAUTHORIZE | TOKEN_ERROR => {
+                let kind = if what == REAUTHORIZE { ErrorKind::Reauthorize } else { ErrorKind::Token };
+                self.call.on_token_error(Error::new(kind, text));
+            }
+            UNSUPPORTED => {
+                let op = self.call.operation();
+                let mut e = Error::new(
+                    ErrorKind::Config,
+                    cat!(op, ": this runtime cannot cancel calls (no AbortController or setTimeout)"),
+                );
+                e.operation = Some(op);
+                self.result = Some(Err(e));
+            }
+            _ => {}
+        }
     }
 
     /// The provider gave a token.
@@ -448,56 +440,13 @@ impl CallHandle {
         self.call.on_token(Ok(token));
     }
 
-    /// The provider threw something of kind `name` (empty: it resolved to something that is not a string).
-    pub fn on_token_failure(&mut self, name: String) {
-        let why = if name.is_empty() {
-            "it resolved to something that is not a string".into()
-        } else {
-            cat!("it threw or rejected with ", name, " (its message is not shown: it may hold a credential)")
-        };
-        self.call.on_token(Err(why));
-    }
-
-    /// The provider failed with a `JiraWebhooksError` of this package (`oauth2Tokens`): the call ends with it.
-    pub fn on_token_error(&mut self, kind: String, message: String) {
-        let kind = if kind == ErrorKind::Reauthorize.as_str() { ErrorKind::Reauthorize } else { ErrorKind::Token };
-        self.call.on_token_error(Error::new(kind, message));
-    }
-
-    /// The caller's signal fired.
-    pub fn on_abort(&mut self) {
-        self.call.on_abort();
-    }
-
-    /// The deadline passed.
-    pub fn on_deadline(&mut self) {
-        self.call.on_deadline();
-    }
-
-    /// The runtime cannot cancel calls (no `AbortController` or `setTimeout`).
-    pub fn on_unsupported_runtime(&mut self) {
-        let mut e = Error::new(
-            ErrorKind::Config,
-            cat!(self.call.operation(), ": this runtime cannot cancel calls (no AbortController or setTimeout)"),
-        );
-        e.operation = Some(self.call.operation());
-        self.result = Some(Err(e));
-    }
-
-    /// Whether Jira refused the token the call started with.
-    pub fn token_refused(&self) -> bool {
-        self.call.token_refused() && self.initial.is_some()
-    }
-
     /// The outcome: `answer` (the parsed body, or `undefined`), or the error, thrown.
     pub fn finish(&mut self, answer: JsValue) -> Result<JsValue, JsValue> {
         let attempts = self.call.attempts();
         self.outcome().map_err(|e| error_to_js(&e))?;
-        if self.strict {
-            let details = WebhookRegistrationDetails::from_json(self.body_value());
-            let jqls: Vec<String> = details.webhooks.into_iter().map(|w| w.jql_filter).collect();
+        if let Some(jqls) = &self.strict {
             let result = ContainerForRegisteredWebhooks::from_json(Some(Js(answer.clone())));
-            if let Some(mut e) = partial_failure(&jqls, &result) {
+            if let Some(mut e) = partial_failure(jqls, &result) {
                 e.attempts = attempts;
                 e.result =
                     js_sys::JSON::stringify(&answer).ok().and_then(|t| t.as_string()).map(crate::error::JsonText);
@@ -505,11 +454,6 @@ impl CallHandle {
             }
         }
         Ok(answer)
-    }
-
-    fn body_value(&self) -> Option<Js> {
-        let text = self.body()?;
-        js_sys::JSON::parse(&text).ok().map(Js)
     }
 }
 

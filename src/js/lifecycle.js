@@ -2,6 +2,10 @@
 // src/js/lifecycle.rs) says which call comes next and reads each answer; this performs the calls. Runs of one
 // client and URL are serialized: a second sync waits for the first, so two never plan from the same list.
 import { drive } from "./call.js";
+import { lifecycleChecks } from "./validators.js";
+
+// The lifecycle's validators join the client's (the client build does not ship them).
+lifecycleChecks();
 
 /** Runs `run` to its end; resolves to its result or rejects with its error. */
 async function runLifecycle(run, session, signal) {

@@ -14,7 +14,9 @@ export function iterate(pager, session, signal) {
       if (next === DONE) return { value: undefined, done: true };
       if (next !== FETCH) return { value: items[next], done: false };
       const page = await perform(pager.fetch(), session, signal);
-      pager.on_page(page.values.length, page.startAt, page.maxResults, page.total, page.isLast, page.values.at(-1)?.failureTime);
+      const values = page.values;
+      pager.on_page(values.length, page.startAt ?? NaN, page.maxResults ?? NaN, page.total ?? NaN,
+        page.isLast == null ? NaN : +page.isLast, values[values.length - 1]?.failureTime ?? NaN);
       items = page.values;
     }
   }

@@ -72,23 +72,24 @@ impl Pager {
         pending.map_err(|e| error_to_js(&e))
     }
 
-    /// The page asked for arrived: its item count and paging fields.
+    /// The page asked for arrived: its item count and paging fields (checked by the page's validator), `NaN`
+    /// where the page has none; `is_last` is 1 or 0.
     pub fn on_page(
         &mut self,
         len: u32,
-        start_at: Option<f64>,
-        max_results: Option<f64>,
-        total: Option<f64>,
-        is_last: Option<bool>,
-        last_failure_time: Option<f64>,
+        start_at: f64,
+        max_results: f64,
+        total: f64,
+        is_last: f64,
+        last_failure_time: f64,
     ) -> Result<(), JsValue> {
-        let int = |n: Option<f64>| n.map(|n| n as i64);
+        let int = |n: f64| (!n.is_nan()).then_some(n as i64);
         let facts = PageFacts {
             len: len as usize,
             start_at: int(start_at),
             max_results: int(max_results),
             total: int(total),
-            is_last,
+            is_last: int(is_last).map(|n| n != 0),
             last_failure_time: int(last_failure_time),
         };
         let advanced = match &mut self.walk {

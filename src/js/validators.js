@@ -1046,3 +1046,106 @@ export function checkTokenAnswer(o) {
   if (typeof v !== "number" || v !== v) return ["expires_in", 0, 2, 0];
   return undefined;
 }
+
+// What each problem's words are: the Rust side's Problem::describe, generated from it.
+const EXPECTED = ["a boolean", "a string", "a number", "an integer", "an array", "an object", "an object of strings", "a boolean or an object", "a function", "an object of functions"];
+const NOT_ONE_OF = ["must be \"basic\", \"bearer\", \"connect\" or \"none\""];
+const UNKNOWN = {
+  8: "has a member that is none of `url`, `webhooks`",
+  9: "has a member that is none of `events`, `fieldIdsFilter`, `issuePropertyKeysFilter`, `jqlFilter`",
+  10: "has a member that is none of `webhookIds`",
+  11: "has a member that is none of `startAt`, `maxResults`",
+  12: "has a member that is none of `maxResults`, `after`",
+  13: "has a member that is none of `baseUrl`, `cloudId`, `gatewayUrl`, `auth`, `apiVersion`, `timeoutMs`, `retry`, `userAgent`, `transport`, `hooks`",
+  14: "has a member that is none of `request`, `response`, `retry`",
+  15: "has a member that is none of `type`, `email`, `apiToken`",
+  16: "has a member that is none of `type`, `token`, `getToken`",
+  17: "has a member that is none of `type`, `appKey`, `sharedSecret`",
+  18: "has a member that is none of `type`",
+  19: "has a member that is none of `retries`, `minDelayMs`, `maxDelayMs`",
+  20: "has a member that is none of `signal`, `timeoutMs`",
+  21: "has a member that is none of `signal`, `timeoutMs`, `throwOnPartialFailure`",
+};
+
+/** The words of the problem `code` with its parameters `a`, `b` (as a fault gives them). */
+export function describe(code, a, b) {
+  switch (code) {
+    case 0: return "expected " + EXPECTED[a];
+    case 1: return "is missing";
+    case 2: return UNKNOWN[a] ?? "is not valid";
+    case 3: return "is an integer beyond 2^53 - 1, which JavaScript cannot hold exactly";
+    case 4: return "is out of range";
+    case 5: return "is not a date-time (milliseconds, or ISO 8601 such as 2019-06-01T12:42:30.000+0000)";
+    case 6: return "must not be empty";
+    case 7: return "must be an absolute https:// URL";
+    case 8: return a === 1 ? "must list at least one item" : "must list at least " + a + " items";
+    case 9: return "lists more than " + a + " items";
+    case 10: return b === MAX ? "must be " + a + " or more" : "must be between " + a + " and " + b;
+    case 11: return "is not a webhook id (ids are positive integers)";
+    case 12: return "is listed twice";
+    case 13: return NOT_ONE_OF[a] ?? "is not valid";
+    default: return "is not valid";
+  }
+}
+
+/** The validators by their index in SHAPES, which is what the Rust side passes. */
+export const CHECKS = [
+  checkPageBeanWebhook,
+  checkWebhook,
+  checkContainerForRegisteredWebhooks,
+  checkRegisteredWebhook,
+  checkFailedWebhooks,
+  checkFailedWebhook,
+  checkWebhooksExpirationDate,
+  checkErrorCollection,
+  checkWebhookRegistrationDetails,
+  checkWebhookDetails,
+  checkContainerForWebhookIDs,
+  checkGetDynamicWebhooksForAppParams,
+  checkGetFailedWebhooksParams,
+  checkJiraWebhooksConfig,
+  checkCallHooks,
+  checkBasicAuth,
+  checkBearerAuth,
+  checkConnectAuth,
+  checkNoAuth,
+  checkRetryPolicy,
+  checkCallOptions,
+  checkRegisterOptions,
+];
+
+/**
+ * Adds the lifecycle's validators to CHECKS: the lifecycle build's edge calls it once, so that a bundle of the
+ * client alone leaves them out.
+ */
+export function lifecycleChecks() {
+  if (CHECKS.length === 22) CHECKS.push(
+    checkDesiredWebhooks,
+    checkKeepAliveOptions,
+    checkVerifyOptions,
+    checkWebhookHandlerOptions,
+    checkOAuthVerify,
+    checkConnectVerify,
+    checkHmacVerify,
+    checkOAuth2TokensOptions,
+    checkStoredTokens,
+    checkExchangeCodeOptions,
+    checkAccessibleResource,
+    checkAccessibleResources,
+    checkAccessibleResourcesOptions,
+    checkTokenAnswer,
+  );
+  Object.assign(UNKNOWN, {
+    22: "has a member that is none of `url`, `webhooks`, `refreshWithinDays`, `dryRun`, `owned`, `deleteUnowned`",
+    23: "has a member that is none of `withinDays`",
+    24: "has a member that is none of `oauth`, `connect`, `hmac`, `clockSkewSeconds`, `maxBodyBytes`, `siteOf`",
+    25: "has a member that is none of `oauth`, `connect`, `hmac`, `clockSkewSeconds`, `maxBodyBytes`, `siteOf`, `on`, `onOther`, `dedupe`, `handlerTimeoutMs`, `onError`, `onMissingBody`",
+    26: "has a member that is none of `clientSecret`",
+    27: "has a member that is none of `baseUrl`, `sharedSecret`",
+    28: "has a member that is none of `secret`",
+    29: "has a member that is none of `clientId`, `clientSecret`, `load`, `save`, `tokenUrl`, `refreshAheadMs`, `timeoutMs`",
+    31: "has a member that is none of `clientId`, `clientSecret`, `code`, `redirectUri`, `tokenUrl`, `timeoutMs`",
+    33: "has a member that is none of `resources`",
+    34: "has a member that is none of `gatewayUrl`, `timeoutMs`",
+  });
+}

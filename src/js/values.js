@@ -1,6 +1,6 @@
 // What the caller hands the package, taken once and checked against its schema with the validator generated from
 // the Rust models (src/js/validators.js): a getter is read once, so what was checked is what is used.
-import * as validators from "./validators.js";
+import { CHECKS, describe } from "./validators.js";
 
 const SIMPLE = new Set(["string", "number", "boolean", "undefined"]);
 
@@ -24,36 +24,41 @@ function snapshot(value, depth) {
 }
 const DEEP = Symbol("deep");
 
+/** A validator's fault `[path, code, a, b]` as the Rust side takes it: `[path, words]`. */
+const words = (fault) => [fault[0], describe(fault[1], fault[2], fault[3])];
+
 /**
- * The caller's `value` taken once and checked as `shape`: `[copy]`, or `[undefined, fault]` with a fault as the
- * generated validators give it (`[path, code, a, b]`), or `[undefined, ["", -1]]` when a getter threw.
+ * The caller's `value` taken once and checked as `shape` (an index of the registry): `[copy]`, or
+ * `[undefined, [path, words]]` (the fault's place and its problem in words).
  */
 export function take(value, shape) {
   let copy;
   try {
     copy = snapshot(value, 0);
   } catch {
-    return [undefined, ["", -1, 0, 0]];
+    return [undefined, ["", "could not be read (a getter threw)"]];
   }
-  if (copy === DEEP) return [undefined, ["", -2, 0, 0]];
-  const fault = validators[`check${shape}`](copy);
-  return fault ? [undefined, fault] : [copy];
+  if (copy === DEEP) return [undefined, ["", "nests too deeply"]];
+  const fault = CHECKS[shape](copy);
+  return fault ? [undefined, words(fault)] : [copy];
 }
 
 /**
  * A request body: the caller's `value` as JSON text (what `JSON.stringify` makes of it, `toJSON` included), checked
- * as `shape` in the form it is sent: `[text]`, or `[undefined, fault]`.
+ * as `shape` in the form it is sent: `[text, parsed]` (the text parsed again, what was checked), or
+ * `[undefined, undefined, [path, words]]`.
  */
 export function body(value, shape) {
   let text;
   try {
     text = JSON.stringify(value);
   } catch {
-    return [undefined, ["", -3, 0, 0]];
+    return [undefined, undefined, ["", "cannot be written as JSON (a BigInt, a cycle, or a getter or toJSON that throws?)"]];
   }
-  if (text === undefined) return [undefined, ["", -4, 0, 0]];
-  const fault = validators[`check${shape}`](JSON.parse(text));
-  return fault ? [undefined, fault] : [text];
+  if (text === undefined) return [undefined, undefined, ["", "is missing"]];
+  const parsed = JSON.parse(text);
+  const fault = CHECKS[shape](parsed);
+  return fault ? [undefined, undefined, words(fault)] : [text, parsed];
 }
 
 /** The client's session: what only JavaScript holds, read once from the checked config. */

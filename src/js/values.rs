@@ -3,10 +3,9 @@
 //! this crate's error naming the path, never quoting the value. Errors go out as `JiraWebhooksError`s.
 
 use super::bindings;
-use crate::decode::schema::Problem;
-use crate::decode::{Kind, Model, Source};
+use crate::decode::{Kind, Source};
 use crate::error::Error;
-use crate::schemas::{name_of, problem_from_code};
+use crate::schemas::Registered;
 use crate::text::cat;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -73,21 +72,11 @@ impl Source for Js {
     }
 }
 
-/// The problem of a fault the edge reported as `[path, code, a, b]`: a validator's, or one of the edge's own
-/// (negative codes: a getter threw, the value nests too deeply, `JSON.stringify` refused it or gave nothing).
+/// A fault the edge reported as `[path, words]`: where, and the problem in words (a validator's, described by the
+/// generated `describe`, or one of the edge's own: a getter threw, the value nests too deeply, `JSON.stringify`
+/// refused it or gave nothing).
 fn problem_of(fault: &Array) -> (String, String) {
-    let path = fault.get(0).as_string().unwrap_or_default();
-    let number = |i| fault.get(i).as_f64().unwrap_or(-99.0) as i64;
-    let problem = match number(1) {
-        -1 => "could not be read (a getter threw)".into(),
-        -2 => "nests too deeply".into(),
-        -3 => "cannot be written as JSON (a BigInt, a cycle, or a getter or toJSON that throws?)".into(),
-        -4 => "is missing".into(),
-        code => problem_from_code(code as u32, number(2), number(3))
-            .as_ref()
-            .map_or_else(|| "is not valid".into(), Problem::describe),
-    };
-    (path, problem)
+    (fault.get(0).as_string().unwrap_or_default(), fault.get(1).as_string().unwrap_or_else(|| "is not valid".into()))
 }
 
 /// Where an argument's fault is: `prefix` joined with the path within it.
@@ -124,8 +113,8 @@ impl Blame {
 }
 
 /// The caller's `value`, taken once and checked as `T`: the copy (functions kept) to read and to keep.
-pub fn take<T: Model>(value: &JsValue, blame: Blame) -> Result<JsValue, Error> {
-    let taken = bindings::take(value, name_of(T::SHAPE));
+pub fn take<T: Registered>(value: &JsValue, blame: Blame) -> Result<JsValue, Error> {
+    let taken = bindings::take(value, T::INDEX);
     match taken.get(1) {
         fault if fault.is_undefined() => Ok(taken.get(0)),
         fault => Err(blame.error(fault.unchecked_ref())),
@@ -133,7 +122,7 @@ pub fn take<T: Model>(value: &JsValue, blame: Blame) -> Result<JsValue, Error> {
 }
 
 /// An optional argument: `undefined` and `null` are the defaults.
-pub fn optional<T: Model + Default>(value: &JsValue, blame: Blame) -> Result<(T, JsValue), Error> {
+pub fn optional<T: Registered + Default>(value: &JsValue, blame: Blame) -> Result<(T, JsValue), Error> {
     if value.is_undefined() || value.is_null() {
         return Ok((T::default(), JsValue::UNDEFINED));
     }
@@ -141,11 +130,12 @@ pub fn optional<T: Model + Default>(value: &JsValue, blame: Blame) -> Result<(T,
     Ok((T::from_json(Some(Js(copy.clone()))), copy))
 }
 
-/// A request body: the caller's `value` as checked JSON text of a `T`.
-pub fn body<T: Model>(value: &JsValue) -> Result<String, Error> {
-    let taken = bindings::body(value, name_of(T::SHAPE));
-    match taken.get(1) {
-        fault if fault.is_undefined() => Ok(taken.get(0).as_string().unwrap_or_default()),
+/// A request body: the caller's `value` as checked JSON text of a `T` (a JavaScript string, which stays there),
+/// and that text parsed (to read from).
+pub fn body<T: Registered>(value: &JsValue) -> Result<(JsValue, JsValue), Error> {
+    let taken = bindings::body(value, T::INDEX);
+    match taken.get(2) {
+        fault if fault.is_undefined() => Ok((taken.get(0), taken.get(1))),
         fault => Err(Blame::Input("").error(fault.unchecked_ref())),
     }
 }

@@ -31,6 +31,17 @@ impl GetDynamicWebhooksForApp {
         Ok(GetDynamicWebhooksForApp(params))
     }
 
+    /// Parameters the edge's generated validator has checked.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn checked(params: GetDynamicWebhooksForAppParams) -> Self {
+        GetDynamicWebhooksForApp(params)
+    }
+
+    /// The page of the same size from `start_at` on (a start the paging computed: past the pages that arrived).
+    pub(crate) fn starting_at(&self, start_at: i64) -> Self {
+        GetDynamicWebhooksForApp(GetDynamicWebhooksForAppParams { start_at: Some(start_at), ..self.0.clone() })
+    }
+
     /// The paging parameters.
     pub fn params(&self) -> &GetDynamicWebhooksForAppParams {
         &self.0

@@ -33,6 +33,17 @@ impl GetFailedWebhooks {
         Ok(GetFailedWebhooks(params))
     }
 
+    /// Parameters the edge's generated validator has checked.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn checked(params: GetFailedWebhooksParams) -> Self {
+        GetFailedWebhooks(params)
+    }
+
+    /// The page of the same size of failures after `after` (a failure time of Jira's, not before 1970).
+    pub(crate) fn after(&self, after: i64) -> Self {
+        GetFailedWebhooks(GetFailedWebhooksParams { after: Some(after.max(0)), ..self.0.clone() })
+    }
+
     /// The paging parameters.
     pub fn params(&self) -> &GetFailedWebhooksParams {
         &self.0

@@ -17,6 +17,7 @@ use crate::decode::{self, FromJson, Invalid, Model, Shape};
 use crate::error::Error;
 use crate::http::{Method, Spec};
 use crate::models::ContainerForWebhookIDs;
+use crate::schemas::Registered;
 use std::marker::PhantomData;
 
 /// One of Jira's webhook operations with its input, valid by construction.
@@ -50,16 +51,24 @@ pub trait Operation {
 pub trait Answer: FromJson {
     /// The schema a success answer's body is checked against; `None` when it has no body.
     fn shape() -> Option<&'static Shape>;
+    /// Its index in the registry of schemas (the generated validator the edge checks it with).
+    fn index() -> Option<u32>;
 }
 
-impl<T: Model> Answer for T {
+impl<T: Registered> Answer for T {
     fn shape() -> Option<&'static Shape> {
         Some(T::SHAPE)
+    }
+    fn index() -> Option<u32> {
+        Some(T::INDEX)
     }
 }
 
 impl Answer for () {
     fn shape() -> Option<&'static Shape> {
+        None
+    }
+    fn index() -> Option<u32> {
         None
     }
 }
@@ -84,10 +93,11 @@ impl<T: Model> Valid<T> {
         Ok(Valid { text, of: PhantomData })
     }
 
-    /// JSON text the edge's generated validator has checked.
+    /// A body the edge has checked with the generated validator and keeps: it sends its own text, which never
+    /// crosses into the wasm (the request carries an empty body in its place; [`Valid::text`] is empty).
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    pub(crate) fn checked_by_the_edge(text: String) -> Self {
-        Valid { text, of: PhantomData }
+    pub(crate) fn held_by_the_edge() -> Self {
+        Valid { text: String::new(), of: PhantomData }
     }
 
     /// The text.

@@ -4,6 +4,7 @@ use super::{invalid_input, Operation, Valid};
 use crate::error::{Error, ErrorKind};
 use crate::http::Method;
 use crate::models::{ContainerForRegisteredWebhooks, WebhookRegistrationDetails};
+use crate::small::join;
 use crate::text::cat;
 
 /// Registers webhooks. Per-webhook failures (such as an unsupported JQL clause) come back inside the 200
@@ -50,7 +51,10 @@ pub fn partial_failure(jql_filters: &[String], result: &ContainerForRegisteredWe
     for (i, jql) in jql_filters.iter().enumerate() {
         let reasons = match results.get(i) {
             Some(r) if r.created_webhook_id.is_some() => continue,
-            Some(r) => r.errors.as_ref().map_or("no id and no reason given".to_owned(), |e| e.join("; ")),
+            Some(r) => r
+                .errors
+                .as_ref()
+                .map_or("no id and no reason given".to_owned(), |e| join(e.iter().map(String::as_str), "; ")),
             None => "Jira's answer has no result for it".to_owned(),
         };
         failed.push((cat!("webhooks[", i, ']'), cat!("webhook #", i, " (", jql, "): ", reasons)));
@@ -66,7 +70,7 @@ pub fn partial_failure(jql_filters: &[String], result: &ContainerForRegisteredWe
             " of ",
             jql_filters.len(),
             " webhooks were not registered: ",
-            failed.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" | ")
+            join(failed.iter().map(|(_, m)| m.as_str()), " | ")
         ),
     );
     e.status = 200;
