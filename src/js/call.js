@@ -126,16 +126,18 @@ async function send(run) {
   const event = (run.event = () => ({ operation: r[0], method: r[2], path: r[4], attempt: +r[1] }));
   if (hooks) emit(hooks.request, event());
   const started = Date.now();
+  // An attempt that ends without a usable answer is told to the hooks too, as status 0.
+  const noAnswer = () => hooks && emit(hooks.response, { ...event(), status: 0, durationMs: Date.now() - started });
   const transport = session.transport;
   let response;
   try {
     response = await until(stop, () => transport ? transport(request) : fetch(request.url, request));
   } catch (e) {
     if (!stop?.signal.aborted) call.on_fail(NETWORK, causeOf(e));
-    if (hooks) emit(hooks.response, { ...event(), status: 0, durationMs: Date.now() - started });
+    noAnswer();
     return undefined;
   }
-  if (response === FIRED) return undefined;
+  if (response === FIRED) return void noAnswer();
   let status;
   try {
     status = response?.status;
@@ -144,7 +146,7 @@ async function send(run) {
   if (fetched ? !(response instanceof Response) : !(Number.isInteger(status) && status >= 100 && status < 600)) {
     call.on_fail(NETWORK, fetched ? "fetch resolved to something that is not a Response"
       : "the custom transport resolved to something without a valid `status` (it must be ResponseLike)");
-    return undefined;
+    return void noAnswer();
   }
   const header = headerOf(response);
   const failed = status < 200 || status > 299;

@@ -153,7 +153,7 @@ export async function scenario(lib, env) {
   const retrying = new JiraWebhooks(quick);
   await fault({ type: "status", status: 503, operation: "getDynamicWebhooksForApp" });
   out.retried503 = await retrying.getDynamicWebhooksForApp();
-  await fault({ type: "rate-limit", operation: "registerDynamicWebhooks" });
+  await fault({ type: "rate-limit", operation: "registerDynamicWebhooks", retryAfter: 0 }); // a wait within maxDelayMs
   out.retried429 = await retrying.registerDynamicWebhooks({ url, webhooks: [hook("project = RETRY")] });
   await retrying.deleteWebhookById({ webhookIds: [out.retried429.webhookRegistrationResult[0].createdWebhookId] });
   await fault({ type: "status", status: 503, operation: "registerDynamicWebhooks" });
