@@ -2,6 +2,7 @@
 // and the repository's fake Jira serving N sites, with its per-app rate limiter (429 + Retry-After) and, with
 // --faults, connections dropped after Jira applied a registration and failing list calls.
 //   npm run fleet -- --tenants N [--faults] [--rate-limit RPS:BURST] [--max-backoff SECONDS] [--verbose]
+// (`npm run fleet -- --oauth …` runs examples/oauth-integration-worker/fleet.mjs instead)
 // (--max-backoff: the worker's SYNC_MAX_BACKOFF_SECONDS, 60 by default here; --verbose: Miniflare's request log)
 // Installs N tenants (each a signed `installed` callback, which queues its first sync: all at once), waits until
 // every sync ended, fires the cron (a second round, paced under the limit: it must find nothing to write), fires two
@@ -167,7 +168,11 @@ export async function runFleet({ tenants, faults = false, rateLimit = { requests
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (import.meta.url === pathToFileURL(process.argv[1]).href && process.argv.includes("--oauth")) {
+  // `npm run fleet -- --oauth …`: the OAuth 2.0 integration instead (examples/oauth-integration-worker/).
+  const { main } = await import("../oauth-integration-worker/fleet.mjs");
+  process.exit(await main(process.argv.slice(2)));
+} else if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
     options: { tenants: { type: "string", default: "20" }, faults: { type: "boolean", default: false },
       "rate-limit": { type: "string", default: "50:50" }, "max-backoff": { type: "string", default: "60" },

@@ -32,6 +32,16 @@ CREATE TABLE owned_webhooks (
 );
 CREATE INDEX owned_webhooks_user ON owned_webhooks (user, cloud_id);
 
+-- One sync at a time per site, across all connections and processes: a lease taken before a sync and released
+-- after it (one atomic statement takes it, or takes over one that has ended). Jira may list every user's webhooks
+-- of the app on a site, and after a registration whose answer was lost a sync counts as its own what appeared
+-- since it first listed: another connection registering on that site at that moment must not be counted.
+CREATE TABLE sync_leases (
+  cloud_id  TEXT PRIMARY KEY,
+  owner     TEXT NOT NULL,     -- the sync holding it
+  until     INTEGER NOT NULL   -- ms since the epoch: it ends then even if its holder died
+);
+
 -- The receiver's DeliveryStore as a claim (jira-webhooks' createWebhookHandler): a delivery is claimed before its
 -- handler runs, in one atomic statement, so that two attempts of one delivery at once never both run it.
 -- key: "<site length>:<site>/<X-Atlassian-Webhook-Identifier>", as the package makes it (unique across sites).

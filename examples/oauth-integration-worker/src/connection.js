@@ -5,7 +5,8 @@
 // endpoint, Jira), other requests to it run ("Rules of Durable Objects"). So it still needs what a process needs:
 // `oauth2Tokens` keeps one refresh in flight however many calls ask at once (an in-memory shared promise), and its
 // `save` is a compare-and-swap, here one UPDATE of the object's own SQLite storage. Syncs of one site run one after
-// the other: one that is asked for while another runs waits for it, and those asked for meanwhile join it.
+// the other: one that is asked for while another runs waits for it, and those asked for meanwhile join it; and
+// across connections, one at a time per site (a lease in D1: see migrations/0001_initial.sql, `sync_leases`).
 import { DurableObject } from "cloudflare:workers";
 import { JiraWebhooks, oauth2Tokens } from "jira-webhooks/lifecycle";
 import { WEBHOOKS } from "./webhooks.js";
@@ -140,7 +141,7 @@ export class Connection extends DurableObject {
   /**
    * Syncs this connection's webhooks on one site. Serial per site: a sync asked for while one runs starts after it;
    * any asked for meanwhile join that one. Resolves to a plain outcome (never rejects: RPC would lose the error's kind).
-   * @returns {Promise<{ status: "ok" | "partial" | "reauthorize" | "rate-limited" | "error" | "unknown-site",
+   * @returns {Promise<{ status: "ok" | "partial" | "reauthorize" | "rate-limited" | "error" | "busy" | "unknown-site",
    *   detail?: string, transient?: boolean, retryAfterMs?: number, seen: object }>}
    */
   sync(cloudId) {
@@ -168,6 +169,18 @@ export class Connection extends DurableObject {
     const row = this.row();
     if (!row || !site) return { status: "unknown-site", detail: "not a site of this connection", seen: watch.seen };
     if (row.status === "reauthorize") return { status: "reauthorize", seen: watch.seen };
+    const lease = await takeLease(this.env, cloudId, num(this.env.SYNC_LEASE_WAIT_MS, 20_000));
+    if (!lease) return { status: "busy", detail: "another connection's sync of this site held it", seen: watch.seen };
+    try {
+      return await this.syncHolding(cloudId, watch);
+    } finally {
+      await lease.release().catch(() => {}); // else it ends by itself
+    }
+  }
+
+  /** The sync itself, under the site's lease. */
+  async syncHolding(cloudId, watch) {
+    const site = this.sql.exec("SELECT owned FROM sites WHERE cloud_id = ?", cloudId).toArray()[0];
     const owned = JSON.parse(site.owned);
     const controller = new AbortController();
     let stopped = false;
@@ -237,6 +250,30 @@ export class Connection extends DurableObject {
     const sites = this.sql.exec("SELECT cloud_id, url, owned FROM sites ORDER BY cloud_id").toArray()
       .map((s) => ({ cloudId: s.cloud_id, url: s.url, owned: JSON.parse(s.owned) }));
     return { user: row.user, status: row.status, generation: row.generation, sites };
+  }
+}
+
+/** How long a site's sync lease lasts when its holder dies before releasing it. */
+const LEASE_MS = 120_000;
+
+/**
+ * Takes the site's sync lease (D1, one statement: an insert, or the takeover of a lease that has ended), waiting up
+ * to `waitMs` for another sync of the site to end. Resolves to `{ release }`, or null when it stayed busy.
+ */
+export async function takeLease(env, cloudId, waitMs) {
+  const owner = crypto.randomUUID();
+  const deadline = Date.now() + waitMs;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+    const now = Date.now();
+    const taken = await env.DB.prepare(
+      `INSERT INTO sync_leases (cloud_id, owner, until) VALUES (?1, ?2, ?3)
+       ON CONFLICT (cloud_id) DO UPDATE SET owner = ?2, until = ?3 WHERE sync_leases.until < ?4 RETURNING owner`,
+    ).bind(cloudId, owner, now + LEASE_MS, now).first();
+    if (taken?.owner === owner) {
+      return { release: () => env.DB.prepare("DELETE FROM sync_leases WHERE cloud_id = ? AND owner = ?").bind(cloudId, owner).run() };
+    }
+    if (Date.now() + pause > deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
   }
 }
 

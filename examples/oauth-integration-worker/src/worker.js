@@ -116,7 +116,7 @@ async function resync(request, env) {
   if (!USER.test(user ?? "")) return page(400, "{ user } is required");
   const results = await stub(env, user).syncAll();
   await saveSyncOutcomes(env.DB, results.filter((r) => r.status !== "unknown-site").map((r) => ({
-    user, cloudId: r.cloudId, status: r.status === "error" || r.status === "rate-limited" ? "failed" : r.status, detail: r.detail, attempts: 1,
+    user, cloudId: r.cloudId, status: ["error", "rate-limited", "busy"].includes(r.status) ? "failed" : r.status, detail: r.detail, attempts: 1,
   })));
   return Response.json(results.map(({ cloudId, status, detail }) => ({ cloudId, status, detail })));
 }
@@ -179,18 +179,21 @@ async function consumeSyncs(batch, env) {
     message.retry({ delaySeconds: Math.min(MAX_DELAY_S, Math.ceil(seconds)) });
     outcome(message, "retrying", detail);
   };
-  const defer = (message, waitMs, slotAt) => {
+  const defer = (message, waitMs, slotAt, reason) => {
+    console.log(JSON.stringify({ event: "sync-deferred", reason, waitMs: Math.round(waitMs), connection: message.body.user, site: message.body.cloudId }));
     message.ack();
     deferred.push({ body: { user: message.body.user, cloudId: message.body.cloudId, ...(slotAt && { slotAt }) }, delaySeconds: Math.min(MAX_DELAY_S, Math.ceil(waitMs / 1000)) });
   };
 
   await eachConcurrently(batch.messages, num(env.SYNC_CONCURRENCY, 5), async (message) => {
     const { user, cloudId, slotAt } = message.body;
-    if (pausedUntil > Date.now()) return defer(message, pausedUntil - Date.now() + jitter(pausedUntil - Date.now()));
+    if (pausedUntil > Date.now()) return defer(message, pausedUntil - Date.now() + jitter(pausedUntil - Date.now()), undefined, "paused");
     const pace = await beforeSync(env.DB, perMinute, slotAt);
-    if (pace.waitMs > 0) return defer(message, pace.reason === "paused" ? pace.waitMs + jitter(pace.waitMs) : pace.waitMs, pace.slotAt);
+    if (pace.waitMs > 0) return defer(message, pace.reason === "paused" ? pace.waitMs + jitter(pace.waitMs) : pace.waitMs, pace.slotAt, pace.reason);
     const r = await stub(env, user).sync(cloudId);
     seen.push(r.seen);
+    // Near the limit, or told to wait: the other consumers (and this batch's next syncs) must know now.
+    if (r.seen.rateLimit?.nearLimit === "true" || r.seen.retryAfterMs) await afterSyncs(env.DB, [r.seen]);
     switch (r.status) {
       case "ok":
       case "partial":
@@ -200,6 +203,8 @@ async function consumeSyncs(batch, env) {
       case "unknown-site":
         message.ack(); // the user disconnected that site since the message was queued
         return;
+      case "busy": // other connections' syncs of the site took the lease all along: later, without costing a retry
+        return defer(message, 1000 + Math.random() * 4000, undefined, "site-busy");
       case "rate-limited": {
         const waitMs = r.retryAfterMs ?? 1000 * num(env.SYNC_BACKOFF_SECONDS, 30);
         pausedUntil = Math.max(pausedUntil, Date.now() + waitMs);
