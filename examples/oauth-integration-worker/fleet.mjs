@@ -56,7 +56,7 @@ export const localVars = (fake, { spreadSeconds = 0 } = {}) => ({
   OAUTH_TOKEN_URL: `${fake.url}/oauth/token`,
   JIRA_GATEWAY_URL: fake.url,
   SYNC_SPREAD_SECONDS: String(spreadSeconds),
-  NEAR_LIMIT_SYNCS_PER_MINUTE: "600",
+  NEAR_LIMIT_SYNCS_PER_MINUTE: "120",
   SYNC_BACKOFF_SECONDS: "1",
   SYNC_MAX_BACKOFF_SECONDS: "8",
   INLINE_RETRY_MAX_MS: "3000",
@@ -335,18 +335,22 @@ export async function runOAuthFleet({ connections, faults = false, rateLimit = {
       await fake.deliveriesSettled();
       await syncsSettled(db, settleMs, log);
       await until("the deliveries' work", async () => (await recorded()) >= expected.size, settleMs);
+      // Syncs per second the Worker managed here (with everything else going on: a lower bound).
+      const rate = (siteConnections + resyncs.reduce((n, u) => n + u.sites.length, 0)) / ((Date.now() - t) / 1000);
       const after = fake.stats();
       log(`revoked ${revoked.size} users; cron + ${expected.size} deliveries' work + ${resyncs.length} resyncs (${JSON.stringify(resynced)}) at once, ` +
         `tokens expired: ${Date.now() - t} ms, ${JSON.stringify(diff(after.total.requests, before.total.requests))}, ` +
         `token requests ${JSON.stringify(diff(after.oauth.tokenRequests, before.oauth.tokenRequests))}, ` +
         `token faults answered ${after.oauth.faults - before.oauth.faults}, invalid_grant ${after.oauth.invalidGrant - before.oauth.invalidGrant}`);
 
-      // 3. The last round under a tight budget, in short points windows.
+      // 3. The last round under a tight budget, in short points windows: what ~70 % of a window at the rate above
+      // would spend, and at most half of what the round needs, so that it reaches NearLimit in each window.
       const active = users.filter((u) => !revoked.has(u.user));
       const listed = (site) => fake.site(site).state.apps[OAUTH_APP].webhooks.length;
+      const syncs = active.reduce((n, u) => n + u.sites.length, 0);
       const need = active.reduce((n, u) => n + u.sites.reduce((m, s) => m + 1 + listed(s), 0), 0);
-      const budget = Math.ceil(need * 0.45);
-      const windowSeconds = Math.max(6, Math.min(40, Math.round(connections / 40)));
+      const windowSeconds = Math.max(5, Math.min(30, Math.round(connections / 33)));
+      const budget = Math.max(3 * Math.ceil(need / syncs), Math.min(Math.ceil(need / 2), Math.ceil(0.7 * rate * windowSeconds * (need / syncs))));
       meter.sample();
       const now = fake.now();
       let target = Math.floor((now + HOUR + MINUTE) / HOUR) * HOUR + HOUR - windowSeconds * 1000;
@@ -364,7 +368,7 @@ export async function runOAuthFleet({ connections, faults = false, rateLimit = {
       const after3 = fake.stats();
       const byRevoked = fake.requests.slice(requestsBefore).filter((r) => revoked.has(r.user)).length;
       const pace = await db.prepare("SELECT * FROM pacing").first();
-      log(`budget round: ${budget} points/h (${need} needed), windows of ${windowSeconds} s: ${Date.now() - t3} ms, ` +
+      log(`budget round: ${budget} points/h (${need} needed; ${rate.toFixed(1)} syncs/s before), windows of ${windowSeconds} s: ${Date.now() - t3} ms, ` +
         `${JSON.stringify(diff(after3.total.requests, before3.total.requests))}, ` +
         `${JSON.stringify(diff(after3.total.rateLimitedByReason, before3.total.rateLimitedByReason))} rate-limited by reason, ` +
         `syncs deferred ${JSON.stringify(diff(calls.stats.deferred, deferredBefore))}, calls by revoked users ${byRevoked}; pacing ${JSON.stringify(pace)}`);
