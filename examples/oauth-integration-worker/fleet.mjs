@@ -349,7 +349,7 @@ export async function runOAuthFleet({ connections, faults = false, rateLimit = {
       const listed = (site) => fake.site(site).state.apps[OAUTH_APP].webhooks.length;
       const syncs = active.reduce((n, u) => n + u.sites.length, 0);
       const need = active.reduce((n, u) => n + u.sites.reduce((m, s) => m + 1 + listed(s), 0), 0);
-      const windowSeconds = Math.max(5, Math.min(30, Math.round(connections / 33)));
+      const windowSeconds = Math.max(4, Math.min(30, Math.round(connections / 33)));
       const budget = Math.max(3 * Math.ceil(need / syncs), Math.min(Math.ceil(need / 2), Math.ceil(0.7 * rate * windowSeconds * (need / syncs))));
       meter.sample();
       const now = fake.now();

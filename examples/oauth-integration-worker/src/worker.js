@@ -203,8 +203,8 @@ async function consumeSyncs(batch, env) {
       case "unknown-site":
         message.ack(); // the user disconnected that site since the message was queued
         return;
-      case "busy": // other connections' syncs of the site took the lease all along: later, without costing a retry
-        return defer(message, 1000 + Math.random() * 4000, undefined, "site-busy");
+      case "busy": // other connections' syncs of the site held the lease all along: later, without costing a retry
+        return defer(message, 1000 * num(env.SYNC_BACKOFF_SECONDS, 30) * (1 + Math.random()), undefined, "site-busy");
       case "rate-limited": {
         const waitMs = r.retryAfterMs ?? 1000 * num(env.SYNC_BACKOFF_SECONDS, 30);
         pausedUntil = Math.max(pausedUntil, Date.now() + waitMs);
