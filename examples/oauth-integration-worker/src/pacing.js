@@ -32,22 +32,27 @@ export function retryAfterMs(value) {
 }
 
 /**
- * When a sync may start: `{ waitMs: 0 }` now, or how long to wait. `slotAt`: the slot a deferred message already
- * holds (it starts then without taking another). While near the limit, one UPDATE takes the next slot atomically.
+ * When a sync may start: `{ waitMs: 0 }` now, or how long to wait. While near the limit, one UPDATE takes the next
+ * start slot atomically, but only a slot within the next ten intervals: a deferred message that holds one
+ * (`slotAt`) starts then without taking another; the others come back within that horizon and try again, so that
+ * the round goes back to full speed soon after the limit is lifted (a new window).
  * @param {D1Database} db  @param {number} perMinute  @param {number} [slotAt]
  * @returns {Promise<{ waitMs: number, slotAt?: number, reason?: "paused" | "near-limit" }>}
  */
 export async function beforeSync(db, perMinute, slotAt) {
   const now = Date.now();
-  const row = await db.prepare("SELECT paused_until, near_limit FROM pacing WHERE id = 1").first();
+  const row = await db.prepare("SELECT paused_until, near_limit, next_slot FROM pacing WHERE id = 1").first();
   if (row && row.paused_until > now) return { waitMs: row.paused_until - now, reason: "paused" };
   if (!row?.near_limit || (slotAt && slotAt <= now + 500)) return { waitMs: 0 };
   const interval = Math.ceil(60_000 / Math.max(perMinute, 0.001));
+  const horizon = 10 * interval;
   const taken = await db.prepare(
-    `UPDATE pacing SET next_slot = MAX(next_slot, ?1) + ?2 WHERE id = 1 AND near_limit = 1 RETURNING next_slot - ?2 AS slot`,
-  ).bind(now, interval).first();
-  if (!taken) return { waitMs: 0 }; // the limit was lifted meanwhile
-  return taken.slot <= now + 500 ? { waitMs: 0 } : { waitMs: taken.slot - now, slotAt: taken.slot, reason: "near-limit" };
+    `UPDATE pacing SET next_slot = MAX(next_slot, ?1) + ?2 WHERE id = 1 AND near_limit = 1 AND next_slot <= ?1 + ?3
+     RETURNING MAX(next_slot - ?2, ?1) AS slot`,
+  ).bind(now, interval, horizon).first();
+  if (taken) return taken.slot <= now + 500 ? { waitMs: 0 } : { waitMs: taken.slot - now, slotAt: taken.slot, reason: "near-limit" };
+  // Every slot of the horizon is taken: come back then (or start now if the limit was lifted meanwhile).
+  return { waitMs: Math.max(1000, Math.min(horizon, row.next_slot - now)), reason: "near-limit" };
 }
 
 /**

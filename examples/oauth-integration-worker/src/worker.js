@@ -44,10 +44,13 @@ export default {
     }
   },
 
-  /** The cron trigger: a sync round over every active connection and site. */
+  /** The cron trigger: a sync round over every active connection and site; old claims and records go. */
   async scheduled(controller, env) {
     await enqueueSyncRound(env);
-    await env.DB.prepare("DELETE FROM delivery_claims WHERE until < ?").bind(Date.now()).run();
+    await env.DB.batch([
+      env.DB.prepare("DELETE FROM delivery_claims WHERE until < ?").bind(Date.now()),
+      env.DB.prepare("DELETE FROM deliveries WHERE recorded_at < ?").bind(Date.now() - num(env.KEEP_DELIVERIES_DAYS, 30) * 86_400_000),
+    ]);
   },
 
   async queue(batch, env) {
@@ -130,7 +133,10 @@ function sameText(a, b) {
 
 // ------------------------------------------------------------------------------------------------ syncing
 
-/** One message per active (connection, site), 100 per sendBatch, paged through D1, delayed evenly over the spread. */
+/**
+ * One message per active (connection, site), 100 per sendBatch, paged through D1 by (user, cloud_id), delayed evenly
+ * over the spread. Two queries per 1,000 pairs: within D1's 1,000 queries per invocation up to 500,000 pairs.
+ */
 async function enqueueSyncRound(env) {
   const spread = Math.min(num(env.SYNC_SPREAD_SECONDS, 0), MAX_DELAY_S);
   const { total } = await env.DB.prepare(
@@ -141,19 +147,22 @@ async function enqueueSyncRound(env) {
   for (;;) {
     const { results } = await env.DB.prepare(
       `SELECT s.user, s.cloud_id FROM connection_sites s JOIN connections c ON c.user = s.user
-       WHERE c.status = 'active' AND (s.user, s.cloud_id) > (?, ?) ORDER BY s.user, s.cloud_id LIMIT 500`,
+       WHERE c.status = 'active' AND (s.user, s.cloud_id) > (?, ?) ORDER BY s.user, s.cloud_id LIMIT 1000`,
     ).bind(...after).all();
     if (!results.length) break;
+    const last = [results.at(-1).user, results.at(-1).cloud_id];
     // Marked first, so that a consumer that runs before this loop ends never has its outcome overwritten.
-    await env.DB.batch(results.map((r) =>
-      env.DB.prepare("UPDATE connection_sites SET sync_status = 'queued', sync_at = ? WHERE user = ? AND cloud_id = ?").bind(now, r.user, r.cloud_id)));
+    await env.DB.prepare(
+      `UPDATE connection_sites SET sync_status = 'queued', sync_at = ?1
+       WHERE (user, cloud_id) > (?2, ?3) AND (user, cloud_id) <= (?4, ?5) AND user IN (SELECT user FROM connections WHERE status = 'active')`,
+    ).bind(now, ...after, ...last).run();
     for (let i = 0; i < results.length; i += 100, index += 100) {
       await env.SYNC_QUEUE.sendBatch(results.slice(i, i + 100).map((r, k) => ({
         body: { user: r.user, cloudId: r.cloud_id },
         delaySeconds: Math.floor(((index + k) * spread) / total),
       })));
     }
-    after = [results.at(-1).user, results.at(-1).cloud_id];
+    after = last;
   }
 }
 
