@@ -58,7 +58,7 @@ node --test tests/lifecycle/ tests/oauth/
 section "runtimes: worker, Vite, esbuild edge, workerd, Deno; Connect JWT, OAuth, Forge"
 node --test tests/runtimes/
 
-section "fleet: a Connect app on Cloudflare Workers in Miniflare (examples/connect-app-worker)"
+section "fleet: a Connect app and an OAuth 2.0 integration on Cloudflare Workers in Miniflare (examples/)"
 node --test tests/fleet/
 
 section "resilience: faults, retries, pagination, load and memory"

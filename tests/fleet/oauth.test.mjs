@@ -173,21 +173,28 @@ test("each Jira call is one JSON log line, without a token or a secret", () => {
   assert.ok(calls.some((e) => e.status === 401 && e.attempt === 1), "the expired tokens' 401s are there");
 });
 
-const wrangler = [join(ROOT, "node_modules/.bin/wrangler"), join(APP_DIR, "node_modules/.bin/wrangler")].find((p) => existsSync(p));
-test("wrangler deploy --dry-run bundles it (the Durable Object, D1, Queues and the .wasm)", { skip: !wrangler && "wrangler is not installed", timeout: 120_000 }, async () => {
-  // A copy of the example whose node_modules holds this repository's packed jira-webhooks, as `npm install` would.
+// Wrangler from the workspace or an example's node_modules, or wherever WRANGLER points (it is not a dependency here).
+const wrangler = process.env.WRANGLER ??
+  [join(ROOT, "node_modules/.bin/wrangler"), join(APP_DIR, "node_modules/.bin/wrangler")].find((p) => existsSync(p));
+test("wrangler deploy --dry-run bundles both Workers examples (Durable Object, D1, Queues, the .wasm as its own module)", { skip: !wrangler && "wrangler is not installed", timeout: 240_000 }, async () => {
+  // A copy of each example whose node_modules holds this repository's packed jira-webhooks, as `npm install` would.
   const { dir } = await installPackage();
-  const work = mkdtempSync(join(tmpdir(), "oauth-worker-dry-run-"));
-  const outdir = join(work, "out");
-  cpSync(APP_DIR, join(work, "app"), { recursive: true, filter: (src) => !src.includes("node_modules") });
-  symlinkSync(join(dir, "node_modules"), join(work, "app", "node_modules"));
+  const work = mkdtempSync(join(tmpdir(), "workers-dry-run-"));
   try {
-    const { code, stdout, stderr } = await runProcess(wrangler, ["deploy", "--dry-run", "--outdir", outdir], { cwd: join(work, "app"), timeout: 110_000 });
-    assert.equal(code, 0, `${stdout}\n${stderr}`);
-    const files = readdirSync(outdir);
-    assert.ok(files.includes("worker.js"), files.join(", "));
-    assert.ok(files.some((f) => f.endsWith(".wasm")), files.join(", "));
-    assert.match(stdout, /CONNECTION/);
+    for (const [name, appDir, bindings] of [
+      ["oauth", APP_DIR, ["env.CONNECTION (Connection)", "Durable Object", "env.SYNC_QUEUE", "env.WORK_QUEUE", "env.DB"]],
+      ["connect", join(APP_DIR, "../connect-app-worker"), ["env.SYNC_QUEUE", "env.DELIVERY_QUEUE", "env.DB"]],
+    ]) {
+      cpSync(appDir, join(work, name), { recursive: true, filter: (src) => !src.includes("node_modules") });
+      symlinkSync(join(dir, "node_modules"), join(work, name, "node_modules"));
+      const outdir = join(work, `${name}-out`);
+      const { code, stdout, stderr } = await runProcess(wrangler, ["deploy", "--dry-run", "--outdir", outdir],
+        { cwd: join(work, name), timeout: 110_000, env: { WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } });
+      assert.equal(code, 0, `${name}: ${stdout}\n${stderr}`);
+      const files = readdirSync(outdir);
+      assert.ok(files.includes("worker.js") && files.some((f) => f.endsWith("jira_webhooks_bg.wasm")), `${name}: ${files.join(", ")}`);
+      for (const b of bindings) assert.ok(stdout.includes(b), `${name}: ${b} in\n${stdout}`);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
