@@ -59,7 +59,7 @@ section "runtimes: worker, Vite, esbuild edge, workerd, Deno; Connect JWT, OAuth
 node --test tests/runtimes/
 
 section "fleet: a Connect app and an OAuth 2.0 integration on Cloudflare Workers in Miniflare (examples/)"
-node --test tests/fleet/
+node --test --test-concurrency=2 tests/fleet/ # two files, mostly waiting on timers: side by side
 
 section "resilience: faults, retries, pagination, load and memory"
 node --test tests/resilience/

@@ -164,6 +164,29 @@ test("a revoked user: reauthorize, no more calls, deliveries acknowledged and re
   assert.ok(fake.requests.slice(requests).some((r) => r.user === "ann"), "ann was synced");
 });
 
+test("two connections syncing one site at once, both registrations' answers lost: one waits for the site's lease, each keeps its own", { timeout: 60_000 }, async () => {
+  // Jira lists every user's webhooks here; after a lost answer a sync counts as its own what appeared since it listed.
+  fake.site("east");
+  for (const user of ["cat", "dan"]) assert.equal(await connectUser(app.url, user, ["east"]), 200);
+  await syncsSettled(app.db, 30_000);
+  fake.site("east").state.apps[OAUTH_APP].webhooks.splice(0); // gone: both syncs register
+  // Every listing (the first ones, and those after the lost answers) takes 0.8 s: without the lease, both syncs would
+  // list, register and list again side by side, and each would find the other's new webhooks.
+  fake.injectFault({ type: "delay", ms: 800, operation: "getDynamicWebhooksForApp", site: "east", times: 4 });
+  fake.injectFault({ type: "reset", operation: "registerDynamicWebhooks", site: "east", apply: true, times: 2 });
+  const resync = (user) => fetch(`${app.url}/resync`, { method: "POST", headers: { authorization: `Bearer ${ADMIN}` }, body: JSON.stringify({ user }) }).then((r) => r.json());
+  const results = await Promise.all([resync("cat"), resync("dan")]);
+  assert.deepEqual(results.map((r) => r.map((x) => x.status)), [["ok"], ["ok"]]);
+  const hooks = fake.site("east").state.apps[OAUTH_APP].webhooks;
+  for (const user of ["cat", "dan"]) {
+    const owned = (await connection(user)).sites[0].owned;
+    const theirs = hooks.filter((w) => w.user === user).map((w) => w.id).sort((a, b) => a - b);
+    assert.deepEqual(owned, theirs, `${user} owns exactly the webhooks it registered`);
+    assert.equal(theirs.length, 2);
+  }
+  assert.equal(hooks.length, 4, "no duplicate");
+});
+
 test("each Jira call is one JSON log line, without a token or a secret", () => {
   const calls = worker.entries.filter((e) => e.operation);
   assert.equal(calls.length, fake.requests.length);
