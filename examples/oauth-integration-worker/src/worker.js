@@ -199,7 +199,9 @@ async function consumeSyncs(batch, env) {
     if (pausedUntil > Date.now()) return defer(message, pausedUntil - Date.now() + jitter(pausedUntil - Date.now()), undefined, "paused");
     const pace = await beforeSync(env.DB, perMinute, slotAt);
     if (pace.waitMs > 0) return defer(message, pace.reason === "paused" ? pace.waitMs + jitter(pace.waitMs) : pace.waitMs, pace.slotAt, pace.reason);
-    const r = await stub(env, user).sync(cloudId);
+    // The object itself may fail (reset, overloaded, a deploy): like a network error, a transient one.
+    const r = await stub(env, user).sync(cloudId)
+      .catch((e) => ({ status: "error", transient: true, detail: `the connection's object failed: ${describeError(e)}`, seen: {} }));
     seen.push(r.seen);
     // Near the limit, or told to wait: the other consumers (and this batch's next syncs) must know now.
     if (r.seen.rateLimit?.nearLimit === "true" || r.seen.retryAfterMs) await afterSyncs(env.DB, [r.seen]);
@@ -282,7 +284,8 @@ async function consumeWork(batch, env) {
   const done = [];
   await eachConcurrently(batch.messages, 6, async (message) => {
     const d = message.body;
-    const r = await stub(env, d.user).work(d.cloudId);
+    const r = await stub(env, d.user).work(d.cloudId)
+      .catch((e) => ({ outcome: "error", transient: true, detail: describeError(e) }));
     if (r.outcome === "error" && r.transient) {
       const backoff = r.retryAfterMs ? r.retryAfterMs / 1000 : Math.min(300, 5 * 2 ** (message.attempts - 1));
       return message.retry({ delaySeconds: Math.ceil(backoff) });
