@@ -58,8 +58,8 @@ node --test tests/lifecycle/ tests/oauth/
 section "runtimes: worker, Vite, esbuild edge, workerd, Deno; Connect JWT, OAuth, Forge"
 node --test tests/runtimes/
 
-section "fleet: a Connect app on Cloudflare Workers in Miniflare (examples/connect-app-worker)"
-node --test tests/fleet/
+section "fleet: a Connect app and an OAuth 2.0 integration on Cloudflare Workers in Miniflare (examples/)"
+node --test --test-concurrency=2 tests/fleet/ # two files, mostly waiting on timers: side by side
 
 section "resilience: faults, retries, pagination, load and memory"
 node --test tests/resilience/

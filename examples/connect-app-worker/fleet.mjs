@@ -2,11 +2,13 @@
 // and the repository's fake Jira serving N sites, with its per-app rate limiter (429 + Retry-After) and, with
 // --faults, connections dropped after Jira applied a registration and failing list calls.
 //   npm run fleet -- --tenants N [--faults] [--rate-limit RPS:BURST] [--max-backoff SECONDS] [--verbose]
+// (`npm run fleet -- --oauth …` runs examples/oauth-integration-worker/fleet.mjs instead)
 // (--max-backoff: the worker's SYNC_MAX_BACKOFF_SECONDS, 60 by default here; --verbose: Miniflare's request log)
 // Installs N tenants (each a signed `installed` callback, which queues its first sync: all at once), waits until
 // every sync ended, fires the cron (a second round, paced under the limit: it must find nothing to write), fires two
 // events on every site, waits until every delivery was processed, and prints a summary whose last line is JSON.
 // Exits 1 if a webhook is missing or duplicated, a tenant did not sync, a delivery was lost or processed twice.
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -67,6 +69,45 @@ async function eachConcurrently(items, limit, fn) {
   }));
 }
 
+/**
+ * The Worker's console (workerd's stdout and stderr, from startWorker's `stdio`): every line that is JSON is
+ * checked, and each Jira call (a line with `operation`) counted. A line that matches `secret`, or a call line with
+ * another key than `keys`, is a defect. Other lines are passed on when `verbose` (errors always).
+ * @param {{ secret: RegExp, keys: string[], verbose?: boolean, keep?: boolean }} options  keep: also keep every
+ *   parsed line in `entries`
+ */
+export function workerLog({ secret, keys, verbose = false, keep = false }) {
+  const stats = { calls: 0, lines: 0, malformed: 0, secrets: 0, byStatus: {}, nearLimit: 0, events: {} };
+  const entries = [];
+  const read = (stream, other) => createInterface({ input: stream }).on("line", (line) => {
+    if (secret.test(line)) stats.secrets++;
+    if (!line.startsWith("{")) {
+      if (verbose || /error/i.test(line)) other.write(`${line}\n`);
+      return;
+    }
+    stats.lines++;
+    let entry;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      stats.malformed++;
+      return;
+    }
+    if (keep) entries.push(entry);
+    if (entry.operation) {
+      stats.calls++;
+      stats.byStatus[entry.status] = (stats.byStatus[entry.status] ?? 0) + 1;
+      if (Object.keys(entry).some((k) => !keys.includes(k))) stats.malformed++;
+      if (entry.rateLimit?.nearLimit === "true" && entry.status < 300) stats.nearLimit++;
+    }
+    if (entry.event) {
+      const name = entry.reason ? `${entry.event} ${entry.reason}` : entry.event;
+      stats.events[name] = (stats.events[name] ?? 0) + 1;
+    }
+  });
+  return { stats, entries, stdio: (stdout, stderr) => { read(stdout, process.stdout); read(stderr, process.stderr); } };
+}
+
 /** Per site: the desired webhooks missing, and the extra copies of desired webhooks. */
 export function checkWebhooks(fake, sites, url) {
   const key = (w) => JSON.stringify([[...w.events].sort(), w.jqlFilter, [...(w.fieldIdsFilter ?? [])].sort()]);
@@ -92,7 +133,9 @@ export async function runFleet({ tenants, faults = false, rateLimit = { requests
   const fake = await startFakeJira({ port: 0, rateLimit, faultSeed: 7 });
   // The cron round is paced to about 80 % of the limit (one call per tenant); the installs are not: they all come at once.
   const spreadSeconds = Math.ceil(tenants / (0.8 * rateLimit.requestsPerSecond));
-  const app = await startApp({ vars: localVars(fake, { maxBackoffSeconds, spreadSeconds }), consumers: LOCAL_CONSUMERS, log: logWorker });
+  // Shared secrets are base64url HMACs (43 characters); a Connect JWT starts with eyJ.
+  const calls = workerLog({ secret: /\bJWT\s|eyJ[\w-]{10,}\.|connect-shared-secret-for-tests/, keys: ["operation", "clientKey", "status", "attempt", "durationMs", "retryAfter", "rateLimit"], verbose: logWorker });
+  const app = await startApp({ vars: localVars(fake, { maxBackoffSeconds, spreadSeconds }), consumers: LOCAL_CONSUMERS, log: logWorker, stdio: calls.stdio });
   const { db } = app;
   try {
     const sites = Array.from({ length: tenants }, (_, i) => `tenant-${String(i + 1).padStart(5, "0")}`);
@@ -150,6 +193,8 @@ export async function runFleet({ tenants, faults = false, rateLimit = { requests
     }
     log(`jira calls by operation: ${JSON.stringify(stats.requests)}; faults hit: ${JSON.stringify(faultsHit)}`);
     log(`fake's duplicate count ${stats.duplicates}; most attempts of a sync message ${attempts}`);
+    log(`worker log: ${calls.stats.calls} call lines (the fake saw ${fake.requests.length} requests), ${calls.stats.malformed} malformed, ` +
+      `${calls.stats.secrets} with a secret; by status ${JSON.stringify(calls.stats.byStatus)}; ${JSON.stringify(calls.stats.events)}`);
     const summary = {
       tenants, synced, webhooksMissing: missing, webhooksDuplicated: Math.max(duplicated, stats.duplicates),
       jiraCalls: Object.values(stats.requests).reduce((a, b) => a + b, 0), rateLimited: stats.rateLimited,
@@ -157,7 +202,7 @@ export async function runFleet({ tenants, faults = false, rateLimit = { requests
     };
     const ok = synced === tenants && missing === 0 && summary.webhooksDuplicated === 0 && twice === 0 &&
       summary.deliveries === tenants * EVENTS.length && answered.size === summary.deliveries && cronWrites === 0 &&
-      fake.selfCheckFailures.length === 0;
+      fake.selfCheckFailures.length === 0 && calls.stats.calls === fake.requests.length && calls.stats.malformed === 0 && calls.stats.secrets === 0;
     log(ok ? "OK" : "FAILED");
     log(JSON.stringify(summary));
     return { ok, summary };
@@ -167,7 +212,11 @@ export async function runFleet({ tenants, faults = false, rateLimit = { requests
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (import.meta.url === pathToFileURL(process.argv[1]).href && process.argv.includes("--oauth")) {
+  // `npm run fleet -- --oauth …`: the OAuth 2.0 integration instead (examples/oauth-integration-worker/).
+  const { main } = await import("../oauth-integration-worker/fleet.mjs");
+  process.exit(await main(process.argv.slice(2)));
+} else if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
     options: { tenants: { type: "string", default: "20" }, faults: { type: "boolean", default: false },
       "rate-limit": { type: "string", default: "50:50" }, "max-backoff": { type: "string", default: "60" },

@@ -1,9 +1,9 @@
-// Runs this Worker locally in Miniflare 4 (workerd with local D1, Queues and cron), built the way `wrangler deploy`
-// builds it, with the jira-webhooks package of this repository (pkg/, packed and installed like a user gets it):
-//   esbuild with the "workerd" condition, the .wasm kept as its own CompiledWasm module,
-//   the bindings, queues and vars of wrangler.jsonc (vars overridable), the D1 migrations applied.
-// Used by fleet.mjs and tests/fleet/. Miniflare's queue broker runs one consumer invocation per queue at a time:
-// `max_concurrency` has no local effect.
+// Runs this Worker locally in Miniflare 4 (workerd with local D1, Queues, Durable Objects and cron), built the way
+// `wrangler deploy` builds it, with the jira-webhooks package of this repository (pkg/, packed and installed like a
+// user gets it): esbuild with the "workerd" condition, the .wasm kept as its own CompiledWasm module, the bindings,
+// queues, Durable Objects and vars of wrangler.jsonc (vars overridable), the D1 migrations applied.
+// Used by fleet.mjs and tests/fleet/ (and, through `startWorker`, by examples/oauth-integration-worker/).
+// Miniflare's queue broker runs one consumer invocation per queue at a time: `max_concurrency` has no local effect.
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -14,29 +14,29 @@ import { installPackage } from "../../tests/support/pack.mjs";
 
 export const APP_DIR = fileURLToPath(new URL(".", import.meta.url));
 
-/** wrangler.jsonc, comments removed. */
-export function wranglerConfig() {
-  const text = readFileSync(join(APP_DIR, "wrangler.jsonc"), "utf8");
+/** wrangler.jsonc of `appDir`, comments removed. */
+export function wranglerConfig(appDir = APP_DIR) {
+  const text = readFileSync(join(appDir, "wrangler.jsonc"), "utf8");
   // Drop // comments outside strings (the only comments the file uses).
   return JSON.parse(text.replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*/g, (m, string) => string ?? ""));
 }
 
-/** The migrations' statements, in file order. */
-export function migrations() {
-  const dir = join(APP_DIR, "migrations");
+/** The D1 migrations' statements of `appDir`, in file order. */
+export function migrations(appDir = APP_DIR) {
+  const dir = join(appDir, "migrations");
   return readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()
     .flatMap((f) => readFileSync(join(dir, f), "utf8").replace(/--[^\n]*/g, "").split(";"))
     .map((s) => s.trim()).filter(Boolean);
 }
 
-/** Bundles src/worker.js as Wrangler does; resolves "jira-webhooks" to this repo's packed package. */
-async function bundle() {
+/** Bundles the Worker's `main` as Wrangler does; resolves "jira-webhooks" to this repo's packed package. */
+async function bundle(appDir, main) {
   const { dir, tmp } = await installPackage();
-  const outdir = mkdtempSync(join(tmp, "connect-app-worker-"));
+  const outdir = mkdtempSync(join(tmp, "worker-"));
   const result = await build({
-    entryPoints: [join(APP_DIR, "src/worker.js")],
+    entryPoints: { worker: join(appDir, main) },
     bundle: true, format: "esm", platform: "neutral", target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
+    conditions: ["workerd", "worker", "browser"], external: ["cloudflare:*"],
     loader: { ".wasm": "copy" }, assetNames: "[name]",
     outdir, logLevel: "silent",
     plugins: [{
@@ -61,18 +61,31 @@ async function freePort() {
 }
 
 /**
- * Starts the Worker in Miniflare.
+ * Starts this Worker in Miniflare.
  * @param {{ vars?: Record<string, string>, consumers?: Record<string, object>, log?: boolean }} [options]
  *   vars: overrides of wrangler.jsonc's vars (APP_BASE_URL defaults to the local URL);
  *   consumers: overrides of a consumer's settings by queue name, in wrangler's names (max_batch_size, …)
  * @returns {Promise<{ url: string, mf: Miniflare, db: D1Database, scheduled: () => Promise<void>, config: object, dispose: () => Promise<void> }>}
  */
-export async function startApp({ vars = {}, consumers = {}, log = false } = {}) {
-  const config = wranglerConfig();
-  const outdir = await bundle();
-  const port = await freePort();
+export const startApp = (options = {}) => startWorker({ appDir: APP_DIR, ...options });
+
+/**
+ * Starts the Worker of `appDir` (its wrangler.jsonc, migrations/ and `main`) in Miniflare.
+ * @param {{ appDir: string, vars?: Record<string, string>, consumers?: Record<string, object>, log?: boolean,
+ *   port?: number, stdio?: (stdout: import("node:stream").Readable, stderr: import("node:stream").Readable) => void }} options
+ *   port: where it listens (default: a free one); stdio: gets workerd's output (the Worker's console) instead of
+ *   this process's stdout and stderr
+ */
+export async function startWorker({ appDir, vars = {}, consumers = {}, log = false, port, stdio } = {}) {
+  const config = wranglerConfig(appDir);
+  const outdir = await bundle(appDir, config.main);
+  port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   const consumer = (c) => ({ ...c, ...consumers[c.queue] });
+  // SQLite-backed Durable Object classes are the ones a migration creates with `new_sqlite_classes`.
+  const sqlite = new Set((config.migrations ?? []).flatMap((m) => m.new_sqlite_classes ?? []));
+  const durableObjects = Object.fromEntries((config.durable_objects?.bindings ?? []).map((b) =>
+    [b.name, { className: b.class_name, useSQLite: sqlite.has(b.class_name) }]));
   const mf = new Miniflare({
     host: "127.0.0.1",
     port,
@@ -85,6 +98,7 @@ export async function startApp({ vars = {}, consumers = {}, log = false } = {}) 
     compatibilityFlags: config.compatibility_flags ?? [],
     bindings: { ...config.vars, APP_BASE_URL: url, ...vars },
     d1Databases: Object.fromEntries(config.d1_databases.map((d) => [d.binding, d.database_id])),
+    durableObjects,
     queueProducers: Object.fromEntries(config.queues.producers.map((p) => [p.binding, { queueName: p.queue }])),
     queueConsumers: Object.fromEntries(config.queues.consumers.map(consumer).map((c) => [c.queue, {
       maxBatchSize: c.max_batch_size, maxBatchTimeout: c.max_batch_timeout, maxRetries: c.max_retries,
@@ -92,10 +106,11 @@ export async function startApp({ vars = {}, consumers = {}, log = false } = {}) 
     }])),
     cf: false, // no download of Cloudflare's request.cf data
     log: new Log(log ? LogLevel.INFO : LogLevel.WARN),
+    ...(stdio && { handleRuntimeStdio: stdio }),
   });
   await mf.ready;
   const db = await mf.getD1Database("DB");
-  await db.batch(migrations().map((sql) => db.prepare(sql)));
+  await db.batch(migrations(appDir).map((sql) => db.prepare(sql)));
   const worker = await mf.getWorker();
   return {
     url, mf, db, config,

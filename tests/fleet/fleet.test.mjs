@@ -1,17 +1,18 @@
 // The Connect app of examples/connect-app-worker on Cloudflare Workers, in Miniflare 4 (workerd with local D1,
 // Queues and cron), against the fake Jira serving many sites: `npm run fleet` end to end under the per-app rate
 // limit and dropped connections, then the edges one at a time: forged lifecycle callbacks, an uninstalled tenant
-// (no more syncs, its deliveries 401), Jira sending a delivery twice, and a delivery consumer whose database fails.
+// (no more syncs, its deliveries 401), Jira sending a delivery twice, a delivery consumer whose database fails,
+// two syncs of one tenant at once (the lease), a round near the points limit (pacing), and the call log.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import * as jwt from "atlassian-jwt";
 import { startFakeJira, clientKeyOf } from "jira-webhooks-fake";
-import { CONNECT_APP } from "jira-webhooks-fake/helpers";
+import { CONNECT_APP, call } from "jira-webhooks-fake/helpers";
 import { ROOT } from "../support/pack.mjs";
 import { runProcess } from "../runtimes/common.mjs";
 import { startApp } from "../../examples/connect-app-worker/local.mjs";
-import { LOCAL_CONSUMERS, checkWebhooks, localVars, syncsSettled, until } from "../../examples/connect-app-worker/fleet.mjs";
+import { LOCAL_CONSUMERS, checkWebhooks, localVars, syncsSettled, until, workerLog } from "../../examples/connect-app-worker/fleet.mjs";
 
 test("npm run fleet -- --tenants 20 --faults: every site synced once, every delivery processed once, under 429s", { timeout: 180_000 }, async () => {
   const { code, stdout, stderr } = await runProcess("npm", ["run", "--silent", "fleet", "--", "--tenants", "20", "--faults", "--rate-limit", "20:5", "--max-backoff", "4"],
@@ -27,7 +28,9 @@ test("npm run fleet -- --tenants 20 --faults: every site synced once, every deli
   assert.match(stdout, /cron round done in \d+ ms: \d+ calls, \d+ rate-limited, 0 writes/);
 });
 
-let fake, app;
+let fake, app, worker;
+/** The Worker's JSON log lines since `from` (an index into worker.entries). */
+const logged = (from = 0) => worker.entries.slice(from);
 const post = (path, { headers = {}, body = {} } = {}) =>
   fetch(app.url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
 const tenant = async (site) => app.db.prepare("SELECT * FROM tenants WHERE client_key = ?").bind(clientKeyOf(site)).first();
@@ -47,7 +50,9 @@ function delivery(site, { secret = fake.site(site).state.apps[CONNECT_APP].share
 
 before(async () => {
   fake = await startFakeJira({ port: 0 });
-  app = await startApp({ vars: localVars(fake), consumers: LOCAL_CONSUMERS });
+  worker = workerLog({ secret: /\bJWT\s|eyJ[\w-]{10,}\.|connect-shared-secret-for-tests/, keep: true,
+    keys: ["operation", "clientKey", "status", "attempt", "durationMs", "retryAfter", "rateLimit"] });
+  app = await startApp({ vars: localVars(fake), consumers: LOCAL_CONSUMERS, stdio: worker.stdio });
   for (const site of ["alpha", "beta"]) assert.equal(await fake.installApp({ site, appBaseUrl: app.url }), 204);
   await syncsSettled(app.db, 30_000);
 }, { timeout: 90_000 });
@@ -110,6 +115,71 @@ test("a delivery whose processing fails (the database) is answered 204, retried 
     assert.ok(rows[0].attempts >= 2, `processed on a retry (attempt ${rows[0].attempts})`);
   } finally {
     if (!restored) await app.db.prepare("ALTER TABLE processed_deliveries_away RENAME TO processed_deliveries").run();
+  }
+});
+
+test("each Jira call is one JSON log line (operation, status, attempt, durationMs, rateLimit), without a secret", () => {
+  const lines = logged().filter((e) => e.operation);
+  assert.equal(lines.length, fake.requests.length, "one line per request Jira received");
+  assert.equal(worker.stats.malformed, 0);
+  assert.equal(worker.stats.secrets, 0);
+  for (const site of ["alpha", "beta"]) {
+    const secret = fake.site(site).state.apps[CONNECT_APP].sharedSecret;
+    assert.ok(!JSON.stringify(worker.entries).includes(secret), "no shared secret");
+  }
+  const first = lines.find((e) => e.operation === "registerDynamicWebhooks");
+  assert.deepEqual(Object.keys(first), ["operation", "clientKey", "status", "attempt", "durationMs", "rateLimit"]);
+  assert.equal(first.status, 200);
+  assert.equal(first.attempt, 1);
+  assert.ok(Number.isInteger(first.durationMs));
+});
+
+test("two syncs of one tenant at once (two cron instances, an overlapping deploy): one waits for the other's lease, no duplicate", { timeout: 60_000 }, async () => {
+  const clientKey = clientKeyOf("alpha");
+  fake.site("alpha").state.apps[CONNECT_APP].webhooks.splice(0); // gone: each sync alone would register both
+  // Both listings take 1.5 s, so that without the lease the two syncs would plan from the same empty list.
+  fake.injectFault({ type: "delay", ms: 1500, operation: "getDynamicWebhooksForApp", site: "alpha", times: 2 });
+  const from = worker.entries.length;
+  const requests = fake.requests.length;
+  const queue = await app.mf.getQueueProducer("SYNC_QUEUE");
+  await queue.sendBatch([{ body: { clientKey } }, { body: { clientKey } }]); // one batch: run at once
+  const mine = () => logged(from).filter((e) => e.operation && e.clientKey === clientKey);
+  await until("both syncs", () => mine().filter((e) => e.operation === "getDynamicWebhooksForApp").length === 2, 30_000);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const registrations = fake.requests.slice(requests).filter((r) => r.operation === "registerDynamicWebhooks");
+  assert.equal(registrations.length, 1, "registered once");
+  assert.deepEqual(checkWebhooks(fake, ["alpha"], `${app.url}/webhook`), { missing: 0, duplicated: 0 });
+  const waited = logged(from).filter((e) => e.event === "sync-deferred" && e.reason === "lease" && e.clientKey === clientKey);
+  assert.equal(waited.length, 1, "the second sync found the lease taken and waited");
+  const [first, second] = mine().filter((e) => e.operation === "getDynamicWebhooksForApp");
+  assert.ok(first && second);
+  assert.equal((await app.db.prepare("SELECT COUNT(*) AS n FROM sync_leases").first()).n, 0, "both released");
+  assert.equal((await tenant("alpha")).sync_detail, "created 0, deleted 0, refreshed 0, kept 2", "the one that waited found them");
+});
+
+test("near the points limit (X-RateLimit-NearLimit: less than 20 % left), a round slows down: its syncs start a slot apart", { timeout: 90_000 }, async () => {
+  const HOUR = 3_600_000;
+  // The budget's window is the fake's clock hour: start well inside one.
+  if (fake.now() % HOUR > HOUR - 60_000) await new Promise((resolve) => setTimeout(resolve, HOUR - (fake.now() % HOUR) + 100));
+  fake.setPointsPerHour(100);
+  try {
+    // 81 points spent: a listing of the default site, which has no webhooks, costs 1.
+    for (let i = 0; i < 81; i++) assert.equal((await call(fake, "GET", "/rest/api/2/webhook")).status, 200);
+    await app.scheduled(); // listings of 3 points each: their answers say NearLimit
+    await syncsSettled(app.db, 30_000);
+    assert.equal((await app.db.prepare("SELECT near_limit FROM pacing").first()).near_limit, 1);
+    const from = worker.entries.length;
+    const requests = fake.requests.length;
+    await app.scheduled();
+    await syncsSettled(app.db, 30_000);
+    const listings = fake.requests.slice(requests).filter((r) => r.operation === "getDynamicWebhooksForApp");
+    assert.equal(listings.length, 2);
+    const interval = 60_000 / 30; // NEAR_LIMIT_SYNCS_PER_MINUTE in wrangler.jsonc
+    assert.ok(listings[1].time - listings[0].time >= interval - 500, `${listings[1].time - listings[0].time} ms apart`);
+    assert.ok(logged(from).some((e) => e.event === "sync-deferred" && e.reason === "near-limit"));
+    assert.equal(fake.stats().total.rateLimited, 0, "never over the limit");
+  } finally {
+    fake.setPointsPerHour(null);
   }
 });
 

@@ -50,3 +50,21 @@ export const deliveryStore = (db) => ({
     await db.prepare("DELETE FROM delivery_claims WHERE key = ? AND owner = ? AND state = 'claimed'").bind(key, owner).run();
   },
 });
+
+/** How long a tenant's sync lease lasts when its holder dies before releasing it. */
+const LEASE_MS = 120_000;
+
+/**
+ * Takes the tenant's sync lease: one statement inserts it, or takes over a lease that has ended; RETURNING says
+ * whether this caller holds it now. Resolves to `{ release }`, or null while another sync of the tenant holds it.
+ */
+export async function takeSyncLease(db, clientKey) {
+  const owner = crypto.randomUUID();
+  const now = Date.now();
+  const taken = await db.prepare(
+    `INSERT INTO sync_leases (client_key, owner, until) VALUES (?1, ?2, ?3)
+     ON CONFLICT (client_key) DO UPDATE SET owner = ?2, until = ?3 WHERE sync_leases.until < ?4 RETURNING owner`,
+  ).bind(clientKey, owner, now + LEASE_MS, now).first();
+  if (taken?.owner !== owner) return null;
+  return { release: () => db.prepare("DELETE FROM sync_leases WHERE client_key = ? AND owner = ?").bind(clientKey, owner).run() };
+}

@@ -2,12 +2,15 @@
 // installed on, and receives every site's deliveries. No long-lived process:
 //   POST /installed, /uninstalled   Connect lifecycle (RS256-signed by Atlassian): store or retire the tenant in D1
 //   cron                            one sync message per installed tenant on the sync queue
-//   sync queue consumer             syncWebhooks per tenant; a 429 waits as long as Jira asked; the outcome goes to D1
+//   sync queue consumer             syncWebhooks per tenant, one at a time per tenant (a lease in D1), paced under
+//                                   Jira's rate limits (a 429 waits as long as Jira asked; near the limit, slower);
+//                                   each Jira call is one JSON log line; the outcome goes to D1
 //   POST /webhook                   verify (the tenant's sharedSecret), dedupe (D1), enqueue, answer 204 at once
 //   delivery queue consumer         the app's work, once per delivery
 import { JiraWebhooks, createWebhookHandler } from "jira-webhooks/lifecycle";
 import { InstallAuthError, verifyInstallJwt } from "./connect-install.js";
-import { deliveryStore, loadTenants, saveSyncOutcomes, tenantSecret } from "./store.js";
+import { afterSyncs, beforeSync, observer } from "./pacing.js";
+import { deliveryStore, loadTenants, saveSyncOutcomes, takeSyncLease, tenantSecret } from "./store.js";
 import { WEBHOOKS } from "./webhooks.js";
 
 // The queues' names, as in wrangler.jsonc (one worker consumes both).
@@ -127,12 +130,24 @@ async function enqueueSyncRound(env) {
   }
 }
 
-/** The sync queue's consumer: syncWebhooks for each tenant of the batch, SYNC_CONCURRENCY at a time. */
+/**
+ * The sync queue's consumer: syncWebhooks for each tenant of the batch, SYNC_CONCURRENCY at a time, each once its
+ * tenant's lease is taken and pacing lets it start. A message that must wait for either is sent again with a delay
+ * (that costs none of its retries).
+ */
 async function consumeSyncs(batch, env) {
   const tenants = await loadTenants(env.DB, batch.messages.map((m) => m.body.clientKey));
   const maxAttempts = Number(env.SYNC_MAX_ATTEMPTS) || 20;
   const maxBackoff = Number(env.SYNC_MAX_BACKOFF_SECONDS) || 900;
+  const perMinute = Number(env.NEAR_LIMIT_SYNCS_PER_MINUTE) || 30;
   const outcomes = [];
+  const seen = [];
+  const deferred = [];
+  const defer = (message, waitMs, reason, slotAt) => {
+    console.log(JSON.stringify({ event: "sync-deferred", reason, waitMs: Math.round(waitMs), clientKey: message.body.clientKey }));
+    message.ack();
+    deferred.push({ body: { clientKey: message.body.clientKey, ...(slotAt && { slotAt }) }, delaySeconds: Math.min(MAX_DELAY_S, Math.ceil(waitMs / 1000)) });
+  };
   const outcome = (message, status, detail) => outcomes.push({ clientKey: message.body.clientKey, status, detail, attempts: message.attempts });
   // Again later, unless this was the last attempt: then the outcome says why, and the next round tries again.
   const retry = (message, seconds, detail) => {
@@ -150,8 +165,16 @@ async function consumeSyncs(batch, env) {
     if (!tenant?.installed) return message.ack(); // uninstalled since it was queued
     const waitMs = rateLimitedUntil - Date.now();
     if (waitMs > 0) return retry(message, afterRateLimit(waitMs, message.attempts, maxBackoff), "rate-limited: another sync of its batch got 429");
+    const pace = await beforeSync(env.DB, perMinute, message.body.slotAt);
+    // Paused after another consumer's 429: as after its own, with the jitter that grows with each attempt.
+    if (pace.reason === "paused") return retry(message, afterRateLimit(pace.waitMs, message.attempts, maxBackoff), "rate-limited: paused after a 429");
+    if (pace.waitMs > 0) return defer(message, pace.waitMs, pace.reason, pace.slotAt);
+    const lease = await takeSyncLease(env.DB, tenant.client_key);
+    // Another sync of this tenant runs (a second cron instance, an overlapping deploy): this one comes after it.
+    if (!lease) return defer(message, 1000 * (Number(env.SYNC_BACKOFF_SECONDS) || 30) * (1 + Math.random()), "lease");
+    const watch = observer();
     try {
-      const result = await syncTenant(env, tenant);
+      const result = await syncTenant(env, tenant, watch);
       message.ack();
       outcome(message, result.failed.length ? "partial" : "ok", describeSync(result));
     } catch (err) {
@@ -166,8 +189,15 @@ async function consumeSyncs(batch, env) {
       }
       const backoff = Math.min(maxBackoff, (Number(env.SYNC_BACKOFF_SECONDS) || 30) * 2 ** (message.attempts - 1));
       retry(message, backoff / 2 + Math.random() * (backoff / 2), detail);
+    } finally {
+      await lease.release().catch(() => {}); // else it ends by itself
+      seen.push(watch.seen);
+      // Near the limit, or told to wait: the other consumers (and this batch's next syncs) must know now.
+      if (watch.seen.rateLimit?.nearLimit === "true" || watch.seen.retryAfterMs) await afterSyncs(env.DB, [watch.seen]);
     }
   });
+  for (let i = 0; i < deferred.length; i += 100) await env.SYNC_QUEUE.sendBatch(deferred.slice(i, i + 100));
+  await afterSyncs(env.DB, seen);
   await saveSyncOutcomes(env.DB, outcomes);
 }
 
@@ -178,18 +208,33 @@ async function consumeSyncs(batch, env) {
  */
 const afterRateLimit = (waitMs, attempts, maxSeconds) => waitMs / 1000 + Math.random() * Math.min(maxSeconds, (waitMs / 1000) * 2 ** (attempts - 1));
 
-async function syncTenant(env, tenant) {
+async function syncTenant(env, tenant, watch) {
   const client = new JiraWebhooks({
     baseUrl: tenant.base_url,
     auth: { type: "connect", appKey: env.APP_KEY, sharedSecret: tenant.shared_secret },
     retry: false, // the queue retries, after the wait Jira asked for
     timeoutMs: Number(env.JIRA_TIMEOUT_MS) || 20_000,
+    hooks: {
+      response: (event) => {
+        logCall(event, tenant.client_key);
+        watch.response(event);
+      },
+    },
   });
   try {
     return await client.syncWebhooks({ url: `${env.APP_BASE_URL.replace(/\/$/, "")}/webhook`, webhooks: WEBHOOKS });
   } finally {
     client.free();
   }
+}
+
+/**
+ * One structured log line per Jira call attempt: the operation, its answer, the attempt, how long it took and
+ * Jira's rate-limit headers. The hook's event never holds a header value or a credential.
+ * @param {import("jira-webhooks/lifecycle").ResponseEvent} event
+ */
+function logCall({ operation, status, attempt, durationMs, retryAfter, rateLimit }, clientKey) {
+  console.log(JSON.stringify({ operation, clientKey, status, attempt, durationMs, ...(retryAfter && { retryAfter }), rateLimit }));
 }
 
 /** Worth another try: no answer, a timeout, Jira busy or failing. 4xx (bad credentials, refused input) is not. */
