@@ -551,11 +551,27 @@ impl Lifecycle {
             return self.step(RefreshWebhooks::new(&ids).map(Step::Refresh));
         };
         let planned = match (&self.planned, self.scope) {
-            (Some(_), Scope::Connection) => {
-                // Listed again after a lost registration: what was not there the first time, this run created
-                // (or another user did at the same moment: Jira says nothing that tells them apart).
+            (Some(before), Scope::Connection) => {
+                // Listed again after a lost registration: a webhook that was not there the first time and is one
+                // this run asked to register (same identity and url, one each), this run created. Anything else
+                // that appeared is another user's (the same identity registered by another user at the same
+                // moment cannot be told apart: a lease per site prevents that, see the README).
+                let mut asked: Vec<Identity> = before
+                    .matches
+                    .iter()
+                    .zip(&desired.webhooks)
+                    .filter(|(m, _)| m.is_none())
+                    .map(|(_, d)| Identity::desired(d))
+                    .collect();
+                let mut appeared = Vec::new();
+                for w in &self.listed {
+                    let new = !self.first_listed.contains(&w.id) && w.url.as_ref().is_none_or(|u| *u == desired.url);
+                    if let Some(i) = asked.iter().position(|a| new && *a == Identity::listed(w)) {
+                        asked.swap_remove(i);
+                        appeared.push(w.id);
+                    }
+                }
                 let mut desired = desired.clone();
-                let appeared = self.listed.iter().map(|w| w.id).filter(|id| !self.first_listed.contains(id));
                 desired.owned = Some(desired.owned.unwrap_or_default().into_iter().chain(appeared).collect());
                 plan(&desired, &self.listed, now_ms, self.scope)
             }

@@ -27,11 +27,20 @@ struct Jira {
     writes: Vec<String>,
     fault: Fault,
     refuse_jql: &'static str,
+    /// Webhooks another user of the app registers while a registration's answer is being lost.
+    meanwhile: Vec<Webhook>,
 }
 
 impl Jira {
     fn new() -> Self {
-        Jira { webhooks: Vec::new(), next_id: 10_000, writes: Vec::new(), fault: Fault::None, refuse_jql: "watchCount" }
+        Jira {
+            webhooks: Vec::new(),
+            next_id: 10_000,
+            writes: Vec::new(),
+            fault: Fault::None,
+            refuse_jql: "watchCount",
+            meanwhile: Vec::new(),
+        }
     }
 
     fn reply(body: String) -> Result<Reply, Error> {
@@ -87,6 +96,7 @@ impl Jira {
                     results.push(format!(r#"{{"createdWebhookId":{id}}}"#));
                 }
                 if fault == Fault::LostAfterApply {
+                    self.webhooks.append(&mut self.meanwhile);
                     return Err(lost());
                 }
                 Self::reply(format!(r#"{{"webhookRegistrationResult":[{}]}}"#, results.join(",")))
@@ -437,6 +447,22 @@ fn a_connections_lost_registration_is_found_not_repeated() {
     assert_eq!(r.created.iter().map(|c| c.id).collect::<Vec<_>>(), [100, 101, 102]);
     assert_eq!(r.owned, [100, 101, 102], "found again, they are its own");
     assert_eq!(jira.present().len(), 4, "the other user's webhook is still there");
+}
+
+/// Defect (found by the OAuth fleet): after a lost registration, a connection counted as its own every webhook
+/// that appeared since its first listing, so another user's webhook registered at that moment became its own and
+/// was deleted as undesired.
+#[test]
+fn a_connections_lost_registration_does_not_adopt_another_users_webhook() {
+    let mut jira = Jira::new();
+    jira.next_id = 100;
+    jira.fault = Fault::LostAfterApply;
+    jira.meanwhile = vec![listed(50, &["comment_created"], "project = Z", Some(20))];
+    let r = synced(jira.run(Lifecycle::sync(three(), Scope::Connection)));
+    assert_eq!(jira.writes, ["register 3"], "nothing deleted: {:?}", jira.writes);
+    assert_eq!(r.owned, [100, 101, 102]);
+    assert_eq!(r.plan.foreign, [] as [i64; 0], "the first listing had nothing");
+    assert!(jira.webhooks.iter().any(|w| w.id == 50), "the other user's webhook is still there");
 }
 
 #[test]
