@@ -162,7 +162,8 @@ impl Auth {
             Auth::TokenProvider { .. } => cat!("Bearer ", token.unwrap_or_default()),
             Auth::Connect { app_key, shared_secret } => {
                 let method = request.method.as_str();
-                let jwt = connect_jwt::sign(app_key, shared_secret, method, &request.path, (now_ms / 1000.0) as i64);
+                let jwt =
+                    connect_jwt::sign_own(app_key, shared_secret, method, &request.path, (now_ms / 1000.0) as i64);
                 secrets.add(&jwt);
                 cat!("JWT ", jwt)
             }
