@@ -10,7 +10,7 @@ use crate::config::{CallOptions, Config, JiraWebhooksConfig, RegisterOptions};
 use crate::decode::{FromJson, Invalid, Source};
 use crate::engine::{Action, Call, CursorPages, Expect, Items, OffsetPages};
 use crate::error::{Error, ErrorKind};
-use crate::http::{HttpRequest, HttpResponse, RateLimit};
+use crate::http::{HttpResponse, RateLimit};
 use crate::models::WebhookRegistrationDetails;
 use crate::models::{ContainerForRegisteredWebhooks, ContainerForWebhookIDs, ErrorCollection, WebhookEvent};
 use crate::operations::{
@@ -18,7 +18,7 @@ use crate::operations::{
     GetFailedWebhooks, GetFailedWebhooksParams, Operation, RefreshWebhooks, RegisterDynamicWebhooks, Valid,
 };
 use crate::small::pieces;
-use crate::text::cat;
+use crate::text::{cat, push_uint};
 use crate::Client;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
@@ -306,8 +306,6 @@ pub struct CallHandle {
     call: Call,
     /// The index of the answer's schema in the registry (its generated validator is `CHECKS[index]`).
     answer: Option<u32>,
-    /// The request of the attempt under way.
-    request: Option<HttpRequest>,
     sleep_ms: f64,
     refused: Option<String>,
     result: Option<Result<(), Error>>,
@@ -320,7 +318,7 @@ pub struct CallHandle {
 impl CallHandle {
     pub(super) fn new(call: Call, answer: Option<u32>, auth: &Auth) -> CallHandle {
         let initial = auth.initial_token().is_some();
-        CallHandle { call, answer, request: None, sleep_ms: 0.0, refused: None, result: None, strict: None, initial }
+        CallHandle { call, answer, sleep_ms: 0.0, refused: None, result: None, strict: None, initial }
     }
 
     /// How the call ended, once it has: `Ok` or its error (taken: asked once).
@@ -356,10 +354,7 @@ impl CallHandle {
     /// 4 done and the provider's token Jira refused must be dropped.
     pub fn poll(&mut self, now_ms: f64, random: f64) -> u32 {
         match self.call.poll(now_ms, random) {
-            Action::Send(request) => {
-                self.request = Some(request);
-                SEND
-            }
+            Action::Send => SEND,
             Action::Sleep(ms) => {
                 self.sleep_ms = ms;
                 SLEEP
@@ -383,11 +378,20 @@ impl CallHandle {
     /// header's name and value, then the body, if any (the rest of the text; the edge's own when it holds it). No
     /// field but the body holds a line break: header values are checked, the URL and path are encoded.
     pub fn request(&self) -> String {
-        let Some(r) = &self.request else { return String::new() };
-        let mut out = cat!(self.call.operation(), '\n', self.call.attempts(), '\n', r.method.as_str(), '\n');
-        out.push_str(&cat!(r.url, '\n', r.path, '\n', r.headers.len()));
+        let r = self.call.request();
+        let mut out = String::with_capacity(256);
+        for piece in [self.call.operation(), "\n"] {
+            out.push_str(piece);
+        }
+        push_uint(&mut out, self.call.attempts().into());
+        for piece in ["\n", r.method.as_str(), "\n", &r.url, "\n", &r.path, "\n"] {
+            out.push_str(piece);
+        }
+        push_uint(&mut out, r.headers.len() as u64);
         for (name, value) in &r.headers {
-            out.push_str(&cat!('\n', name, '\n', value));
+            for piece in ["\n", name, "\n", value] {
+                out.push_str(piece);
+            }
         }
         if let Some(body) = r.body.as_deref().filter(|b| !b.is_empty()) {
             out.push('\n');
