@@ -149,6 +149,8 @@ export function assemble({ from = join(root, "target"), out = join(root, "pkg") 
       `export { initSync as __initSync, default as __init } from "./jira_webhooks.js";\n`);
     run(bin("esbuild"), [
       facade, "--bundle", "--minify", "--format=esm", "--log-level=warning", "--legal-comments=none",
+      // wasm-bindgen imports a snippet both for its glue and directly (as a namespace, twice): harmless.
+      "--log-override:duplicate-object-key=silent",
       `--outfile=${join(dst, "jira_webhooks.js")}`,
     ]);
     writeFileSync(join(dst, "jira_webhooks.d.ts"), dts);

@@ -64,7 +64,7 @@ impl Default for Auth {
 impl FromJson for Auth {
     fn from_json<S: Source>(v: Option<S>) -> Self {
         let Some(v) = v else { return Auth::None };
-        let text = |name: &str| String::from_json(v.member(name));
+        let text = |name: &'static str| String::from_json(v.member(name));
         match text("type").as_str() {
             "basic" => Auth::Basic { email: text("email"), api_token: text("apiToken") },
             "bearer" => Auth::Bearer { token: text("token") },
