@@ -399,25 +399,22 @@ async function wasmAnatomy() {
     result.namedNote = "target/wasm-web/jira_webhooks_bg.wasm not found: no per-function names (build first)";
     return result;
   }
-  // The same wasm-opt -Oz pass as scripts/build.mjs, keeping the name section (-g); cached by input hash.
+  // The same wasm-opt pass as scripts/assemble.mjs, keeping the name section (-g); cached by input and flags.
+  const { WASM_OPT_FLAGS } = await import("../scripts/assemble.mjs");
   const input = readFileSync(unopt);
-  const cache = join(REPORT, ".cache", `named-${sha256(input).slice(0, 16)}.wasm`);
+  const cache = join(REPORT, ".cache", `named-${sha256(Buffer.concat([input, Buffer.from(WASM_OPT_FLAGS.join(" "))])).slice(0, 16)}.wasm`);
   if (!existsSync(cache)) {
     mkdirSync(dirname(cache), { recursive: true });
-    log("  wasm-opt -Oz -g (names for the size breakdown; cached for later runs) ...");
-    execFileSync(join(ROOT, "node_modules", ".bin", "wasm-opt"), [
-      unopt, "-o", cache, "-Oz", "-g",
-      "--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-nontrapping-float-to-int",
-      "--enable-reference-types", "--enable-sign-ext", "--enable-mutable-globals", "--enable-multivalue",
-    ], { stdio: "pipe" });
+    log("  wasm-opt -g (names for the size breakdown; cached for later runs) ...");
+    execFileSync(join(ROOT, "node_modules", ".bin", "wasm-opt"), [unopt, "-o", cache, ...WASM_OPT_FLAGS, "-g"], { stdio: "pipe" });
   }
   const named = anatomy(readFileSync(cache), { top: 20 });
   const codeSize = (a) => a.sections.find((s) => s.name === "code")?.bytes;
   result.named = named;
   result.namedMatchesShipped = codeSize(named) === codeSize(result.shipped);
   result.namedNote = result.namedMatchesShipped
-    ? "names from wasm-opt -Oz -g of target/wasm-web: its code section is byte-for-byte the size of the shipped one"
-    : "names from wasm-opt -Oz -g of target/wasm-web, whose code section differs in size from pkg/ (a rebuild in between?): approximate";
+    ? "names from wasm-opt -g of target/wasm-web (the build's flags): its code section is byte-for-byte the size of the shipped one"
+    : "names from wasm-opt -g of target/wasm-web (the build's flags), whose code section differs in size from pkg/ (a rebuild in between?): approximate";
   return result;
 }
 

@@ -5,7 +5,7 @@
 // target/wasm-lifecycle (with the `lifecycle` feature) its lifecycle/ folder. Both folders get the same entries
 // (node.mjs, browser.js, workerd.js), each importing the glue beside it, so `jira-webhooks/lifecycle` resolves
 // exactly like `jira-webhooks` and only those who import it ship the lifecycle's code.
-//   wasm-opt -Oz (npm `binaryen`) -> glue (whitespace minified by esbuild) and its .d.ts -> pkg-template/ -> CommonJS twins (esbuild) and their .d.cts
+//   wasm-opt (npm `binaryen`, WASM_OPT_FLAGS) -> glue (minified by esbuild) and its .d.ts -> pkg-template/ -> CommonJS twins (esbuild) and their .d.cts
 //   -> package.json (version from Cargo.toml), README, CHANGELOG; then checks that the exports map follows the pattern.
 //
 // The pattern of the exports map (pkg-template/package.json), for every JS subpath:
@@ -101,6 +101,17 @@ export function publicDeclarations(text) {
   return { names, classes, dts };
 }
 
+/**
+ * wasm-opt's flags (npm `binaryen`): -Os, which compresses better than -Oz (larger raw, smaller gzip), with the
+ * first kilobyte of memory known unused (Rust's stack starts at 1 MiB) and no producers or target-features
+ * sections (metadata for linkers); then the feature flags rustc emits for wasm32-unknown-unknown.
+ */
+export const WASM_OPT_FLAGS = [
+  "-Os", "--low-memory-unused", "--strip-producers", "--strip-target-features",
+  "--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-nontrapping-float-to-int",
+  "--enable-reference-types", "--enable-sign-ext", "--enable-mutable-globals", "--enable-multivalue",
+];
+
 /** The two builds of the crate: the client (the package's root) and the client with the lifecycle. */
 export const VARIANTS = [
   { dir: "", wasmPack: "wasm-web", features: ["--no-default-features"] },
@@ -130,12 +141,7 @@ export function assemble({ from = join(root, "target"), out = join(root, "pkg") 
     const dst = join(out, dir);
     mkdirSync(dst, { recursive: true });
     // wasm-pack's own wasm-opt step downloads binaryen, which is not reachable here: run the npm package's.
-    // The feature flags are those rustc emits for wasm32-unknown-unknown.
-    run(bin("wasm-opt"), [
-      join(src, "jira_webhooks_bg.wasm"), "-o", join(dst, "jira_webhooks_bg.wasm"), "-Oz",
-      "--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-nontrapping-float-to-int",
-      "--enable-reference-types", "--enable-sign-ext", "--enable-mutable-globals", "--enable-multivalue",
-    ]);
+    run(bin("wasm-opt"), [join(src, "jira_webhooks_bg.wasm"), "-o", join(dst, "jira_webhooks_bg.wasm"), ...WASM_OPT_FLAGS]);
     // The glue and the edge's .js files (wasm-bindgen's snippets) as one module, minified: whitespace, syntax
     // and local names (property names, which the glue and the wasm share, stay). The public classes keep their
     // names (`JiraWebhooks.name`, what consoles print). It exports the public names only, those its declarations
@@ -151,6 +157,8 @@ export function assemble({ from = join(root, "target"), out = join(root, "pkg") 
       `export { initSync as __initSync, default as __init } from "./jira_webhooks.js";\n`);
     run(bin("esbuild"), [
       facade, "--bundle", "--minify", "--format=esm", "--log-level=warning", "--legal-comments=none",
+      // wasm-bindgen imports a snippet both for its glue and directly (as a namespace, twice): harmless.
+      "--log-override:duplicate-object-key=silent",
       `--outfile=${join(dst, "jira_webhooks.js")}`,
     ]);
     writeFileSync(join(dst, "jira_webhooks.d.ts"), dts);

@@ -21,7 +21,17 @@ pub fn sort_small<T>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
 /// are short, and `str::find` would bring a two-way searcher into the wasm).
 pub fn find(haystack: &str, needle: &str) -> Option<usize> {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    (0..=h.len().checked_sub(n.len())?).find(|&i| h.get(i..).is_some_and(|t| t.starts_with(n)))
+    let Some((first, rest)) = n.split_first() else { return Some(0) };
+    let last = h.len().checked_sub(n.len())?;
+    let mut at = 0;
+    // Candidates are where the first byte is: a plain byte scan, the rest compared only there.
+    while let Some(i) = h.get(at..=last)?.iter().position(|b| b == first).map(|i| at + i) {
+        if h.get(i + 1..i + n.len()) == Some(rest) {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
 }
 
 /// `s` split around the first `needle`: `str::split_once` without the searcher, and without a panic path.
@@ -82,6 +92,10 @@ mod tests {
         sort_small(&mut v, |a, b| a < b);
         assert_eq!(v, [1, 1, 3, 4, 5]);
         assert_eq!((find("abcabc", "ca"), find("abc", "abcd"), find("abc", "")), (Some(2), None, Some(0)));
+        assert_eq!(
+            (find("aab", "ab"), find("abc", "c"), find("abc", "abc"), find("", "a")),
+            (Some(1), Some(2), Some(0), None)
+        );
         assert_eq!(replace_all("a-xx-b-xx", "xx", "<r>"), "a-<r>-b-<r>");
         assert_eq!(replace_all("aaa", "aa", "b"), "ba");
         assert_eq!(replace_all("aaa", "", "b"), "aaa");

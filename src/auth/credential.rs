@@ -59,7 +59,7 @@ impl fmt::Debug for Auth {
 impl FromJson for Auth {
     fn from_json<S: Source>(v: Option<S>) -> Self {
         let Some(v) = v else { return Auth::None };
-        let text = |name: &str| String::from_json(v.member(name));
+        let text = |name: &'static str| String::from_json(v.member(name));
         match text("type").as_str() {
             "basic" => Auth::Basic { email: text("email"), api_token: text("apiToken") },
             "bearer" => Auth::Bearer { token: text("token") },
@@ -157,7 +157,8 @@ impl Auth {
             Auth::TokenProvider { .. } => cat!("Bearer ", token.unwrap_or_default()),
             Auth::Connect { app_key, shared_secret } => {
                 let method = request.method.as_str();
-                let jwt = connect_jwt::sign(app_key, shared_secret, method, &request.path, (now_ms / 1000.0) as i64);
+                let jwt =
+                    connect_jwt::sign_own(app_key, shared_secret, method, &request.path, (now_ms / 1000.0) as i64);
                 secrets.add(&jwt);
                 cat!("JWT ", jwt)
             }

@@ -211,7 +211,7 @@ impl FromJson for RetrySetting {
             return RetrySetting(if on { RetryPolicy::default() } else { RetryPolicy::NONE });
         }
         let d = RetryPolicy::default();
-        let number = |name: &str| v.member(name).and_then(|n| n.number());
+        let number = |name: &'static str| v.member(name).and_then(|n| n.number());
         RetrySetting(RetryPolicy {
             retries: number("retries").map_or(d.retries, |n| n.clamp(0.0, 1e6) as u32),
             min_delay_ms: number("minDelayMs").unwrap_or(d.min_delay_ms),

@@ -17,8 +17,8 @@ pub use schema::{Field, Shape, Ty};
 pub trait Source: Sized {
     /// What the value is.
     fn kind(&self) -> Kind;
-    /// An object's member named `name`.
-    fn member(&self, name: &str) -> Option<Self>;
+    /// An object's member named `name` (a model's member: a name in the code, which a source may keep).
+    fn member(&self, name: &'static str) -> Option<Self>;
     /// An array's items (nothing for other values).
     fn items(&self) -> Vec<Self>;
     /// An object's members (nothing for other values).
@@ -88,7 +88,7 @@ impl Source for Value<'_> {
     fn kind(&self) -> Kind {
         Value::kind(self)
     }
-    fn member(&self, name: &str) -> Option<Self> {
+    fn member(&self, name: &'static str) -> Option<Self> {
         self.get(name)
     }
     fn items(&self) -> Vec<Self> {

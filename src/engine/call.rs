@@ -57,9 +57,12 @@ pub enum Expect {
 
 /// What the driver does next.
 #[derive(Debug, PartialEq)]
+// The end carries the outcome by value, once per call: boxing it would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Action {
-    /// Send this request, then report the answer (or `on_network_error`, `on_abort`, `on_deadline`).
-    Send(HttpRequest),
+    /// Send [`Call::request`] (authorized for this attempt), then report the answer (or `on_network_error`,
+    /// `on_abort`, `on_deadline`). The call lends its request rather than copying it for every attempt.
+    Send,
     /// Wait this many whole milliseconds, then poll again.
     Sleep(f64),
     /// Ask the token provider for a token, then report with `on_token`.
@@ -355,7 +358,7 @@ impl Call {
             self.settings.auth.authorize(&mut self.request, now_ms, self.token.as_deref(), &mut self.secrets);
         }
         self.state = State::Sending;
-        Action::Send(self.request.clone())
+        Action::Send
     }
 
     fn wait(&mut self, now_ms: f64, ms: f64) -> Action {

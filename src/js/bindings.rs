@@ -54,6 +54,10 @@ extern "C" {
     pub fn take(value: &JsValue, shape: u32) -> Array;
     /// The caller's value as a checked JSON body: `[text, parsed]` or `[undefined, undefined, fault]`.
     pub fn body(value: &JsValue, shape: u32) -> Array;
+    /// What a value is: 0 null or undefined, 1 a boolean, 2 a number, 3 a string, 4 an array, 5 anything else.
+    pub fn kind(value: &JsValue) -> u32;
+    /// An object's member: `undefined` for anything but an object, or when a getter throws.
+    pub fn member(value: &JsValue, name: &JsValue) -> JsValue;
     /// The client's session: what only JavaScript holds.
     pub fn session(config: &JsValue, token: Option<String>) -> JsValue;
 }

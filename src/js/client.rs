@@ -10,7 +10,7 @@ use crate::config::{CallOptions, Config, JiraWebhooksConfig, RegisterOptions};
 use crate::decode::{FromJson, Invalid, Source};
 use crate::engine::{Action, Call, CursorPages, Expect, Items, OffsetPages};
 use crate::error::{Error, ErrorKind};
-use crate::http::{HttpRequest, HttpResponse, RateLimit};
+use crate::http::{HttpResponse, RateLimit};
 use crate::models::WebhookRegistrationDetails;
 use crate::models::{ContainerForRegisteredWebhooks, ContainerForWebhookIDs, ErrorCollection, WebhookEvent};
 use crate::operations::{
@@ -18,7 +18,7 @@ use crate::operations::{
     GetFailedWebhooks, GetFailedWebhooksParams, Operation, RefreshWebhooks, RegisterDynamicWebhooks, Valid,
 };
 use crate::small::pieces;
-use crate::text::cat;
+use crate::text::{cat, push_uint};
 use crate::Client;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
@@ -120,17 +120,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "WebhookRegistrationDetails")] details: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RegisterOptions")] options: JsValue,
     ) -> Promise {
-        settle(RegisterDynamicWebhooks::ID, || {
-            let (options, copy) = values::optional::<RegisterOptions>(&options, Blame::Input("options"))?;
-            let (body, parsed) = values::body::<WebhookRegistrationDetails>(&details)?;
-            let op = RegisterDynamicWebhooks::checked(Valid::held_by_the_edge());
-            let mut call = self.call(&op, options.timeout_ms)?;
-            if options.throw_on_partial_failure == Some(true) {
-                let webhooks = Js(parsed).member("webhooks").map(|w| w.items()).unwrap_or_default();
-                call.strict = Some(webhooks.into_iter().map(|w| String::from_json(w.member("jqlFilter"))).collect());
-            }
-            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?, &body))
-        })
+        self.promise(Method::Register, &details, &options)
     }
 
     /// Returns one page of the app's webhooks (GET, offset paging).
@@ -140,12 +130,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        settle(GetDynamicWebhooksForApp::ID, || {
-            let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
-            let (params, _) = values::optional::<GetDynamicWebhooksForAppParams>(&params, Blame::Input(""))?;
-            let call = self.call(&GetDynamicWebhooksForApp::checked(params), options.timeout_ms)?;
-            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?, &JsValue::UNDEFINED))
-        })
+        self.promise(Method::List, &params, &options)
     }
 
     /// Returns one page of failed deliveries (GET, cursor paging; Connect apps only).
@@ -155,12 +140,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        settle(GetFailedWebhooks::ID, || {
-            let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
-            let (params, _) = values::optional::<GetFailedWebhooksParams>(&params, Blame::Input(""))?;
-            let call = self.call(&GetFailedWebhooks::checked(params), options.timeout_ms)?;
-            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?, &JsValue::UNDEFINED))
-        })
+        self.promise(Method::Failed, &params, &options)
     }
 
     /// Extends the listed webhooks by 30 days (PUT).
@@ -170,12 +150,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        settle(RefreshWebhooks::ID, || {
-            let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
-            let (body, _) = values::body::<ContainerForWebhookIDs>(&ids)?;
-            let call = self.call(&RefreshWebhooks::checked(Valid::held_by_the_edge()), options.timeout_ms)?;
-            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?, &body))
-        })
+        self.promise(Method::Refresh, &ids, &options)
     }
 
     /// Deletes the listed webhooks (DELETE); resolves to `undefined` on Jira's 202.
@@ -185,12 +160,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_param_type = "ContainerForWebhookIDs")] ids: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        settle(DeleteWebhookById::ID, || {
-            let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
-            let (body, _) = values::body::<ContainerForWebhookIDs>(&ids)?;
-            let call = self.call(&DeleteWebhookById::checked(Valid::held_by_the_edge()), options.timeout_ms)?;
-            Ok(bindings::perform(call, &self.session, &values::signal(&copy)?, &body))
-        })
+        self.promise(Method::Delete, &ids, &options)
     }
 
     /// Every webhook of the app, page after page: `for await (const webhook of client.webhooks())`. Calls of
@@ -201,14 +171,7 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetDynamicWebhooksForAppParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let start = || -> Result<JsValue, Error> {
-            let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
-            let (params, _) = values::optional::<GetDynamicWebhooksForAppParams>(&params, Blame::Input(""))?;
-            let pages = Items::new(OffsetPages::new(GetDynamicWebhooksForApp::checked(params)));
-            let pager = Pager::offset(self.client.clone(), pages, options.timeout_ms);
-            Ok(bindings::iterate(pager, &self.session, &values::signal(&copy)?))
-        };
-        start().map_err(|e| error_to_js(&e))
+        self.start(Method::Webhooks, &params, &options).map_err(|e| error_to_js(&e))
     }
 
     /// Every failed delivery from `after` on, oldest first, following Jira's cursor:
@@ -219,14 +182,92 @@ impl JiraWebhooks {
         #[wasm_bindgen(unchecked_optional_param_type = "GetFailedWebhooksParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let start = || -> Result<JsValue, Error> {
-            let (options, copy) = values::optional::<CallOptions>(&options, Blame::Input("options"))?;
-            let (params, _) = values::optional::<GetFailedWebhooksParams>(&params, Blame::Input(""))?;
-            let pages = Items::new(CursorPages::new(GetFailedWebhooks::checked(params)));
-            let pager = Pager::cursor(self.client.clone(), pages, options.timeout_ms);
-            Ok(bindings::iterate(pager, &self.session, &values::signal(&copy)?))
+        self.start(Method::FailedWebhooks, &params, &options).map_err(|e| error_to_js(&e))
+    }
+}
+
+/// The client's methods, which one function serves: the code each would repeat is there once.
+#[derive(Clone, Copy, PartialEq)]
+enum Method {
+    List,
+    Failed,
+    Register,
+    Refresh,
+    Delete,
+    Webhooks,
+    FailedWebhooks,
+}
+
+impl JiraWebhooks {
+    /// A method's promise: what [`JiraWebhooks::start`] starts, or its error (naming the operation) rejected.
+    fn promise(&self, method: Method, arg: &JsValue, options: &JsValue) -> Promise {
+        self.start(method, arg, options).map(JsValue::unchecked_into).unwrap_or_else(|mut e| {
+            let operation = match method {
+                Method::List => GetDynamicWebhooksForApp::ID,
+                Method::Failed => GetFailedWebhooks::ID,
+                Method::Register => RegisterDynamicWebhooks::ID,
+                Method::Refresh => RefreshWebhooks::ID,
+                _ => DeleteWebhookById::ID,
+            };
+            e.operation.get_or_insert(operation);
+            Promise::reject(&error_to_js(&e))
+        })
+    }
+
+    /// What every method does: takes its options and its argument (checked by the generated validators), makes
+    /// the call, or the iterator, and hands it to the edge: the call's promise, or the iterator.
+    #[inline(never)]
+    fn start(&self, method: Method, arg: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
+        let input = Blame::Input("options");
+        let (timeout_ms, strict, copy) = if method == Method::Register {
+            let (o, copy) = values::optional::<RegisterOptions>(options, input)?;
+            (o.timeout_ms, o.throw_on_partial_failure == Some(true), copy)
+        } else {
+            let (o, copy) = values::optional::<CallOptions>(options, input)?;
+            (o.timeout_ms, false, copy)
         };
-        start().map_err(|e| error_to_js(&e))
+        let (call, body) = match method {
+            Method::List => {
+                let (params, _) = values::optional::<GetDynamicWebhooksForAppParams>(arg, Blame::Input(""))?;
+                (self.call(&GetDynamicWebhooksForApp::checked(params), timeout_ms)?, JsValue::UNDEFINED)
+            }
+            Method::Failed => {
+                let (params, _) = values::optional::<GetFailedWebhooksParams>(arg, Blame::Input(""))?;
+                (self.call(&GetFailedWebhooks::checked(params), timeout_ms)?, JsValue::UNDEFINED)
+            }
+            Method::Register => {
+                let (body, parsed) = values::body::<WebhookRegistrationDetails>(arg)?;
+                let mut call = self.call(&RegisterDynamicWebhooks::checked(Valid::held_by_the_edge()), timeout_ms)?;
+                if strict {
+                    let webhooks = Js(parsed).member("webhooks").map(|w| w.items()).unwrap_or_default();
+                    call.strict =
+                        Some(webhooks.into_iter().map(|w| String::from_json(w.member("jqlFilter"))).collect());
+                }
+                (call, body)
+            }
+            Method::Refresh | Method::Delete => {
+                let (body, _) = values::body::<ContainerForWebhookIDs>(arg)?;
+                let call = if method == Method::Refresh {
+                    self.call(&RefreshWebhooks::checked(Valid::held_by_the_edge()), timeout_ms)?
+                } else {
+                    self.call(&DeleteWebhookById::checked(Valid::held_by_the_edge()), timeout_ms)?
+                };
+                (call, body)
+            }
+            Method::Webhooks => {
+                let (params, _) = values::optional::<GetDynamicWebhooksForAppParams>(arg, Blame::Input(""))?;
+                let pages = Items::new(OffsetPages::new(GetDynamicWebhooksForApp::checked(params)));
+                let pager = Pager::offset(self.client.clone(), pages, timeout_ms);
+                return Ok(bindings::iterate(pager, &self.session, &values::signal(&copy)?));
+            }
+            Method::FailedWebhooks => {
+                let (params, _) = values::optional::<GetFailedWebhooksParams>(arg, Blame::Input(""))?;
+                let pages = Items::new(CursorPages::new(GetFailedWebhooks::checked(params)));
+                let pager = Pager::cursor(self.client.clone(), pages, timeout_ms);
+                return Ok(bindings::iterate(pager, &self.session, &values::signal(&copy)?));
+            }
+        };
+        Ok(bindings::perform(call, &self.session, &values::signal(&copy)?, &body).into())
     }
 }
 
@@ -250,6 +291,7 @@ pub(super) fn call<O: Operation>(
 }
 
 /// A promise of what `job` starts; a job that could not start rejects at once, naming `operation`.
+#[cfg(feature = "lifecycle")]
 pub(super) fn settle(operation: &'static str, job: impl FnOnce() -> Result<Promise, Error>) -> Promise {
     job().unwrap_or_else(|mut e| {
         e.operation.get_or_insert(operation);
@@ -264,8 +306,6 @@ pub struct CallHandle {
     call: Call,
     /// The index of the answer's schema in the registry (its generated validator is `CHECKS[index]`).
     answer: Option<u32>,
-    /// The request of the attempt under way.
-    request: Option<HttpRequest>,
     sleep_ms: f64,
     refused: Option<String>,
     result: Option<Result<(), Error>>,
@@ -278,7 +318,7 @@ pub struct CallHandle {
 impl CallHandle {
     pub(super) fn new(call: Call, answer: Option<u32>, auth: &Auth) -> CallHandle {
         let initial = auth.initial_token().is_some();
-        CallHandle { call, answer, request: None, sleep_ms: 0.0, refused: None, result: None, strict: None, initial }
+        CallHandle { call, answer, sleep_ms: 0.0, refused: None, result: None, strict: None, initial }
     }
 
     /// How the call ended, once it has: `Ok` or its error (taken: asked once).
@@ -314,10 +354,7 @@ impl CallHandle {
     /// 4 done and the provider's token Jira refused must be dropped.
     pub fn poll(&mut self, now_ms: f64, random: f64) -> u32 {
         match self.call.poll(now_ms, random) {
-            Action::Send(request) => {
-                self.request = Some(request);
-                SEND
-            }
+            Action::Send => SEND,
             Action::Sleep(ms) => {
                 self.sleep_ms = ms;
                 SLEEP
@@ -341,11 +378,20 @@ impl CallHandle {
     /// header's name and value, then the body, if any (the rest of the text; the edge's own when it holds it). No
     /// field but the body holds a line break: header values are checked, the URL and path are encoded.
     pub fn request(&self) -> String {
-        let Some(r) = &self.request else { return String::new() };
-        let mut out = cat!(self.call.operation(), '\n', self.call.attempts(), '\n', r.method.as_str(), '\n');
-        out.push_str(&cat!(r.url, '\n', r.path, '\n', r.headers.len()));
+        let r = self.call.request();
+        let mut out = String::with_capacity(256);
+        for piece in [self.call.operation(), "\n"] {
+            out.push_str(piece);
+        }
+        push_uint(&mut out, self.call.attempts().into());
+        for piece in ["\n", r.method.as_str(), "\n", &r.url, "\n", &r.path, "\n"] {
+            out.push_str(piece);
+        }
+        push_uint(&mut out, r.headers.len() as u64);
         for (name, value) in &r.headers {
-            out.push_str(&cat!('\n', name, '\n', value));
+            for piece in ["\n", name, "\n", value] {
+                out.push_str(piece);
+            }
         }
         if let Some(body) = r.body.as_deref().filter(|b| !b.is_empty()) {
             out.push('\n');

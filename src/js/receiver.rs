@@ -73,7 +73,7 @@ fn receiver(options: &JsValue, handler: bool) -> Result<(Receiver, JsValue), Err
         let settings = ReceiverSettings::verifier(VerifyOptions::from_json(Some(Js(taken.clone()))), shared_secret)?;
         return Ok((Receiver { settings: Rc::new(settings), memory: None }, taken));
     }
-    let keys = |name: &str| -> Vec<String> {
+    let keys = |name: &'static str| -> Vec<String> {
         let object = values::member(&taken, name);
         object
             .dyn_ref::<Object>()
@@ -84,7 +84,7 @@ fn receiver(options: &JsValue, handler: bool) -> Result<(Receiver, JsValue), Err
     let claims = store.as_bool() != Some(false);
     let custom = claims && !store.is_undefined() && !store.is_null();
     if custom {
-        let has = |name: &str| values::member(&store, name).is_function();
+        let has = |name: &'static str| values::member(&store, name).is_function();
         if !(has("claim") && has("complete") && has("release")) {
             let problem = if has("has") && has("add") {
                 "is a { has, add } store: the interface is now { claim, complete, release }, so that two attempts at \

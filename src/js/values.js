@@ -61,6 +61,23 @@ export function body(value, shape) {
   return fault ? [undefined, undefined, words(fault)] : [text, parsed];
 }
 
+/** What `value` is, for the Rust side's reading: 0 null or undefined, 1 boolean, 2 number, 3 string, 4 array. */
+export function kind(value) {
+  if (value == null) return 0;
+  const type = typeof value;
+  return type === "boolean" ? 1 : type === "number" ? 2 : type === "string" ? 3 : Array.isArray(value) ? 4 : 5;
+}
+
+/** A member of an object; `undefined` for anything but an object, or when a getter throws. */
+export function member(value, name) {
+  if (value === null || typeof value !== "object") return undefined;
+  try {
+    return value[name];
+  } catch {
+    return undefined;
+  }
+}
+
 /** The client's session: what only JavaScript holds, read once from the checked config. */
 export function session(config, token) {
   return { transport: config.transport, getToken: config.auth?.getToken, hooks: config.hooks, token, queue: new Map() };

@@ -7,7 +7,7 @@ use crate::decode::{Kind, Source};
 use crate::error::Error;
 use crate::schemas::Registered;
 use crate::text::cat;
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -21,28 +21,25 @@ const ERROR_CLASS: &str = crate::error::ERROR_TS;
 #[derive(Clone)]
 pub struct Js(pub JsValue);
 
+thread_local! {
+    /// The member names read so far, as JavaScript strings: each is made once, not on every read.
+    static NAMES: std::cell::Cell<Vec<(&'static str, JsValue)>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 impl Source for Js {
     fn kind(&self) -> Kind {
-        let v = &self.0;
-        if v.is_null() || v.is_undefined() {
-            Kind::Null
-        } else if v.as_bool().is_some() {
-            Kind::Bool
-        } else if v.as_f64().is_some() {
-            Kind::Num
-        } else if v.is_string() {
-            Kind::Str
-        } else if Array::is_array(v) {
-            Kind::Arr
-        } else {
-            Kind::Obj
+        // One crossing: `values.js` says what the value is.
+        match bindings::kind(&self.0) {
+            0 => Kind::Null,
+            1 => Kind::Bool,
+            2 => Kind::Num,
+            3 => Kind::Str,
+            4 => Kind::Arr,
+            _ => Kind::Obj,
         }
     }
-    fn member(&self, name: &str) -> Option<Js> {
-        if !self.0.is_object() {
-            return None;
-        }
-        let v = Reflect::get(&self.0, &JsValue::from_str(name)).ok()?;
+    fn member(&self, name: &'static str) -> Option<Js> {
+        let v = member(&self.0, name);
         (!v.is_undefined()).then_some(Js(v))
     }
     fn items(&self) -> Vec<Js> {
@@ -140,13 +137,19 @@ pub fn body<T: Registered>(value: &JsValue) -> Result<(JsValue, JsValue), Error>
     }
 }
 
-/// A member of a taken value, as JavaScript holds it.
-pub fn member(value: &JsValue, name: &str) -> JsValue {
-    if value.is_object() {
-        Reflect::get(value, &JsValue::from_str(name)).unwrap_or_default()
-    } else {
-        JsValue::UNDEFINED
-    }
+/// A member of a taken value, as JavaScript holds it (`undefined` when it is no object or a getter throws).
+pub fn member(value: &JsValue, name: &'static str) -> JsValue {
+    NAMES.with(|cell| {
+        // Taken out while JavaScript runs: a getter that reads again finds no names and makes its own.
+        let mut names = cell.take();
+        let i = names.iter().position(|(n, _)| std::ptr::eq(*n, name)).unwrap_or_else(|| {
+            names.push((name, JsValue::from_str(name)));
+            names.len() - 1
+        });
+        let v = names.get(i).map_or(JsValue::UNDEFINED, |(_, name)| bindings::member(value, name));
+        cell.set(names);
+        v
+    })
 }
 
 /// The `signal` of taken call options: an `AbortSignal`, or `undefined`.

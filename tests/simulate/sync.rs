@@ -154,7 +154,8 @@ impl SyncActor {
         loop {
             if let Some(call) = &mut self.call {
                 match call.poll(w.now, w.choices.unit()) {
-                    Action::Send(req) => {
+                    Action::Send => {
+                        let req = call.request().clone();
                         let code = match req.method {
                             Method::Get => 1,
                             Method::Delete => 2,
