@@ -296,8 +296,40 @@ function daysInMonth(year, month) {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-// Jira's timestamp strings as milliseconds since the epoch, or undefined: decode::date::parse_timestamp.
+// Days since 1970-01-01 of a date (Howard Hinnant's days_from_civil).
+function civil(year, month, day) {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400), yoe = y - era * 400, mp = (month + 9) % 12;
+  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+// The digit at i, or a number so negative that any sum of digits with it is.
+function digit(s, i) {
+  const d = s.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -100000;
+}
+
+// Jira's timestamp strings as milliseconds since the epoch, or undefined: decode::date::parse_timestamp. Jira's
+// own form, 2019-06-01T12:42:30.000+0000 (a hundred on a page of webhooks), is read at its fixed positions; any
+// other goes the general way.
 function date(s) {
+  if (s.length !== 28 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 ||
+    s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 ||
+    (s.charCodeAt(23) !== 43 && s.charCodeAt(23) !== 45)) return dateAny(s);
+  const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+  const month = digit(s, 5) * 10 + digit(s, 6), day = digit(s, 8) * 10 + digit(s, 9);
+  const hour = digit(s, 11) * 10 + digit(s, 12), minute = digit(s, 14) * 10 + digit(s, 15);
+  const second = digit(s, 17) * 10 + digit(s, 18), millis = digit(s, 20) * 100 + digit(s, 21) * 10 + digit(s, 22);
+  const hours = digit(s, 24) * 10 + digit(s, 25), minutes = digit(s, 26) * 10 + digit(s, 27);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour >= 24 ||
+    minute < 0 || minute >= 60 || second < 0 || second >= 61 || millis < 0 || hours < 0 || minutes < 0) return undefined;
+  const offset = s.charCodeAt(23) === 45 ? -(hours * 60 + minutes) : hours * 60 + minutes;
+  return (civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset * 60) * 1000 + millis;
+}
+
+// Any timestamp form decode::date::parse_timestamp takes, as milliseconds since the epoch, or undefined.
+function dateAny(s) {
   let a = 0, b = s.length;
   while (a < b && space(s.charCodeAt(a))) a++;
   while (b > a && space(s.charCodeAt(b - 1))) b--;
@@ -340,12 +372,7 @@ function date(s) {
   } else return undefined;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour >= 24 || minute >= 60 || second >= 61) return undefined;
-  // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400), yoe = y - era * 400, mp = (month + 9) % 12;
-  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
-  const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
-  return (days * 86400 + hour * 3600 + minute * 60 + second - offset * 60) * 1000 + millis;
+  return (civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset * 60) * 1000 + millis;
 }
 
 // The fault of a value that is not a safe integer.

@@ -1,6 +1,7 @@
 // The three ways of making the same two calls, each as { list(), register() } resolving to the decoded body:
 //   raw     - global fetch + JSON.parse (the floor: no validation, no conversion)
-//   pkg     - this package (jira-webhooks), Node entry; Rust/wasm builds the request, validates and decodes
+//   pkg     - this package (jira-webhooks), Node entry; Rust/wasm builds the request and decides, the generated
+//             validators check the answer in JavaScript
 //   jirajs  - jira.js 6.2.0 (createCloudClient(...).webhooks); global fetch + JSON.parse + zod validation
 // All three send through Node's global fetch (undici) with its default keep-alive agent.
 import { API_TOKEN, BASIC, EMAIL, registrationInput } from "./fixtures.mjs";
@@ -26,9 +27,8 @@ export function rawClient(base) {
 }
 
 /**
- * Raw fetch shaped the way gloo-net's request builder calls it: a `Headers` object filled one `set` at a time,
- * `new Request(url, init)`, then `fetch(request)`. Isolates what that shape costs compared with `rawClient`; it is
- * why the package sends with `fetch(url, init)` and keeps gloo-net for reading the answer.
+ * Raw fetch with a `Headers` object filled one `set` at a time, `new Request(url, init)`, then `fetch(request)`:
+ * what that request shape costs compared with `rawClient`'s `fetch(url, init)`, which the package uses.
  */
 export function rawRequestClient(base) {
   const listUrl = `${base}/rest/api/2/webhook?startAt=0&maxResults=100`;
@@ -52,7 +52,7 @@ export function rawRequestClient(base) {
   };
 }
 
-/** The package's custom-transport hook given a plain `fetch(url, init)`, instead of its built-in gloo-net path. */
+/** The package's custom-transport hook given a plain `fetch(url, init)`, instead of its built-in fetch. */
 export const plainFetchTransport = (r) => fetch(r.url, { method: r.method, headers: r.headers, body: r.body, signal: r.signal });
 
 /** `mod` is the imported package (node.mjs); `transport` optional (see plainFetchTransport). */

@@ -33,8 +33,11 @@ function wrap(name, fn) {
 
 const Instance = WebAssembly.Instance;
 WebAssembly.Instance = function (module, imports) {
-  for (const ns of Object.values(imports)) {
-    for (const [name, fn] of Object.entries(ns)) if (typeof fn === "function") ns[name] = wrap(name, fn);
+  // A namespace can be a module's (wasm-bindgen imports some edge functions directly): wrap into a copy.
+  for (const [key, ns] of Object.entries(imports)) {
+    const copy = {};
+    for (const [name, fn] of Object.entries(ns)) copy[name] = typeof fn === "function" ? wrap(name, fn) : fn;
+    imports[key] = copy;
   }
   return new Instance(module, imports);
 };

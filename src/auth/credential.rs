@@ -195,7 +195,7 @@ fn check_credential(path: &str, value: &str) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::config(path, "is empty"));
     }
-    if !is_header_value(value) || value.contains(char::is_whitespace) {
+    if !is_header_value(value) || value.chars().any(char::is_whitespace) {
         return Err(Error::config(path, HEADER_PROBLEM));
     }
     Ok(())
@@ -206,7 +206,7 @@ pub fn check_token(path: &str, token: &str) -> Result<(), Error> {
     if token.is_empty() {
         return Err(Error::config(path, "is empty"));
     }
-    let body = token.trim_end_matches('=');
+    let body = crate::small::trim_end_byte(token, b'=');
     if body.is_empty() || !body.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b)) {
         return Err(Error::config(path, HEADER_PROBLEM));
     }

@@ -407,7 +407,7 @@ impl Verdict {
 /// Whether an answer is an HTML page (labelled so, or starting with a tag).
 pub fn looks_like_html(content_type: Option<&str>, body: &str) -> bool {
     content_type.is_some_and(|t| crate::small::find(&t.to_ascii_lowercase(), "html").is_some())
-        || body.trim_start().starts_with('<')
+        || body.chars().find(|c| !c.is_whitespace()) == Some('<')
 }
 
 impl FromJson for () {

@@ -235,7 +235,7 @@ impl Call {
         if !matches!(self.state, State::Sending) {
             return Expect::Nothing;
         }
-        let expect = match (self.spec.success.contains(&head.status), self.output) {
+        let expect = match (self.success(head.status), self.output) {
             (true, Some(_)) => Expect::Answer,
             (true, None) => Expect::Nothing,
             (false, _) => Expect::ErrorCollection,
@@ -343,6 +343,11 @@ impl Call {
         e
     }
 
+    /// Whether `status` is one of the operation's successes.
+    fn success(&self, status: u16) -> bool {
+        self.spec.success.contains(&status)
+    }
+
     fn past_deadline(&self, at_ms: f64) -> bool {
         self.deadline.is_some_and(|(deadline, _)| at_ms >= deadline)
     }
@@ -369,7 +374,7 @@ impl Call {
     /// Decides on an answer: `Some` action, or `None` when the state changed and a poll decides.
     fn answered(&mut self, response: HttpResponse, body: Body, now_ms: f64, random: f64) -> Option<Action> {
         let status = response.status;
-        if self.spec.success.contains(&status) {
+        if self.success(status) {
             let (verdict, text) = match body {
                 Body::Checked(verdict, text) => (verdict, text.filter(|t| !t.is_empty())),
                 Body::Errors(..) => (Verdict::Valid, None),

@@ -180,7 +180,11 @@ async function send(run) {
     } catch {}
   }
   if (read === READ_ERRORS) {
-    call.on_error_body(markup, parsed && checkErrorCollection(value) === undefined ? value : undefined);
+    const c = parsed && checkErrorCollection(value) === undefined ? value : undefined;
+    // Each text after a NUL (its own NULs made U+FFFD): no array crosses the boundary.
+    const texts = (list) => list.map((t) => "\0" + (t.includes("\0") ? t.replace(/\0/g, "\ufffd") : t)).join("");
+    const errors = Object.entries(c?.errors ?? {}).flatMap(([k, v]) => [k, v ?? ""]);
+    call.on_error_body(markup, c !== undefined, texts(c?.errorMessages ?? []), texts(errors));
     return undefined;
   }
   const fault = parsed ? CHECKS[read](value) : undefined;

@@ -439,10 +439,19 @@ impl CallHandle {
         self.call.on_checked(flags & 1 != 0, flags & 2 != 0, flags & 4 != 0, fault);
     }
 
-    /// What the edge found in an error body: whether it starts with markup, and Jira's ErrorCollection (checked by
-    /// its generated validator), or `undefined` when it is not one.
-    pub fn on_error_body(&mut self, markup: bool, collection: JsValue) {
-        let collection = (!collection.is_undefined()).then(|| ErrorCollection::from_json(Some(Js(collection))));
+    /// What the edge found in an error body: whether it starts with markup, and whether it is Jira's
+    /// ErrorCollection (checked by its generated validator), with its `errorMessages` and its `errors` (each key
+    /// then its value), every entry after a NUL (the texts' own NULs made U+FFFD).
+    pub fn on_error_body(&mut self, markup: bool, collection: bool, messages: &str, errors: &str) {
+        let entries = |text| pieces(text, "\0").skip(1).map(str::to_owned);
+        let collection = collection.then(|| {
+            let mut errors = entries(errors);
+            let mut pairs = Vec::new();
+            while let (Some(key), Some(value)) = (errors.next(), errors.next()) {
+                pairs.push((key, value));
+            }
+            ErrorCollection { error_messages: Some(entries(messages).collect()), errors: Some(pairs), status: None }
+        });
         self.call.on_error_body(markup, collection);
     }
 

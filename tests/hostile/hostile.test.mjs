@@ -162,6 +162,18 @@ test("a 401 through a custom transport (auth none) is final: sent once", async (
   assert.deepEqual([r[0].kind, r[0].status, r[0].attempts, r[1]], ["http", 401, 1, 1]);
 });
 
+test("Jira's error texts reach the error whole: empty ones, NULs (made U+FFFD), the errors' keys and values in order", async () => {
+  const r = await run("error-texts", `
+    const body = { errorMessages: ["first\\u0000part", "", "last"], errors: { "k\\u0000": "v", x: "", webhookIds: "bad" } };
+    const transport = async () => new Response(JSON.stringify(body), { status: 400 });
+    const e = await new JiraWebhooks({ auth: { type: "none" }, transport, retry: false }).getDynamicWebhooksForApp().catch((e) => e);
+    return { kind: e.kind, errorMessages: e.errorMessages, errors: Object.entries(e.errors), message: e.message };`);
+  assert.equal(r.kind, "http");
+  assert.deepEqual(r.errorMessages, ["first\ufffdpart", "", "last"]);
+  assert.deepEqual(r.errors, [["k\ufffd", "v"], ["x", ""], ["webhookIds", "bad"]]);
+  assert.match(r.message, /Jira answered 400 Bad Request: first\ufffdpart; ; last; k\ufffd: v; x: ; webhookIds: bad/);
+});
+
 test("the README's Connect iframe recipe (AP.request, no baseUrl) pages through every failed webhook", async () => {
   fake.reset();
   const failures = Array.from({ length: 5 }, (_, i) => ({ id: `d${i}`, url: "https://app.example.com/hook", failureTime: Date.now() - 60_000 + i }));
