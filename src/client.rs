@@ -66,7 +66,12 @@ impl Client {
         token: Option<String>,
     ) -> Result<Call, Error> {
         let request = self.request(op);
-        self.start(O::SPEC, <O::Output as Answer>::index(), request, now_ms, timeout_ms, token)
+        let call = self.start(O::SPEC, <O::Output as Answer>::index(), request, now_ms, timeout_ms, token)?;
+        // A host driver hands the whole body to the core, which checks it against the answer's schema; the wasm
+        // edge checks answers in JavaScript by the index, so the wasm carries no schema tables.
+        #[cfg(not(target_arch = "wasm32"))]
+        let call = call.with_shape(<O::Output as Answer>::shape());
+        Ok(call)
     }
 
     /// What [`Client::call`] does for any operation, once in the code.

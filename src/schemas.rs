@@ -3,12 +3,7 @@
 
 use crate::decode::schema::{Problem, Shape, Ty, EXPECTED};
 
-/// A model the registry numbers: its index in [`SHAPES`], which the edge passes to the generated JavaScript
-/// (`CHECKS[index]` is its `check<Name>`).
-pub trait Registered: crate::decode::Model {
-    /// The index in [`SHAPES`].
-    const INDEX: u32;
-}
+pub use crate::decode::Registered;
 
 /// Declares the registry: [`SHAPES`] in order, and [`Registered`] for each entry that names its type.
 macro_rules! registry {

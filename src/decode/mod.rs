@@ -233,6 +233,13 @@ impl ToJson for JsOnly {
     }
 }
 
+/// A model the registry of schemas numbers: the index the edge passes to the generated
+/// JavaScript (`CHECKS[index]` is its `check<Name>`). Declared here, below every model, and implemented by the registry.
+pub trait Registered: Model {
+    /// The index in the registry.
+    const INDEX: u32;
+}
+
 /// A model declared with `model!`: its schema, read and written as JSON.
 pub trait Model: FromJson + ToJson {
     /// The JSON schema the validators check.

@@ -10,6 +10,7 @@
 use super::retry::{retry_after_ms, Outcome};
 use crate::auth::{check_token, Unauthorized};
 use crate::config::{timer_ms, Settings};
+use crate::decode::schema::Shape;
 use crate::decode::{self, FromJson, Verdict};
 use crate::error::{Error, ErrorKind, Secrets};
 use crate::http::{HttpRequest, HttpResponse, Method, Spec};
@@ -103,6 +104,8 @@ pub struct Call {
     spec: Spec,
     /// The index of the answer's schema in the registry (`None`: the answer has no body).
     output: Option<u32>,
+    /// The answer's schema, for a host driver's [`Call::on_response`] (the wasm edge checks by `output`).
+    shape: Option<&'static Shape>,
     request: HttpRequest,
     state: State,
     attempts: u32,
@@ -131,6 +134,7 @@ impl Call {
         Call {
             spec,
             output,
+            shape: None,
             request,
             state: State::Ready,
             attempts: 0,
@@ -197,13 +201,19 @@ impl Call {
         self.finish(next)
     }
 
+    /// The answer's schema, which [`Call::on_response`] checks a body against (a host driver).
+    pub fn with_shape(mut self, shape: Option<&'static Shape>) -> Self {
+        self.shape = shape;
+        self
+    }
+
     /// Jira answered; `response.body` is the whole body as text, which the core checks here (a host driver).
     pub fn on_response(&mut self, mut response: HttpResponse) {
         let text = std::mem::take(&mut response.body);
         let body = match self.on_head(response) {
             Expect::Nothing => return,
             Expect::Answer => {
-                let Some(shape) = self.output.and_then(|i| crate::schemas::SHAPES.get(i as usize)).map(|s| s.1) else {
+                let Some(shape) = self.shape else {
                     return;
                 };
                 let head = match &self.state {

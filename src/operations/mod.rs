@@ -13,11 +13,11 @@ pub use get_failed_webhooks::{GetFailedWebhooks, GetFailedWebhooksParams};
 pub use refresh_webhooks::RefreshWebhooks;
 pub use register_dynamic_webhooks::{partial_failure, RegisterDynamicWebhooks};
 
+use crate::decode::Registered;
 use crate::decode::{self, FromJson, Invalid, Model, Shape};
 use crate::error::Error;
 use crate::http::{Method, Spec};
 use crate::models::ContainerForWebhookIDs;
-use crate::schemas::Registered;
 use std::marker::PhantomData;
 
 /// One of Jira's webhook operations with its input, valid by construction.
