@@ -177,23 +177,27 @@ export function foreignDeletes(fake) {
 
 /**
  * Tracks the points the app spent: the fake reports the current window only, so this samples it every 100 ms and
- * keeps the largest use seen per window. With `tailSeconds`, it also keeps the fake's clock in the last
- * `tailSeconds` of its hour: at each new window it jumps there, so a window lasts that long in wall time.
+ * keeps, per window, the largest use seen and the window's budget. With `tailSeconds`, it also keeps the fake's
+ * clock in the last `tailSeconds` of its hour: at each new window it jumps there, so a window lasts that long in
+ * wall time.
  */
 function pointsMeter(fake) {
-  const used = new Map();
+  /** windowStart -> { used, budget } */
+  const windows = new Map();
   let tailMs = 0;
   const sample = () => {
     const p = fake.stats().points;
     if (!p) return;
     const u = p.apps[OAUTH_APP]?.used ?? 0;
-    used.set(p.windowStart, Math.max(used.get(p.windowStart) ?? 0, u));
+    const w = windows.get(p.windowStart);
+    windows.set(p.windowStart, { used: Math.max(w?.used ?? 0, u), budget: p.pointsPerHour });
     if (tailMs) {
       const position = fake.now() % HOUR;
       if (position < HOUR - tailMs) fake.advanceTime(HOUR - tailMs - position);
     }
   };
   const timer = setInterval(sample, 100);
+  const spent = () => (sample(), [...windows.values()].filter((w) => w.used > 0));
   return {
     sample,
     /** Windows of `seconds` from now on (0: the clock runs normally). */
@@ -201,7 +205,18 @@ function pointsMeter(fake) {
       tailMs = seconds * 1000;
       sample();
     },
-    total: () => (sample(), [...used.values()].reduce((a, b) => a + b, 0)),
+    /** Points spent, in every window. */
+    total: () => spent().reduce((a, w) => a + w.used, 0),
+    /** The budgets of the windows points were spent in: what the app was allowed. */
+    budget: () => spent().reduce((a, w) => a + w.budget, 0),
+    /**
+     * Windows that went over their budget by more than one answer's objects. Jira admits a request while the
+     * window has points left and charges the objects it returns afterwards (up to 100, a page), so the last
+     * request of a spent window may end a little over; more than that would mean calls made past a refusal.
+     */
+    over: () => spent().filter((w) => w.used > w.budget + 100).length,
+    /** How many windows points were spent in. */
+    count: () => spent().length,
     stop: () => clearInterval(timer),
   };
 }
@@ -415,13 +430,15 @@ export async function runOAuthFleet({ connections, faults = false, rateLimit = {
     check(stats.oauth.refreshTokenReuse === 0, "no spent refresh token presented again");
     check(calls.stats.secrets === 0 && calls.stats.notJson === 0 && calls.stats.calls === fake.requests.length, "one clean JSON line per call, no secret");
     check(fake.selfCheckFailures.length === 0, "the fake answered by the spec");
+    log(`points: ${meter.total()} spent over ${meter.count()} windows whose budgets add up to ${meter.budget()}; windows over their budget ${meter.over()}`);
+    check(meter.over() === 0 && meter.total() <= meter.budget(), "points within the budget");
 
     const summary = {
       connections, synced, reauthorize: reauthorized.length, webhooksMissing: missing,
       webhooksDuplicated: duplicated, tokensLost,
       jiraCalls: Object.values(stats.total.requests).reduce((a, b) => a + b, 0),
       tokenRequests: Object.values(stats.oauth.tokenRequests).reduce((a, b) => a + b, 0),
-      rateLimited: stats.total.rateLimited, pointsUsed: meter.total(), pointsBudget: fake.pointsPerHour,
+      rateLimited: stats.total.rateLimited, pointsUsed: meter.total(), pointsBudget: meter.budget(),
       deliveries: new Set(rows.map((r) => `${r.cloud_id}/${r.delivery_id}`)).size, processedTwice: twice, wallMs,
     };
     const ok = checks.length === 0;
