@@ -6,7 +6,7 @@ import { CHECKS, checkErrorCollection, describe } from "./validators.js";
 import { JiraWebhooksError } from "./errors.js";
 
 // What `CallHandle.poll` answers (engine::Action), what `on_head` asks to read, what `on_fail` is told.
-const SEND = 0, SLEEP = 1, TOKEN = 2, DONE_REFUSED = 4;
+const SEND = 0, SLEEP = 1, TOKEN = 2, DONE_REFUSED = 4, SLEEP_MORE = 5;
 const READ_NOTHING = -1, READ_ERRORS = -2;
 const NETWORK = 0, ABORTED = 1, DEADLINE = 2, UNSUPPORTED = 3, TOKEN_FAILED = 4, REAUTHORIZE = 5, TOKEN_ERROR = 6;
 /** What a raced await resolves to when the call was aborted or its deadline passed. */
@@ -212,10 +212,13 @@ async function token({ call, session, stop }) {
   else call.on_fail(TOKEN_FAILED, "");
 }
 
-/** Waits what the core asked, telling the hooks; an abort or the deadline ends the wait early. */
-async function sleep({ call, session, stop, event }) {
+/**
+ * Waits what the core asked, telling the hooks when it is a new wait (`tell`), not the rest of one a timer ended
+ * early; an abort or the deadline ends the wait early.
+ */
+async function sleep({ call, session, stop, event }, tell) {
   const ms = call.sleep_ms();
-  if (session.hooks) emit(session.hooks.retry, { ...event?.(), delayMs: ms });
+  if (tell && session.hooks) emit(session.hooks.retry, { ...event?.(), delayMs: ms });
   let timer;
   await until(stop, () => new Promise((resolve) => (timer = setTimeout(resolve, ms))));
   clearTimeout(timer);
@@ -242,7 +245,7 @@ export async function drive(call, session, signal, body) {
       if (stop?.signal.aborted) call.on_fail(stop.user?.aborted ? ABORTED : DEADLINE, "");
       const action = call.poll(Date.now(), Math.random());
       if (action === SEND) answer = await send(run);
-      else if (action === SLEEP) await sleep(run);
+      else if (action === SLEEP || action === SLEEP_MORE) await sleep(run, action === SLEEP);
       else if (action === TOKEN) await token(run);
       else {
         // A token the caller gave with `getToken` serves until Jira refuses it; then the provider is asked.

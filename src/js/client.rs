@@ -313,12 +313,23 @@ pub struct CallHandle {
     pub(super) strict: Option<Vec<String>>,
     /// Whether the caller gave the provider's first token with `getToken`.
     initial: bool,
+    /// The attempt after which the call last started a wait.
+    slept_after: Option<u32>,
 }
 
 impl CallHandle {
     pub(super) fn new(call: Call, answer: Option<u32>, auth: &Auth) -> CallHandle {
         let initial = auth.initial_token().is_some();
-        CallHandle { call, answer, sleep_ms: 0.0, refused: None, result: None, strict: None, initial }
+        CallHandle {
+            call,
+            answer,
+            sleep_ms: 0.0,
+            refused: None,
+            result: None,
+            strict: None,
+            initial,
+            slept_after: None,
+        }
     }
 
     /// How the call ended, once it has: `Ok` or its error (taken: asked once).
@@ -334,6 +345,8 @@ const TOKEN: u32 = 2;
 const DONE: u32 = 3;
 /// Done, and Jira refused the provider's token the call started with: the session must not offer it again.
 const DONE_REFUSED: u32 = 4;
+/// Sleep on: the rest of a wait the timer ended early (`sleep_ms`), not a new retry.
+const SLEEP_MORE: u32 = 5;
 
 /// What `on_head` answers besides a schema's index: read nothing of the body, or read Jira's ErrorCollection.
 const READ_NOTHING: i32 = -1;
@@ -351,13 +364,21 @@ const TOKEN_ERROR: u32 = 6;
 #[wasm_bindgen]
 impl CallHandle {
     /// What to do next: 0 send (then `request`), 1 sleep (`sleep_ms`), 2 ask for a token (`refused_token`), 3 done,
-    /// 4 done and the provider's token Jira refused must be dropped.
+    /// 4 done and the provider's token Jira refused must be dropped, 5 sleep on (the same wait, `sleep_ms` more).
     pub fn poll(&mut self, now_ms: f64, random: f64) -> u32 {
         match self.call.poll(now_ms, random) {
             Action::Send => SEND,
             Action::Sleep(ms) => {
                 self.sleep_ms = ms;
-                SLEEP
+                // A timer may wake before the clock says the wait is over: the rest of the same wait is not a
+                // new retry (the hooks are told once).
+                let attempts = self.call.attempts();
+                if self.slept_after == Some(attempts) {
+                    SLEEP_MORE
+                } else {
+                    self.slept_after = Some(attempts);
+                    SLEEP
+                }
             }
             Action::NeedToken { refused } => {
                 self.refused = refused;
