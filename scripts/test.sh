@@ -52,7 +52,7 @@ node --test tests/integration/ tests/types/ tests/package/ tests/readme/ tests/t
 section "hostile callers: each case in its own Node process (crashes, secrets, hangs, iterators); the client's hooks (events, secrets, hostile hooks, misspelled members)"
 node --test tests/hostile/ tests/hooks/
 
-section "lifecycle end to end in Node and workerd: sync exactly once, verified deliveries, retries, replay"
+section "lifecycle end to end in Node and workerd: sync exactly once, deliveries at once (claims, failures, two sites, replay, raw bytes, 20 MB)"
 node --test tests/lifecycle/ tests/oauth/
 
 section "runtimes: worker, Vite, esbuild edge, workerd, Deno; Connect JWT, OAuth, Forge"

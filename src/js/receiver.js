@@ -27,13 +27,8 @@ function nameOf(e) {
   return "a value";
 }
 
-function describe(e) {
-  try {
-    return typeof e?.message === "string" ? `${nameOf(e)}: ${e.message}` : nameOf(e);
-  } catch {
-    return "a value";
-  }
-}
+/** What a store's throw is called in the package's words: its kind only (its message may hold a credential). */
+const threw = (what, e) => `${what} threw ${nameOf(e)} (its message is not shown; onError gets it as the error's cause)`;
 
 /** Calls an app function; resolves to what it resolved to, or rejects with what it threw. */
 function call(fn, ...args) {
@@ -147,6 +142,7 @@ async function walk(d, options, head, payload, answer) {
   const respond = (status, text) => answer(new Response(status === 204 ? null : text ?? null, { status }));
   let chunks = [];
   let handlerError;
+  let storeError; // what the app's store last threw: the cause of the error onError gets
   let running; // the handler's settling, once started
   let step = d.poll(Date.now());
   for (;;) {
@@ -192,7 +188,8 @@ async function walk(d, options, head, payload, answer) {
           const claimed = await call((k, o, l) => options.dedupe.claim(k, o, l), d.key(), d.owner(), d.number());
           d.on_claim(typeof claimed === "string" ? claimed : String(claimed), undefined);
         } catch (e) {
-          d.on_claim(undefined, `store.claim threw ${describe(e)}`);
+          storeError = e;
+          d.on_claim(undefined, threw("store.claim", e));
         }
         break;
       }
@@ -201,7 +198,8 @@ async function walk(d, options, head, payload, answer) {
           await call((k, r) => options.dedupe.complete(k, r), d.key(), d.number());
           d.on_complete(undefined);
         } catch (e) {
-          d.on_complete(`store.complete threw ${describe(e)}`);
+          storeError = e;
+          d.on_complete(threw("store.complete", e));
         }
         break;
       }
@@ -210,7 +208,8 @@ async function walk(d, options, head, payload, answer) {
           await call((k, o) => options.dedupe.release(k, o), d.key(), d.owner());
           d.on_release(undefined);
         } catch (e) {
-          d.on_release(`store.release threw ${describe(e)}`);
+          storeError = e;
+          d.on_release(threw("store.release", e));
         }
         break;
       }
@@ -244,7 +243,11 @@ async function walk(d, options, head, payload, answer) {
       case REPORT: {
         const delivery = JSON.parse(d.delivery());
         const context = { code: d.key(), message: d.text(), id: delivery.id, site: delivery.site, event: delivery.event };
-        const error = context.code === "handler-failed" ? handlerError : newError(context.message, JSON.stringify({ kind: "http", status: 0 }));
+        let error = handlerError;
+        if (context.code !== "handler-failed") {
+          error = newError(context.message, JSON.stringify({ kind: "http", status: 0 }));
+          if (storeError !== undefined && /^(claim|complete|release)-failed$/.test(context.code)) error.cause = storeError;
+        }
         report(options, error, context);
         break;
       }

@@ -124,8 +124,9 @@ model! {
         /// out until the handler settles). Default 15000, under Jira's timeout of about 20 s.
         #[tsify(optional)]
         handler_timeout_ms "handlerTimeoutMs": Option<f64> = Ty::Num,
-        /// Told about a handler that threw or timed out and about a store that failed (never a token); default:
-        /// one line on `console.error`.
+        /// Told about a handler that threw or timed out (`error`: what it threw) and about a store that failed
+        /// (what the store threw is the error's `cause`; its message is never in the package's words, nor a token);
+        /// default: one line on `console.error`.
         #[tsify(optional, type = "(error: unknown, context: DeliveryProblem) => unknown")]
         on_error "onError": Option<JsOnly> = Ty::Function,
         /// Gets a replayed failure that has no body, so the app can fetch the entity itself.

@@ -1086,8 +1086,9 @@ export interface WebhookHandlerOptions {
      */
     handlerTimeoutMs?: number;
     /**
-     * Told about a handler that threw or timed out and about a store that failed (never a token); default:
-     * one line on `console.error`.
+     * Told about a handler that threw or timed out (`error`: what it threw) and about a store that failed
+     * (what the store threw is the error's `cause`; its message is never in the package's words, nor a token);
+     * default: one line on `console.error`.
      */
     onError?: (error: unknown, context: DeliveryProblem) => unknown;
     /**
