@@ -1,6 +1,6 @@
 // The receiver's promise, end to end and at once: each delivery is processed once although Jira retries it while
 // an attempt still runs, a store fails, a handler throws or never settles, two sites use the same identifier, or a
-// failure is replayed. One scenario (signed deliveries from the testing kit, sent to `createWebhookHandler` many at
+// failure is replayed; and two syncs of one client at once register the declared set once. One scenario (signed deliveries from the testing kit, sent to `createWebhookHandler` many at
 // a time) runs in Node and in a Worker in workerd, with the packed package, and must give the same result; Node
 // alone also sends a 20 MB delivery (the body is hashed as it comes and never copied whole into the wasm).
 import { test, before } from "node:test";
@@ -163,6 +163,14 @@ async function scenario(kit, lib) {
   out.tooLarge = await statuses(handler, [kit.signedDelivery({ url: URL_, event: "jira:issue_created", payload: { padding: "x".repeat(2000) }, id: "big", hmac: { secret: HMAC } })]);
   out.ranTooLarge = ran("big");
 
+  // 11. Two syncs of one client at once (a timer firing while a slow run is under way): the second waits for the
+  // first and plans from what it left, so Jira holds the declared set once.
+  const jira = kit.createFakeJira();
+  const client = new lib.JiraWebhooks(jira.config());
+  const desired = { url: URL_, webhooks: ["project = A", "project = B", "project = C"].map((jqlFilter) => ({ events: ["jira:issue_created"], jqlFilter })) };
+  const both = await Promise.all([client.syncWebhooks(desired), client.syncWebhooks(desired)]);
+  out.overlapping = [...both.map((r) => r.created.length), jira.webhooks().length];
+
   out.errors = errors;
   out.runs = runs.length;
   return out;
@@ -221,6 +229,7 @@ test("Node: at once, each delivery runs once; a failure releases it, a slow hand
     ["handler-timed-out", "d-5", "tenant-a", false, false]],
     "each failure told once, with its delivery and site; the store's own error is the cause, its message never in the package's words");
   assert.equal(r.runs, 1 + 1 + 1 + 2 + 1 + 4 + 1 + 5 + 1);
+  assert.deepEqual(r.overlapping, [3, 0, 3], "two syncs at once: the second finds the first's webhooks");
 });
 
 test("workerd: a Worker gives Node's result", { timeout: 60_000 }, async () => {
