@@ -62,7 +62,7 @@ impl<'t> Jwt<'t> {
             return Err(malformed());
         }
         let signature = base64_decode(signature, true).ok_or_else(malformed)?;
-        let signing_input = &token[..token.rfind('.').unwrap_or(0)];
+        let signing_input = token.get(..token.rfind('.').unwrap_or(0)).unwrap_or_default();
         Ok(Jwt { alg, signing_input, signature, claims })
     }
 
@@ -145,9 +145,8 @@ pub fn check_qsh(jwt: &Jwt, method: &str, url: &str, base_url: &str) -> Result<(
 
 /// The path and query of an absolute URL (or of a path).
 fn path_of(url: &str) -> &str {
-    let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let path = match url.find("://") {
-        Some(_) => without_scheme.find(['/', '?']).map_or("", |i| &without_scheme[i..]),
+    let path = match crate::small::split_once(url, "://") {
+        Some((_, rest)) => rest.find(['/', '?']).and_then(|i| rest.get(i..)).unwrap_or_default(),
         None => url,
     };
     path.split('#').next().unwrap_or(path)

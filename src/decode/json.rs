@@ -317,7 +317,7 @@ impl<'d> Value<'d> {
     /// The value's text: a string's content without quotes (escapes as written), a number's digits.
     pub fn raw(&self) -> &'d str {
         let n = self.node();
-        &self.doc.text[n.start as usize..n.end as usize]
+        self.doc.text.get(n.start as usize..n.end as usize).unwrap_or_default()
     }
 
     /// The byte range of the value in the text, quotes included.

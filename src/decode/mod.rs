@@ -152,7 +152,8 @@ impl ToJson for f64 {
         crate::text::push_uint(out, lead as u64);
         out.extend(std::iter::repeat_n('0', zeros));
         // A double past 2^53 has no fraction.
-        let fraction = if whole < 9_007_199_254_740_992.0 { (scaled % 1e6) as u64 } else { 0 };
+        // (`scaled - whole * 1e6` rather than `%`, which would bring a software fmod into the wasm.)
+        let fraction = if whole < 9_007_199_254_740_992.0 { (scaled - whole * 1e6) as u64 } else { 0 };
         if fraction != 0 {
             let mut digits = String::new();
             crate::text::push_uint(&mut digits, 1_000_000 + fraction);

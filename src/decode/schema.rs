@@ -389,13 +389,13 @@ fn heapsort<T: PartialOrd>(v: &mut [T]) {
 fn is_url(s: &str) -> bool {
     let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
     let rest = if lower.starts_with("https://") {
-        &s[8..]
+        s.get(8..).unwrap_or_default()
     } else if lower.starts_with("http://") {
-        &s[7..]
+        s.get(7..).unwrap_or_default()
     } else {
         return false;
     };
-    !rest.is_empty() && !rest.starts_with('/') && !s.contains(char::is_whitespace)
+    !rest.is_empty() && !rest.starts_with('/') && !s.chars().any(char::is_whitespace)
 }
 
 /// A safe integer. A number is judged by its value, as JavaScript sees it: `1.0` and `1e3` are integers, and any
@@ -452,11 +452,11 @@ pub fn apply(text: &str, patches: &[Patch]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for p in patches {
-        out.push_str(&text[at..p.start]);
+        out.push_str(text.get(at..p.start).unwrap_or_default());
         crate::text::push_int(&mut out, p.millis);
         at = p.end;
     }
-    out.push_str(&text[at..]);
+    out.push_str(text.get(at..).unwrap_or_default());
     out
 }
 

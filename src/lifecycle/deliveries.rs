@@ -340,7 +340,10 @@ pub enum Credential {
 pub fn credential(request: &DeliveryRequest, options: &VerifyOptions) -> Result<Credential, Error> {
     let auth = request.authorization.as_deref().map(str::trim).unwrap_or_default();
     let scheme = |name: &str| {
-        auth.get(..name.len()).filter(|s| s.eq_ignore_ascii_case(name)).map(|_| auth[name.len()..].trim().to_owned())
+        auth.get(..name.len())
+            .filter(|s| s.eq_ignore_ascii_case(name))
+            .and_then(|_| auth.get(name.len()..))
+            .map(|rest| rest.trim().to_owned())
     };
     let query_jwt = request
         .url
@@ -410,11 +413,11 @@ impl PayloadFacts {
 
 /// The origin (`https://host`) of an absolute http(s) URL.
 fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
+    let (scheme, rest) = crate::small::split_once(url, "://")?;
     if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
         return None;
     }
-    let host = rest.split(['/', '?', '#']).next().filter(|h| !h.is_empty() && !h.contains('@'))?;
+    let host = rest.split(['/', '?', '#']).next().filter(|h| !h.is_empty() && !h.bytes().any(|b| b == b'@'))?;
     Some(cat!(scheme.to_ascii_lowercase(), "://", host.to_ascii_lowercase()))
 }
 

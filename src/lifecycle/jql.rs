@@ -69,7 +69,7 @@ fn tokens(jql: &str) -> Result<Vec<(Token, usize)>, Unsupported> {
             _ => {
                 let mut word = String::new();
                 while let Some(&(_, ch)) = chars.peek() {
-                    if ch.is_whitespace() || "(),=!\"'<>~".contains(ch) {
+                    if ch.is_whitespace() || matches!(ch, '(' | ')' | ',' | '=' | '!' | '"' | '\'' | '<' | '>' | '~') {
                         break;
                     }
                     word.push(ch);
@@ -217,7 +217,7 @@ impl Parser<'_> {
 fn is_field(word: &str) -> bool {
     let lower = word.to_ascii_lowercase();
     FIELDS.contains(&lower.as_str())
-        || lower.strip_prefix("issue.property[").is_some_and(|rest| rest.contains(']'))
+        || lower.strip_prefix("issue.property[").is_some_and(|rest| rest.bytes().any(|b| b == b']'))
         || lower
             .strip_prefix("cf[")
             .and_then(|rest| rest.strip_suffix(']'))
@@ -241,7 +241,11 @@ pub fn normalize(jql: &str) -> String {
             }
             Token::Word(w) if is_field(&w) => w.to_ascii_lowercase(),
             Token::Word(w) => w,
-            Token::Quoted(q) if !q.is_empty() && q.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)) => q,
+            Token::Quoted(q)
+                if !q.is_empty() && q.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')) =>
+            {
+                q
+            }
             Token::Quoted(q) => {
                 let mut out = String::from("\"");
                 for c in q.chars() {
