@@ -6,12 +6,14 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import http from "node:http";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { build } from "esbuild";
 import { withTimeout, workerdBinary } from "../runtimes/common.mjs";
 import { loadKit } from "../testing/common.mjs";
+import { importFromConsumer } from "../runtimes/common.mjs";
 
 /** Self-contained (its source is pasted into a Worker): the receiver under concurrent and failing deliveries. */
 async function scenario(kit, lib) {
@@ -284,4 +286,27 @@ test("Node: a 20 MB delivery is verified and handled without the wasm memory gro
   assert.equal(got, 700_000);
   const grew = wasm.memory.buffer.byteLength - before;
   assert.ok(grew < 2 * 1024 * 1024, `the wasm memory grew by ${grew} bytes for a ${size}-byte body`);
+});
+
+test("Node: through toNodeListener and node:http, three attempts of one delivery at once run the handler once", async () => {
+  const { kit, lib, dir } = await loadKit();
+  const { toNodeListener } = await importFromConsumer(dir, `receiver-adapter-${process.pid}.mjs`, 'export * from "jira-webhooks/node-adapter";\n');
+  let runs = 0;
+  const handler = lib.createWebhookHandler({
+    hmac: { secret: "hmac-secret-for-the-adapter" },
+    on: { "*": async () => { runs++; await new Promise((resolve) => setTimeout(resolve, 100)); } },
+  });
+  const server = http.createServer(toNodeListener(handler));
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const url = `http://127.0.0.1:${server.address().port}/webhooks/jira`;
+    const send = async (retry) => {
+      const request = await kit.signedDelivery({ url, event: "jira:issue_created", id: "over-http", retry, hmac: { secret: "hmac-secret-for-the-adapter" } });
+      return (await fetch(url, { method: "POST", headers: request.headers, body: await request.arrayBuffer() })).status;
+    };
+    const together = (await Promise.all([send(0), send(1), send(2)])).sort();
+    assert.deepEqual([together, await send(3), runs], [[204, 409, 409], 204, 1]);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
