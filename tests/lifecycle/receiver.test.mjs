@@ -5,15 +5,11 @@
 // alone also sends a 20 MB delivery (the body is hashed as it comes and never copied whole into the wasm).
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import http from "node:http";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { build } from "esbuild";
-import { withTimeout, workerdBinary } from "../runtimes/common.mjs";
+import { bundleWorker, importFromConsumer, serveWorkerd, workerdConfig } from "../runtimes/common.mjs";
 import { loadKit } from "../testing/common.mjs";
-import { importFromConsumer } from "../runtimes/common.mjs";
 
 /** Self-contained (its source is pasted into a Worker): the receiver under concurrent and failing deliveries. */
 async function scenario(kit, lib) {
@@ -192,19 +188,6 @@ export default {
 };
 `;
 
-const CONFIG = `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker) ],
-  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "jira_webhooks_bg.wasm", wasm = embed "jira_webhooks_bg.wasm"),
-  ],
-  compatibilityDate = "2025-09-01",
-);
-`;
 
 let node, dir, tmp;
 before(async () => {
@@ -236,32 +219,16 @@ test("Node: at once, each delivery runs once; a failure releases it, a slow hand
 
 test("workerd: a Worker gives Node's result", { timeout: 60_000 }, async () => {
   const outdir = join(tmp, `receiver-workerd-${process.pid}`);
-  mkdirSync(outdir, { recursive: true });
-  writeFileSync(join(dir, `receiver-worker-${process.pid}.js`), WORKER);
-  const result = await build({
-    entryPoints: { worker: join(dir, `receiver-worker-${process.pid}.js`) }, bundle: true, format: "esm", platform: "neutral",
-    conditions: ["workerd", "worker", "browser"], loader: { ".wasm": "copy" }, assetNames: "[name]", outdir, logLevel: "silent",
-  });
-  assert.deepEqual([...result.errors, ...result.warnings], []);
-  writeFileSync(join(outdir, "config.capnp"), CONFIG);
-  const logs = [];
-  const workerd = spawn(workerdBinary(), ["serve", join(outdir, "config.capnp"), "--control-fd=3"], { cwd: outdir, stdio: ["ignore", "pipe", "pipe", "pipe"] });
+  await bundleWorker(dir, outdir, `receiver-worker-${process.pid}.js`, WORKER);
+  writeFileSync(join(outdir, "config.capnp"), workerdConfig());
+  const worker = await serveWorkerd(outdir);
   try {
-    for (const stream of [workerd.stdout, workerd.stderr]) stream.setEncoding("utf8").on("data", (d) => logs.push(d));
-    const exited = new Promise((_, reject) => workerd.once("exit", (code) => reject(new Error(`workerd exited (${code}):\n${logs.join("")}`))));
-    exited.catch(() => {});
-    const port = await withTimeout(Promise.race([exited, new Promise((resolve) => createInterface({ input: workerd.stdio[3] }).on("line", (line) => {
-      const event = JSON.parse(line);
-      if (event.event === "listen" && event.socket === "http") resolve(event.port);
-    }))]), 20_000, "workerd start");
-    const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(worker.origin, { signal: AbortSignal.timeout(30_000) });
     const body = await res.json();
     assert.equal(res.status, 200, body.fail);
     assert.deepEqual(body.ok, node);
   } finally {
-    const gone = new Promise((resolve) => workerd.once("exit", resolve));
-    workerd.kill("SIGTERM");
-    await gone;
+    await worker.stop();
   }
 });
 

@@ -3,15 +3,13 @@
 // deliveries at /webhook (Connect JWT verified in the isolate), gets a 500 retried once, and replays what failed.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { build } from "esbuild";
 import { installPackage } from "../support/pack.mjs";
 import { startFakeJira } from "jira-webhooks-fake";
 import { CONNECT_APP, CONNECT_SECRET, CONNECT_CLIENT_KEY } from "jira-webhooks-fake/helpers";
-import { withTimeout, workerdBinary } from "../runtimes/common.mjs";
+import { serveWorkerd, workerdConfig } from "../runtimes/common.mjs";
 
 const WORKER = `import { JiraWebhooks, createWebhookHandler } from "jira-webhooks/lifecycle";
 const handled = [];
@@ -57,23 +55,8 @@ export default {
 };
 `;
 
-const CONFIG = `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker), (name = "loopback", network = (allow = ["local"])) ],
-  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "jira_webhooks_bg.wasm", wasm = embed "jira_webhooks_bg.wasm"),
-  ],
-  compatibilityDate = "2025-09-01",
-  globalOutbound = "loopback",
-);
-`;
 
-let fake, workerd, origin;
-const logs = [];
+let fake, worker, origin;
 
 before(async () => {
   const { dir, tmp } = await installPackage();
@@ -85,26 +68,15 @@ before(async () => {
     outdir, entryNames: "worker", logLevel: "silent",
   });
   assert.deepEqual([...result.errors, ...result.warnings], []);
-  writeFileSync(join(outdir, "config.capnp"), CONFIG);
-  workerd = spawn(workerdBinary(), ["serve", join(outdir, "config.capnp"), "--control-fd=3"], { cwd: outdir, stdio: ["ignore", "pipe", "pipe", "pipe"] });
-  for (const stream of [workerd.stdout, workerd.stderr]) stream.setEncoding("utf8").on("data", (d) => logs.push(d));
-  const port = await withTimeout(new Promise((resolve) => {
-    createInterface({ input: workerd.stdio[3] }).on("line", (line) => {
-      const event = JSON.parse(line);
-      if (event.event === "listen" && event.socket === "http") resolve(event.port);
-    });
-  }), 20_000, "workerd start");
-  origin = `http://127.0.0.1:${port}`;
+  writeFileSync(join(outdir, "config.capnp"), workerdConfig({ allow: ["local"] }));
+  worker = await serveWorkerd(outdir);
+  origin = worker.origin;
   fake = await startFakeJira({ port: 0, deliveryRetries: 2, deliveryRetryDelaysMs: [5] });
 }, { timeout: 60_000 });
 
 after(async () => {
   await fake?.close();
-  if (workerd && workerd.exitCode === null) {
-    const gone = new Promise((resolve) => workerd.once("exit", resolve));
-    workerd.kill("SIGTERM");
-    await gone;
-  }
+  await worker?.stop();
 });
 
 async function call(path, body) {
@@ -144,5 +116,5 @@ test("workerd: sync once, a verified delivery retried after a 500 processed once
 
   const forged = await fetch(`${origin}/webhook`, { method: "POST", headers: { authorization: "JWT a.b.c" }, body: "{}" });
   assert.equal(forged.status, 401);
-  assert.equal(logs.join(""), "", "nothing logged by workerd");
+  assert.equal(worker.logs.join(""), "", "nothing logged by workerd");
 });

@@ -4,8 +4,10 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { build } from "esbuild";
 import { pathToFileURL } from "node:url";
 import { CONNECT_APP, CONNECT_SECRET, OAUTH_APP } from "jira-webhooks-fake/helpers";
 import { pageProblems } from "../support/browser.mjs";
@@ -248,6 +250,74 @@ const require = createRequire(import.meta.url);
 export const denoBinary = () => require("deno/install_api.cjs").runInstall();
 /** The workerd executable of the npm package `workerd` (a devDependency). */
 export const workerdBinary = () => require("workerd").default;
+
+/**
+ * Bundles `source` (written into the consumer project `dir`, so that it imports the installed package) as a Worker
+ * project's bundler would, into `outdir`: worker.js and the package's wasm beside it. Returns the bundle's inputs.
+ */
+export async function bundleWorker(dir, outdir, name, source) {
+  mkdirSync(outdir, { recursive: true });
+  writeFileSync(join(dir, name), source);
+  const result = await build({
+    entryPoints: { worker: join(dir, name) }, bundle: true, format: "esm", platform: "neutral", conditions: ["workerd", "worker", "browser"],
+    loader: { ".wasm": "copy" }, assetNames: "[name]", outdir, logLevel: "silent", metafile: true,
+  });
+  assert.deepEqual([...result.errors, ...result.warnings], []);
+  return Object.keys(result.metafile.inputs);
+}
+
+/**
+ * A workerd config: one Worker serving on 127.0.0.1:0 (`modules`: by default the bundled worker.js and the
+ * package's wasm beside it); `allow` is its outbound network (`["local"]`: loopback only, `[]`: none, absent:
+ * workerd's default).
+ */
+export function workerdConfig({ allow, modules = ['(name = "worker.js", esModule = embed "worker.js")', '(name = "jira_webhooks_bg.wasm", wasm = embed "jira_webhooks_bg.wasm")'] } = {}) {
+  const outbound = allow === undefined ? "" : `\n  globalOutbound = "net",`;
+  const network = allow === undefined ? "" : `, (name = "net", network = (allow = ${JSON.stringify(allow)}))`;
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker)${network} ],
+  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [
+${modules.map((m) => `    ${m},`).join("\n")}
+  ],
+  compatibilityDate = "2025-09-01",${outbound}
+);
+`;
+}
+
+/**
+ * Runs `workerd serve` on `outdir/config.capnp` until it listens: `{ origin, logs, stop }` (`logs`: what it
+ * printed). workerd reports the port it took (port 0 in the config) as JSON lines on fd 3 (`--control-fd`).
+ */
+export async function serveWorkerd(outdir) {
+  const logs = [];
+  const workerd = spawn(workerdBinary(), ["serve", join(outdir, "config.capnp"), "--control-fd=3"], { cwd: outdir, stdio: ["ignore", "pipe", "pipe", "pipe"] });
+  for (const stream of [workerd.stdout, workerd.stderr]) stream.setEncoding("utf8").on("data", (d) => logs.push(d));
+  const exited = new Promise((_, reject) => workerd.once("exit", (code, signal) => reject(new Error(`workerd exited (${code ?? signal}):\n${logs.join("")}`))));
+  exited.catch(() => {});
+  const listening = new Promise((resolve) => createInterface({ input: workerd.stdio[3] }).on("line", (line) => {
+    const event = JSON.parse(line);
+    if (event.event === "listen" && event.socket === "http") resolve(event.port);
+  }));
+  const stop = async () => {
+    if (workerd.exitCode !== null || workerd.signalCode !== null) return;
+    const gone = new Promise((resolve) => workerd.once("exit", resolve));
+    workerd.kill("SIGTERM");
+    const timer = setTimeout(() => workerd.kill("SIGKILL"), 5_000);
+    await gone;
+    clearTimeout(timer);
+  };
+  try {
+    const port = await withTimeout(Promise.race([listening, exited]), 20_000, "workerd start");
+    return { origin: `http://127.0.0.1:${port}`, logs, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
 
 /**
  * `deno run` with a private DENO_DIR, no lock file, no update check, no prompts; `permissions` e.g.

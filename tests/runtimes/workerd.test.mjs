@@ -6,13 +6,11 @@
 // allows only loopback. HTTP requests to the Worker make it drive the five operations against the fake.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { createInterface } from "node:readline";
 import { build } from "esbuild";
 import { useFake } from "../support/fake.mjs";
-import { AUTHS, INPUT, SECRETS, apiRequests, checkDrive, drive, installPackage, prepareFake, withTimeout, workerdBinary } from "./common.mjs";
+import { AUTHS, INPUT, SECRETS, apiRequests, checkDrive, drive, installPackage, prepareFake, serveWorkerd, workerdConfig } from "./common.mjs";
 
 const WORKER = `import { JiraWebhooks, webhookEvents } from "jira-webhooks";
 const drive = ${drive};
@@ -46,28 +44,10 @@ export default {
 };
 `;
 
-const CONFIG = (modules) => `using Workerd = import "/workerd/workerd.capnp";
-
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    (name = "loopback", network = (allow = ["local"])),
-  ],
-  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
-);
-
-const worker :Workerd.Worker = (
-  modules = [
-${modules.map((m) => `    ${m},`).join("\n")}
-  ],
-  compatibilityDate = "2025-09-01",
-  globalOutbound = "loopback",
-);
-`;
 
 const fake = useFake();
-let dir, tmp, outdir, workerd, origin, bundle;
-const logs = [];
+let dir, tmp, outdir, worker, origin, bundle;
+let logs = [];
 
 before(async () => {
   ({ dir, tmp } = await installPackage());
@@ -91,34 +71,13 @@ before(async () => {
     files: readdirSync(outdir).sort(),
     code: readFileSync(join(outdir, "worker.js"), "utf8"),
   };
-  writeFileSync(join(outdir, "config.capnp"), CONFIG([
-    '(name = "worker.js", esModule = embed "worker.js")',
-    '(name = "jira_webhooks_bg.wasm", wasm = embed "jira_webhooks_bg.wasm")',
-  ]));
-
-  // --control-fd: workerd reports the port it listens on (port 0 in the config) as JSON lines on fd 3.
-  workerd = spawn(workerdBinary(), ["serve", join(outdir, "config.capnp"), "--control-fd=3"], { cwd: outdir, stdio: ["ignore", "pipe", "pipe", "pipe"] });
-  for (const stream of [workerd.stdout, workerd.stderr]) stream.setEncoding("utf8").on("data", (d) => logs.push(d));
-  const exited = new Promise((_, reject) => workerd.once("exit", (code, signal) => reject(new Error(`workerd exited (${code ?? signal}):\n${logs.join("")}`))));
-  exited.catch(() => {});
-  const listening = new Promise((resolve) => {
-    createInterface({ input: workerd.stdio[3] }).on("line", (line) => {
-      const event = JSON.parse(line);
-      if (event.event === "listen" && event.socket === "http") resolve(event.port);
-    });
-  });
-  const port = await withTimeout(Promise.race([listening, exited]), 20_000, "workerd start");
-  origin = `http://127.0.0.1:${port}`;
+  writeFileSync(join(outdir, "config.capnp"), workerdConfig({ allow: ["local"] }));
+  worker = await serveWorkerd(outdir);
+  ({ origin, logs } = worker);
 }, { timeout: 60_000 });
 
 after(async () => {
-  if (workerd && workerd.exitCode === null && workerd.signalCode === null) {
-    const gone = new Promise((resolve) => workerd.once("exit", resolve));
-    workerd.kill("SIGTERM");
-    const timer = setTimeout(() => workerd.kill("SIGKILL"), 5_000);
-    await gone;
-    clearTimeout(timer);
-  }
+  await worker?.stop();
 });
 
 /** Sends a request to the Worker (time-bounded). */

@@ -4,15 +4,12 @@
 // files through an import map, no bundler). Each must give Node's result.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import http from "node:http";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { build } from "esbuild";
 import { launchChromium } from "../support/browser.mjs";
 import { startStaticServer } from "../support/static.mjs";
-import { importFromConsumer, runPage, withTimeout, workerdBinary } from "../runtimes/common.mjs";
+import { bundleWorker, importFromConsumer, runPage, serveWorkerd, workerdConfig } from "../runtimes/common.mjs";
 import { loadKit } from "./common.mjs";
 
 /** Self-contained (its source is pasted into a Worker and a page): what the kit does for an app's test, as JSON. */
@@ -78,20 +75,6 @@ export default {
 };
 `;
 
-const CONFIG = `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker), (name = "nowhere", network = (allow = [])) ],
-  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "jira_webhooks_bg.wasm", wasm = embed "jira_webhooks_bg.wasm"),
-  ],
-  compatibilityDate = "2025-09-01",
-  globalOutbound = "nowhere",
-);
-`;
 
 const DIR = "/node_modules/jira-webhooks";
 const IMPORT_MAP = { imports: { "jira-webhooks/lifecycle": `${DIR}/lifecycle/browser.js`, "jira-webhooks/testing": `${DIR}/testing.js` } };
@@ -133,30 +116,17 @@ test("Node: the scenario does what Jira would", () => {
 
 test("workerd: a Worker bundled with the kit and the lifecycle, with no outbound network, gives Node's result", { timeout: 60_000 }, async () => {
   const outdir = join(tmp, `kit-workerd-${process.pid}`);
-  mkdirSync(outdir, { recursive: true });
-  writeFileSync(join(dir, `kit-worker-${process.pid}.js`), WORKER);
-  const result = await build({
-    entryPoints: { worker: join(dir, `kit-worker-${process.pid}.js`) }, bundle: true, format: "esm", platform: "neutral",
-    conditions: ["workerd", "worker", "browser"], loader: { ".wasm": "copy" }, assetNames: "[name]", outdir, logLevel: "silent", metafile: true,
-  });
-  assert.deepEqual([...result.errors, ...result.warnings], []);
-  assert.ok(Object.keys(result.metafile.inputs).some((p) => p.endsWith("jira-webhooks/testing.js")));
-  writeFileSync(join(outdir, "config.capnp"), CONFIG);
-  const logs = [];
-  const workerd = spawn(workerdBinary(), ["serve", join(outdir, "config.capnp"), "--control-fd=3"], { cwd: outdir, stdio: ["ignore", "pipe", "pipe", "pipe"] });
+  const inputs = await bundleWorker(dir, outdir, `kit-worker-${process.pid}.js`, WORKER);
+  assert.ok(inputs.some((p) => p.endsWith("jira-webhooks/testing.js")));
+  writeFileSync(join(outdir, "config.capnp"), workerdConfig({ allow: [] }));
+  const worker = await serveWorkerd(outdir);
+  const { logs } = worker;
   try {
-    for (const stream of [workerd.stdout, workerd.stderr]) stream.setEncoding("utf8").on("data", (d) => logs.push(d));
-    const exited = new Promise((_, reject) => workerd.once("exit", (code) => reject(new Error(`workerd exited (${code}):\n${logs.join("")}`))));
-    exited.catch(() => {});
-    const port = await withTimeout(Promise.race([exited, new Promise((resolve) => createInterface({ input: workerd.stdio[3] }).on("line", (line) => {
-      const event = JSON.parse(line);
-      if (event.event === "listen" && event.socket === "http") resolve(event.port);
-    }))]), 20_000, "workerd start");
     const listening = http.createServer((req, res) => res.end("reached")).listen(0, "127.0.0.1");
     await new Promise((resolve) => listening.once("listening", resolve));
     const probe = `http://127.0.0.1:${listening.address().port}/`;
     assert.equal(await (await fetch(probe)).text(), "reached", "the probe's server answers from Node");
-    const res = await fetch(`http://127.0.0.1:${port}/?probe=${encodeURIComponent(probe)}`, { signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`${worker.origin}/?probe=${encodeURIComponent(probe)}`, { signal: AbortSignal.timeout(30_000) });
     const body = await res.json();
     listening.close();
     assert.equal(res.status, 200, body.fail);
@@ -169,9 +139,7 @@ test("workerd: a Worker bundled with the kit and the lifecycle, with no outbound
     assert.match(logs.join(""), report);
     assert.equal(logs.join("").replace(report, ""), "", "workerd logged nothing else");
   } finally {
-    const gone = new Promise((resolve) => workerd.once("exit", resolve));
-    workerd.kill("SIGTERM");
-    await gone;
+    await worker.stop();
   }
 });
 
