@@ -68,10 +68,10 @@ async function scenario(kit, lib) {
   const statuses = async (handler, requests) => (await Promise.all(requests.map(async (r) => handler(await r)))).map((r) => r.status);
   const ran = (id) => runs.filter((r) => r[0] === id).length;
 
-  // 1. Three attempts of one delivery at once while the handler takes 100 ms: one runs it, the others are told to
+  // 1. Three attempts of one delivery at once while the handler takes 250 ms: one runs it, the others are told to
   // come back (409); a retry after it finished is answered 204 without running it again.
   let handler = handlerWith();
-  behaviour = () => sleep(100);
+  behaviour = () => sleep(250);
   out.together = (await statuses(handler, [connect("tenant-a", "d-1"), connect("tenant-a", "d-1", { retry: 1 }), connect("tenant-a", "d-1", { retry: 2 })])).sort();
   out.afterwards = await statuses(handler, [connect("tenant-a", "d-1", { retry: 3 })]);
   out.ranTogether = ran("d-1");
@@ -261,7 +261,7 @@ test("Node: through toNodeListener and node:http, three attempts of one delivery
   let runs = 0;
   const handler = lib.createWebhookHandler({
     hmac: { secret: "hmac-secret-for-the-adapter" },
-    on: { "*": async () => { runs++; await new Promise((resolve) => setTimeout(resolve, 100)); } },
+    on: { "*": async () => { runs++; await new Promise((resolve) => setTimeout(resolve, 250)); } },
   });
   const server = http.createServer(toNodeListener(handler));
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
