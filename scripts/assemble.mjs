@@ -26,6 +26,7 @@
 // A new entry (say `jira-webhooks/node` for the lifecycle adapter): add pkg-template/<name>.js and <name>.d.ts, the
 // subpath above and the four files to `files`; this script and tests/package/checkers.test.mjs do the rest.
 import { spawnSync } from "node:child_process";
+import { shortenNames } from "./wasm-names.mjs";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -142,6 +143,11 @@ export function assemble({ from = join(root, "target"), out = join(root, "pkg") 
     mkdirSync(dst, { recursive: true });
     // wasm-pack's own wasm-opt step downloads binaryen, which is not reachable here: run the npm package's.
     run(bin("wasm-opt"), [join(src, "jira_webhooks_bg.wasm"), "-o", join(dst, "jira_webhooks_bg.wasm"), ...WASM_OPT_FLAGS]);
+    // Short names between the glue and the wasm (scripts/wasm-names.mjs): the glue used below is the renamed copy.
+    const short = shortenNames(readFileSync(join(dst, "jira_webhooks_bg.wasm")), readFileSync(join(src, "jira_webhooks.js"), "utf8"));
+    writeFileSync(join(dst, "jira_webhooks_bg.wasm"), short.wasm);
+    writeFileSync(join(src, "jira_webhooks.short.js"), short.glue);
+    writeFileSync(join(src, "wasm-names.json"), JSON.stringify(short.names, null, 1));
     // The glue and the edge's .js files (wasm-bindgen's snippets) as one module, minified: whitespace, syntax
     // and local names (property names, which the glue and the wasm share, stay). The public classes keep their
     // names (`JiraWebhooks.name`, what consoles print). It exports the public names only, those its declarations
@@ -149,12 +155,12 @@ export function assemble({ from = join(root, "target"), out = join(root, "pkg") 
     const { names, classes, dts } = publicDeclarations(readFileSync(join(src, "jira_webhooks.d.ts"), "utf8"));
     const errors = snippet(src, "errors.js");
     const facade = join(src, "facade.js");
-    writeFileSync(facade, `import { ${names.join(", ")} } from "./jira_webhooks.js";\n` +
+    writeFileSync(facade, `import { ${names.join(", ")} } from "./jira_webhooks.short.js";\n` +
       `import { JiraWebhooksError, isJiraWebhooksError } from "./${errors}";\n` +
       `for (const [c, name] of [${[...classes, "JiraWebhooksError"].map((c) => `[${c}, "${c}"]`).join(", ")}])\n` +
       `  Object.defineProperty(c, "name", { value: name });\n` +
       `export { ${[...names, "JiraWebhooksError", "isJiraWebhooksError"].join(", ")} };\n` +
-      `export { initSync as __initSync, default as __init } from "./jira_webhooks.js";\n`);
+      `export { initSync as __initSync, default as __init } from "./jira_webhooks.short.js";\n`);
     run(bin("esbuild"), [
       facade, "--bundle", "--minify", "--format=esm", "--log-level=warning", "--legal-comments=none",
       // wasm-bindgen imports a snippet both for its glue and directly (as a namespace, twice): harmless.

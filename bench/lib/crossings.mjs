@@ -10,8 +10,11 @@ const stats = new Map();
 const stack = [];
 let counting = false;
 
+// The build gives the wasm's imports short names (scripts/wasm-names.mjs) and keeps the originals beside its output.
+const NAMES = await import("node:fs").then(({ readFileSync }) => JSON.parse(readFileSync(new URL("../../target/wasm-web/wasm-names.json", import.meta.url), "utf8")).imports, () => ({}));
+
 function wrap(name, fn) {
-  const short = name.replace(/^__wbg_/, "").replace(/_[0-9a-f]{16}$/, "");
+  const short = (NAMES[name] ?? name).replace(/^__wbg_/, "").replace(/_[0-9a-f]{16}$/, "");
   return function (...args) {
     if (!counting) return fn.apply(this, args);
     const frame = { child: 0 };
