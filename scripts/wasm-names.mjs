@@ -1,8 +1,8 @@
-// Short names for what wasm-bindgen's glue and its wasm call each other: the functions the glue hands the wasm
-// (`__wbg_get_..._4f1baf9a00be3c74`, hashed names that gzip cannot compress) and the wasm's exports
-// (`callhandle_on_error_body`, ...) are renamed `a`, `b`, ... in both files, consistently. `memory` keeps its name
-// (the tests read it), and so do the imports the wasm takes straight from a snippet module (`kind`, `member`).
-// Every name is checked to be found where it is used, or the build fails.
+// Short names for what wasm-bindgen's glue and its wasm call each other: the modules of the wasm's imports, the
+// functions the glue hands the wasm (`__wbg_get_..._4f1baf9a00be3c74`, hashed names that gzip cannot compress) and
+// the wasm's exports (`callhandle_on_error_body`, ...) are renamed `a`, `b`, ... in both files, consistently.
+// `memory` keeps its name (the tests read it), and so do the functions the wasm imports straight from a snippet
+// module (`kind`, `member`). Every name is checked to be found where it is used, or the build fails.
 
 const GLUE_MODULE = "./jira_webhooks_bg.js";
 const KEEP_EXPORTS = new Set(["memory"]);
@@ -77,6 +77,7 @@ export function shortenNames(wasm, glue) {
   const bytes = new Uint8Array(wasm);
   const imports = new Map();
   const exports = new Map();
+  const modules = new Map();
   const parts = [bytes.subarray(0, 8)];
   let pos = 8;
   while (pos < bytes.length) {
@@ -93,7 +94,8 @@ export function shortenNames(wasm, glue) {
           [field, p] = readName(bytes, p);
           const descEnd = skipImportDesc(bytes, p);
           if (module === GLUE_MODULE && !imports.has(field)) imports.set(field, shortName(imports.size));
-          body.push(...nameBytes(module), ...nameBytes(module === GLUE_MODULE ? imports.get(field) : field), ...bytes.subarray(p, descEnd));
+          if (!modules.has(module)) modules.set(module, shortName(modules.size));
+          body.push(...nameBytes(modules.get(module)), ...nameBytes(module === GLUE_MODULE ? imports.get(field) : field), ...bytes.subarray(p, descEnd));
           p = descEnd;
         } else {
           let field;
@@ -122,8 +124,15 @@ export function shortenNames(wasm, glue) {
     if (!key.test(object)) throw new Error(`wasm-names: the glue does not define the import ${old}`);
     object = object.replace(key, `$1${short}: `);
   }
+  // The import object's module keys (`"./jira_webhooks_bg.js": import0, "./snippets/…/values.js": import1, …`).
+  let withModules = glue.slice(0, open) + object + glue.slice(close);
+  for (const [module, short] of modules) {
+    const key = `        ${JSON.stringify(module)}: import`;
+    if (!withModules.includes(key)) throw new Error(`wasm-names: the glue does not give the module ${module}`);
+    withModules = withModules.split(key).join(`        ${JSON.stringify(short)}: import`);
+  }
   const used = new Set();
-  const renamed = (glue.slice(0, open) + object + glue.slice(close)).replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (all, name) => {
+  const renamed = withModules.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (all, name) => {
     if (!exports.has(name)) return all;
     used.add(name);
     return `wasm.${exports.get(name)}`;

@@ -12,7 +12,7 @@ import { PKG, assertBuilt } from "../support/pack.mjs";
  * KB (1024 bytes), gzip -9. `target` is issue #16's; `budget` is the level reached, which a change may not exceed
  * (lower it when an entry shrinks; `npm run bench` reports what each entry is made of).
  */
-const BUDGETS = { "": { target: 40, budget: 49 }, "lifecycle/": { target: 64, budget: 111.5 } };
+const BUDGETS = { "": { target: 40, budget: 48.7 }, "lifecycle/": { target: 64, budget: 111.3 } };
 
 const gz = (file) => gzipSync(readFileSync(join(PKG, file)), { level: 9 }).length;
 
