@@ -10,6 +10,7 @@
 // `jira-webhooks` never loads it, and its signatures are made independently of the code that verifies them.
 import {
   createFakeJira as createCore, buildEvent, signHS256, DEFAULT_SITE, FIRST_WEBHOOK_ID, LIMITS, SCHEMAS, WEBHOOK_EVENTS,
+  JQL_FIELDS, customFieldValues, propertyValues,
 } from "jira-webhooks-fake/core";
 
 const encoder = new TextEncoder();
@@ -290,16 +291,6 @@ function lightSpec(version) {
 
 // ---------------------------------------------------------------- light checks: the dynamic-webhook JQL subset
 
-/** Fields of the subset (lower case) and the values an issue has for them. */
-const JQL_FIELDS = {
-  issuekey: (i) => [i.key, i.id],
-  project: (i) => pick(i.fields?.project, "key", "id", "name"),
-  issuetype: (i) => pick(i.fields?.issuetype, "name", "id"),
-  status: (i) => pick(i.fields?.status, "name", "id"),
-  assignee: (i) => pick(i.fields?.assignee, "accountId"),
-  reporter: (i) => pick(i.fields?.reporter, "accountId"),
-};
-const pick = (o, ...keys) => (o ? keys.map((k) => o[k]) : []);
 const KEYWORDS = new Set(["and", "or", "not", "in", "is", "was", "changed", "order", "by", "empty", "null"]);
 const EMPTY = Symbol("EMPTY");
 
@@ -407,12 +398,12 @@ function parseJql(query) {
     if (tok.t === "str") return { name: tok.raw, values: null };
     const word = tok.v;
     const cf = /^cf\[(\d+)\]$/i.exec(word);
-    if (cf) return { name: word, values: (i) => flatten(i.fields?.[`customfield_${cf[1]}`]) };
+    if (cf) return { name: word, values: customFieldValues(cf[1]) };
     const prop = /^issue\.property\[\s*(?:"([^"]*)"|'([^']*)'|([^\]]*?))\s*\]((?:\.[^.]+)*)$/i.exec(word);
     if (prop) {
       const key = prop[1] ?? prop[2] ?? prop[3];
       const path = prop[4].split(".").filter(Boolean);
-      return { name: word, values: (i) => flatten(path.reduce((v, k) => v?.[k], i.properties?.[key])) };
+      return { name: word, values: propertyValues(key, path) };
     }
     return { name: word, values: JQL_FIELDS[word.toLowerCase()] ?? null };
   }
@@ -488,14 +479,6 @@ function parseJql(query) {
     if (e.jql) return { errors: [e.message] };
     throw e;
   }
-}
-
-/** A field value as comparable scalars: arrays element by element, objects by their usual identifying keys. */
-function flatten(v) {
-  if (v == null) return [];
-  if (Array.isArray(v)) return v.flatMap(flatten);
-  if (typeof v === "object") return pick(v, "value", "key", "name", "id", "accountId");
-  return [v];
 }
 
 const compiledJql = new Map();

@@ -24,6 +24,7 @@ export { OAUTH_LIFETIMES, DEFAULT_OAUTH_USER, OAUTH_AUDIENCE } from "./oauth.mjs
 export { OPERATIONS, OAUTH_OPERATIONS, FAULT_TYPES, WEBHOOK_EVENTS, SCHEMAS } from "./schemas.mjs";
 /** For hosts that sign deliveries themselves (jira-webhooks/testing): Jira-shaped event bodies and HS256 JWTs. */
 export { buildEvent } from "./events.mjs";
+export { JQL_FIELDS, customFieldValues, propertyValues } from "./jql-values.mjs";
 export { signHS256 } from "./crypto.mjs";
 
 export const WEBHOOK_LIFETIME_MS = 30 * DAY_MS;

@@ -2,18 +2,10 @@
 // grammar (@atlassianlabs/jql-parser, ANTLR), and evaluated on an issue to decide which webhooks fire.
 import jqlParser from "@atlassianlabs/jql-parser";
 import antlr from "antlr4ts";
+import { JQL_FIELDS as FIELDS, customFieldValues, propertyValues } from "./jql-values.mjs";
 
 const P = jqlParser;
 
-/** The values of a field of the subset that a clause compares with (JQL field names are case-insensitive). */
-const FIELDS = {
-  issuekey: (i) => [i.key, i.id],
-  project: (i) => pick(i.fields?.project, "key", "id", "name"),
-  issuetype: (i) => pick(i.fields?.issuetype, "name", "id"),
-  status: (i) => pick(i.fields?.status, "name", "id"),
-  assignee: (i) => pick(i.fields?.assignee, "accountId"),
-  reporter: (i) => pick(i.fields?.reporter, "accountId"),
-};
 
 /** Fields of the subset (lower case). `cf[id]` is handled apart. */
 export const SUPPORTED_FIELDS = [...Object.keys(FIELDS), "issue.property"];
@@ -111,24 +103,14 @@ function operands(node) {
 /** @returns {(issue: IssueView) => unknown[]} */
 function fieldValues(field) {
   const cf = field.jqlCustomField();
-  if (cf) return (i) => flatten(i.fields?.[`customfield_${cf.POSNUMBER().text}`]);
+  if (cf) return customFieldValues(cf.POSNUMBER().text);
   const name = unquote(field.jqlString().text).toLowerCase();
   if (name !== "issue.property") return FIELDS[name];
   const [prop] = field.jqlFieldProperty();
   const key = unquote(prop.jqlArgument().text);
   const path = prop.jqlPropertyArgument().map((a) => unquote(a.text)).join("").split(".").filter(Boolean);
-  return (i) => flatten(path.reduce((v, k) => v?.[k], i.properties?.[key]));
+  return propertyValues(key, path);
 }
-
-/** A field value as comparable scalars: arrays element by element, objects by their usual identifying keys. */
-function flatten(v) {
-  if (v == null) return [];
-  if (Array.isArray(v)) return v.flatMap(flatten);
-  if (typeof v === "object") return pick(v, "value", "key", "name", "id", "accountId");
-  return [v];
-}
-
-const pick = (o, ...keys) => (o ? keys.map((k) => o[k]) : []);
 
 function walk(node, errors) {
   if (node instanceof P.JqlTerminalClauseContext) return checkClause(node, errors);
