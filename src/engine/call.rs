@@ -64,8 +64,11 @@ pub enum Action {
     /// Send [`Call::request`] (authorized for this attempt), then report the answer (or `on_network_error`,
     /// `on_abort`, `on_deadline`). The call lends its request rather than copying it for every attempt.
     Send,
-    /// Wait this many whole milliseconds, then poll again.
+    /// Wait this many whole milliseconds before sending again (a new wait: a retry), then poll again.
     Sleep(f64),
+    /// Wait this many more milliseconds of the wait already begun (polled before its end, e.g. by a timer that fired
+    /// early), then poll again: not another retry.
+    SleepOn(f64),
     /// Ask the token provider for a token, then report with `on_token`.
     NeedToken {
         /// The token Jira just refused (a 401), to tell the provider: it must not hand out that one again.
@@ -180,7 +183,7 @@ impl Call {
             }
             State::Waiting(until) if now_ms < until => {
                 self.state = State::Waiting(until);
-                return Action::Sleep(timer_ms(until - now_ms));
+                return Action::SleepOn(timer_ms(until - now_ms));
             }
             State::Waiting(_) => return self.attempt(now_ms),
             State::Answered(response, body) => match self.answered(response, body, now_ms, random) {

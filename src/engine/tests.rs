@@ -102,7 +102,7 @@ fn run<O: Operation>(
                     Step::Token(_) => panic!("a token step while a request is under way"),
                 }
             }
-            Action::Sleep(ms) => {
+            Action::Sleep(ms) | Action::SleepOn(ms) => {
                 did.push(Did::Slept(ms));
                 now += ms;
             }
@@ -245,6 +245,8 @@ fn an_abort_during_a_wait_ends_the_call_without_another_attempt() {
     assert!(matches!(call.poll(T0, 0.5), Action::Send));
     call.on_response(HttpResponse { status: 429, retry_after: Some("8".into()), ..HttpResponse::default() });
     assert_eq!(call.poll(T0, 0.5), Action::Sleep(8_000.0));
+    // Polled again before the wait is over (a timer that fired early): the rest of the same wait, not a new one.
+    assert_eq!(call.poll(T0 + 7_999.5, 0.5), Action::SleepOn(1.0));
     call.on_abort();
     let Action::Done(Err(e)) = call.poll(T0 + 10.0, 0.5) else { panic!("expected the end") };
     assert_eq!((e.kind, e.attempts), (ErrorKind::Aborted, 1));

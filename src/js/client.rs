@@ -313,23 +313,12 @@ pub struct CallHandle {
     pub(super) strict: Option<Vec<String>>,
     /// Whether the caller gave the provider's first token with `getToken`.
     initial: bool,
-    /// The attempt after which the call last started a wait.
-    slept_after: Option<u32>,
 }
 
 impl CallHandle {
     pub(super) fn new(call: Call, answer: Option<u32>, auth: &Auth) -> CallHandle {
         let initial = auth.initial_token().is_some();
-        CallHandle {
-            call,
-            answer,
-            sleep_ms: 0.0,
-            refused: None,
-            result: None,
-            strict: None,
-            initial,
-            slept_after: None,
-        }
+        CallHandle { call, answer, sleep_ms: 0.0, refused: None, result: None, strict: None, initial }
     }
 
     /// How the call ended, once it has: `Ok` or its error (taken: asked once).
@@ -370,15 +359,12 @@ impl CallHandle {
             Action::Send => SEND,
             Action::Sleep(ms) => {
                 self.sleep_ms = ms;
-                // A timer may wake before the clock says the wait is over: the rest of the same wait is not a
-                // new retry (the hooks are told once).
-                let attempts = self.call.attempts();
-                if self.slept_after == Some(attempts) {
-                    SLEEP_MORE
-                } else {
-                    self.slept_after = Some(attempts);
-                    SLEEP
-                }
+                SLEEP
+            }
+            // A timer woke before the clock said the wait was over: the hooks are not told of a new retry.
+            Action::SleepOn(ms) => {
+                self.sleep_ms = ms;
+                SLEEP_MORE
             }
             Action::NeedToken { refused } => {
                 self.refused = refused;

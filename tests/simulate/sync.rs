@@ -172,7 +172,7 @@ impl SyncActor {
                         w.io(me, Io::Jira { req, call: self.call_uid });
                         return;
                     }
-                    Action::Sleep(ms) => {
+                    Action::Sleep(ms) | Action::SleepOn(ms) => {
                         if ms > 0.0 {
                             w.seen.add("a call waited before sending again");
                         }
