@@ -12,7 +12,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startApp } from "./local.mjs";
+import { eachConcurrently, startApp, syncsSettledBy, until } from "./local.mjs";
 import { WEBHOOKS } from "./src/webhooks.js";
 import { startFakeJira } from "jira-webhooks-fake";
 import { CONNECT_APP } from "jira-webhooks-fake/helpers";
@@ -39,35 +39,11 @@ export const FAULTS = [
 /** Fired on every site (the fake's default issue DEMO-1, a Task, matches both webhooks' JQL). */
 export const EVENTS = [{ event: "jira:issue_created" }, { event: "comment_created" }];
 
-/** Polls `check` until it returns true; throws after `timeoutMs`. */
-export async function until(what, check, timeoutMs, intervalMs = 250) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
+export { until };
 
 /** Resolves when no installed tenant has a sync queued or retrying; logs the counts every 10 s. */
-export async function syncsSettled(db, timeoutMs, log = () => {}) {
-  let lastLog = Date.now();
-  await until("the syncs", async () => {
-    const { results } = await db.prepare("SELECT sync_status AS status, COUNT(*) AS n FROM tenants WHERE installed = 1 GROUP BY sync_status").all();
-    if (Date.now() - lastLog > 10_000) {
-      lastLog = Date.now();
-      log(`  syncs: ${results.map((r) => `${r.status} ${r.n}`).join(", ")}`);
-    }
-    return results.every((r) => r.status !== "queued" && r.status !== "retrying");
-  }, timeoutMs);
-}
-
-/** Runs `fn` over `items`, `limit` at a time. */
-async function eachConcurrently(items, limit, fn) {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
-}
+export const syncsSettled = (db, timeoutMs, log) =>
+  syncsSettledBy(db, "SELECT sync_status AS status, COUNT(*) AS n FROM tenants WHERE installed = 1 GROUP BY sync_status", timeoutMs, log);
 
 /**
  * The Worker's console (workerd's stdout and stderr, from startWorker's `stdio`): every line that is JSON is

@@ -2,12 +2,14 @@
 // `wrangler deploy` builds it, with the jira-webhooks package of this repository (pkg/, packed and installed like a
 // user gets it): esbuild with the "workerd" condition, the .wasm kept as its own CompiledWasm module, the bindings,
 // queues, Durable Objects and vars of wrangler.jsonc (vars overridable), the D1 migrations applied.
-// Used by fleet.mjs and tests/fleet/ (and, through `startWorker`, by examples/oauth-integration-worker/).
+// Used by fleet.mjs and tests/fleet/ (and, through `startWorker` and the waiting helpers at the end, by
+// examples/oauth-integration-worker/).
 // Miniflare's queue broker runs one consumer invocation per queue at a time: `max_concurrency` has no local effect.
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
 import { build } from "esbuild";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { installPackage } from "../../tests/support/pack.mjs";
@@ -51,8 +53,8 @@ async function bundle(appDir, main) {
   return outdir;
 }
 
-/** A free port on 127.0.0.1 (the app's baseUrl must be known before the Worker starts). */
-async function freePort() {
+/** A free port on 127.0.0.1 (the app's URL must be known before the Worker starts). */
+export async function freePort() {
   const server = createServer();
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address();
@@ -121,4 +123,37 @@ export async function startWorker({ appDir, vars = {}, consumers = {}, log = fal
     },
     dispose: () => mf.dispose(),
   };
+}
+
+/** Polls `check` until it returns true; throws after `timeoutMs`. */
+export async function until(what, check, timeoutMs, intervalMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/**
+ * Resolves when no sync is queued or retrying, by `countsQuery` (rows of `status` and `n`, the syncs per status);
+ * logs the counts every 10 s.
+ */
+export async function syncsSettledBy(db, countsQuery, timeoutMs, log = () => {}) {
+  let lastLog = Date.now();
+  await until("the syncs", async () => {
+    const { results } = await db.prepare(countsQuery).all();
+    if (Date.now() - lastLog > 10_000) {
+      lastLog = Date.now();
+      log(`  syncs: ${results.map((r) => `${r.status} ${r.n}`).join(", ")}`);
+    }
+    return results.every((r) => r.status !== "queued" && r.status !== "retrying");
+  }, timeoutMs);
+}
+
+/** Runs `fn` over `items`, `limit` at a time. */
+export async function eachConcurrently(items, limit, fn) {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  }));
 }

@@ -20,11 +20,11 @@
 //    several windows. Every access token expires at each jump; revoked users must cost no call.
 // Prints a summary whose last line is JSON; exits 1 when a check fails (see `checks` below).
 import { createInterface } from "node:readline";
-import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startApp } from "./local.mjs";
+import { eachConcurrently, freePort, syncsSettledBy, until } from "../connect-app-worker/local.mjs";
 import { WEBHOOKS } from "./src/webhooks.js";
 import { DEFAULT_SEED, startFakeJira } from "jira-webhooks-fake";
 import { OAUTH_APP, OAUTH_CLIENT_SECRET } from "jira-webhooks-fake/helpers";
@@ -68,15 +68,6 @@ export const LOCAL_CONSUMERS = {
   "jira-oauth-work": { max_batch_timeout: 1, retry_delay: 1 },
 };
 
-/** A free port on 127.0.0.1 (the callback URL must be known to the fake before the Worker starts). */
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The default seed, with the Worker's callback URL registered for the OAuth 2.0 app. */
 export function seedFor(appUrl) {
   const seed = structuredClone(DEFAULT_SEED);
@@ -84,35 +75,11 @@ export function seedFor(appUrl) {
   return seed;
 }
 
-/** Polls `check` until it returns true; throws after `timeoutMs`. */
-export async function until(what, check, timeoutMs, intervalMs = 250) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
+export { until };
 
 /** Resolves when no (connection, site) has a sync queued or retrying; logs the counts every 10 s. */
-export async function syncsSettled(db, timeoutMs, log = () => {}) {
-  let lastLog = Date.now();
-  await until("the syncs", async () => {
-    const { results } = await db.prepare("SELECT sync_status AS status, COUNT(*) AS n FROM connection_sites GROUP BY sync_status").all();
-    if (Date.now() - lastLog > 10_000) {
-      lastLog = Date.now();
-      log(`  syncs: ${results.map((r) => `${r.status} ${r.n}`).join(", ")}`);
-    }
-    return results.every((r) => r.status !== "queued" && r.status !== "retrying");
-  }, timeoutMs);
-}
-
-/** Runs `fn` over `items`, `limit` at a time. */
-async function eachConcurrently(items, limit, fn) {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
-}
+export const syncsSettled = (db, timeoutMs, log) =>
+  syncsSettledBy(db, "SELECT sync_status AS status, COUNT(*) AS n FROM connection_sites GROUP BY sync_status", timeoutMs, log);
 
 /**
  * A user connects as a browser would: the Worker's /connect (302 and a cookie), the fake's consent page (302 with a
@@ -197,7 +164,6 @@ function pointsMeter(fake) {
     }
   };
   const timer = setInterval(sample, 100);
-  const spent = () => (sample(), [...windows.values()].filter((w) => w.used > 0));
   return {
     sample,
     /** Windows of `seconds` from now on (0: the clock runs normally). */
@@ -205,18 +171,19 @@ function pointsMeter(fake) {
       tailMs = seconds * 1000;
       sample();
     },
-    /** Points spent, in every window. */
-    total: () => spent().reduce((a, w) => a + w.used, 0),
-    /** The budgets of the windows points were spent in: what the app was allowed. */
-    budget: () => spent().reduce((a, w) => a + w.budget, 0),
     /**
-     * Windows that went over their budget by more than one answer's objects. Jira admits a request while the
-     * window has points left and charges the objects it returns afterwards (up to 100, a page), so the last
-     * request of a spent window may end a little over; more than that would mean calls made past a refusal.
+     * Over the windows points were spent in: `used` (all the points), `budget` (their budgets added up: what the
+     * app was allowed), `windows` (how many) and `over`, those that went over their budget by more than one answer's
+     * objects. Jira admits a request while the window has points left and charges the objects it returns afterwards
+     * (up to 100, a page), so the last request of a spent window may end a little over; more than that would mean
+     * calls made past a refusal.
      */
-    over: () => spent().filter((w) => w.used > w.budget + 100).length,
-    /** How many windows points were spent in. */
-    count: () => spent().length,
+    usage() {
+      sample();
+      const spent = [...windows.values()].filter((w) => w.used > 0);
+      const sum = (key) => spent.reduce((a, w) => a + w[key], 0);
+      return { used: sum("used"), budget: sum("budget"), windows: spent.length, over: spent.filter((w) => w.used > w.budget + 100).length };
+    },
     stop: () => clearInterval(timer),
   };
 }
@@ -430,15 +397,16 @@ export async function runOAuthFleet({ connections, faults = false, rateLimit = {
     check(stats.oauth.refreshTokenReuse === 0, "no spent refresh token presented again");
     check(calls.stats.secrets === 0 && calls.stats.notJson === 0 && calls.stats.calls === fake.requests.length, "one clean JSON line per call, no secret");
     check(fake.selfCheckFailures.length === 0, "the fake answered by the spec");
-    log(`points: ${meter.total()} spent over ${meter.count()} windows whose budgets add up to ${meter.budget()}; windows over their budget ${meter.over()}`);
-    check(meter.over() === 0 && meter.total() <= meter.budget(), "points within the budget");
+    const points = meter.usage();
+    log(`points: ${points.used} spent over ${points.windows} windows whose budgets add up to ${points.budget}; windows over their budget ${points.over}`);
+    check(points.over === 0 && points.used <= points.budget, "points within the budget");
 
     const summary = {
       connections, synced, reauthorize: reauthorized.length, webhooksMissing: missing,
       webhooksDuplicated: duplicated, tokensLost,
       jiraCalls: Object.values(stats.total.requests).reduce((a, b) => a + b, 0),
       tokenRequests: Object.values(stats.oauth.tokenRequests).reduce((a, b) => a + b, 0),
-      rateLimited: stats.total.rateLimited, pointsUsed: meter.total(), pointsBudget: meter.budget(),
+      rateLimited: stats.total.rateLimited, pointsUsed: points.used, pointsBudget: points.budget,
       deliveries: new Set(rows.map((r) => `${r.cloud_id}/${r.delivery_id}`)).size, processedTwice: twice, wallMs,
     };
     const ok = checks.length === 0;
