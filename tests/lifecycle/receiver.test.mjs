@@ -124,14 +124,11 @@ async function scenario(kit, lib) {
   // 7. Replay shares the live delivery's key: a failure Jira lists for a delivery already processed runs nothing;
   // one not yet processed runs once, and Jira's own retry of it afterwards runs nothing.
   const failure = async (id) => ({ id, url: URL_, failureTime: Date.now(), body: await (await connect("tenant-a", id)).text() });
-  await replayed(handler, await failure("shared-id"), "tenant-a");
-  await replayed(handler, await failure("d-7"), "tenant-a");
+  await handler.replay(await failure("shared-id"), { site: "tenant-a" });
+  await handler.replay(await failure("d-7"), { site: "tenant-a" });
   out.retryAfterReplay = await statuses(handler, [connect("tenant-a", "d-7", { retry: 1 })]);
   out.replays = runs.filter((r) => r[4]).map((r) => [r[0], r[1]]);
   out.ranShared = ran("shared-id");
-  async function replayed(h, f, site) {
-    await h.replay(f, { site });
-  }
 
   // 8. Event names that are also members of every object reach the "*" handler, once.
   const named = ["constructor", "toString", "hasOwnProperty", "__proto__", "valueOf"];
